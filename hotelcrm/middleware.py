@@ -1,0 +1,30 @@
+from hotelcrm.selectors import StaffAccess, staff_access_get
+
+ACTIVE_HOTEL_SESSION_KEY = "active_hotel_id"
+
+
+class TenantMiddleware:
+    """Resolve, once per request, the staff member's hotels, the active hotel and its organization.
+
+    Views read `request.organization` and `request.hotel` and never take a tenant from input.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.access = StaffAccess()
+        request.hotel = None
+        request.organization = None
+        request.role = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            access = staff_access_get(user)
+            hotel = access.hotel_by_id(request.session.get(ACTIVE_HOTEL_SESSION_KEY)) if access.hotels else None
+            if hotel is None and access.hotels:
+                hotel = access.hotels[0]
+            request.access = access
+            request.hotel = hotel
+            request.organization = hotel.organization if hotel else None
+            request.role = access.role_at(hotel)
+        return self.get_response(request)

@@ -1,0 +1,143 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hotelcrm.tenancy import TenantManager, TenantModel
+
+CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 currency code, such as CNY."))
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone (use a name such as Asia/Shanghai)."), params={"value": value})
+
+
+class Organization(models.Model):
+    """The tenant: a hotel group or an independent hotel."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    default_language = models.CharField(
+        _("default language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY", validators=[CURRENCY_VALIDATOR])
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Hotel(TenantModel):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="hotels", verbose_name=_("organization")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=20, help_text=_("Short code, unique within the organization."))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
+    currency = models.CharField(_("currency"), max_length=3, default="CNY", validators=[CURRENCY_VALIDATOR])
+    address = models.TextField(_("address"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hotel")
+        verbose_name_plural = _("hotels")
+        ordering = ["organization_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="hotel_code_unique_per_org"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tz(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", _("Front desk")
+    GUEST_RELATIONS = "guest_relations", _("Guest relations")
+    MANAGER = "manager", _("Manager")
+    GROUP_ADMIN = "group_admin", _("Group admin")
+
+
+# Higher rank can do what lower ranks can; used to pick a user's role at a hotel.
+ROLE_RANK = {Role.FRONT_DESK: 1, Role.GUEST_RELATIONS: 2, Role.MANAGER: 3, Role.GROUP_ADMIN: 4}
+
+
+class Membership(TenantModel):
+    """A staff member's role at one hotel. A group admin's membership opens every hotel of the group."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("hotel"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user", "hotel"], name="membership_unique_per_hotel"),
+        ]
+        indexes = [models.Index(fields=["user", "organization"], name="membership_user_org_idx")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.hotel}: {self.get_role_display()}"
+
+    def clean(self):
+        if self.hotel_id and self.organization_id and self.hotel.organization_id != self.organization_id:
+            raise ValidationError({"hotel": _("The hotel belongs to another organization.")})
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what. The database refuses UPDATE and DELETE (migration 0002)."""
+
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    # Nullable only for events with no tenant yet, such as a failed login for an unknown user.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organization")
+    )
+    hotel = models.ForeignKey(Hotel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
+    # PROTECT: a user with audit history is deactivated, never deleted, so the trail stays whole.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    actor_label = models.CharField(_("actor label"), max_length=200, blank=True, help_text=_("API key or job name when no user acted."))
+    action = models.CharField(_("action"), max_length=80)
+    object_type = models.CharField(_("object type"), max_length=80, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    extra = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "occurred_at"], name="audit_org_time_idx"),
+            models.Index(fields=["organization", "object_type", "object_id"], name="audit_org_object_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from hotelcrm import views
+from reports.views import home
+
+admin.site.site_header = _("HotelCRM administration")
+admin.site.site_title = _("HotelCRM")
+
+api_v1 = [
+    path("", include("hotelcrm.api.urls")),
+    path("", include("guests.api.urls")),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("hotel/switch/", views.switch_hotel, name="switch-hotel"),
+    path("guests/", include("guests.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from hotelcrm.health import health_report
+from hotelcrm.middleware import ACTIVE_HOTEL_SESSION_KEY
+
+
+@login_required
+@require_POST
+def switch_hotel(request):
+    # Only hotels the user may work in can be chosen; any other id answers 404 like a missing one.
+    hotel = request.access.hotel_by_id(request.POST.get("hotel_id", ""))
+    if hotel is None:
+        raise Http404
+    request.session[ACTIVE_HOTEL_SESSION_KEY] = hotel.pk
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    return redirect(next_url)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    report = health_report()
+    return JsonResponse(report, status=503 if report["status"] == "down" else 200)
