@@ -1,5 +1,8 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 
 from hotelcrm.models import AuditEvent, Hotel, Membership, Organization
 from hotelcrm.selectors import staff_access_get
@@ -35,6 +38,13 @@ class TenantScopedAdmin(admin.ModelAdmin):
                 kwargs["queryset"] = related.objects.all_tenants_unscoped().filter(organization_id__in=org_ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_list_filter(self, request):
+        # A related-field filter lists every row of the related table; only superusers get them.
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [f for f in filters if not (isinstance(f, str) and self.model._meta.get_field(f.split("__")[0]).is_relation)]
+
 
 @admin.register(Organization)
 class OrganizationAdmin(TenantScopedAdmin):
@@ -58,7 +68,6 @@ class OrganizationAdmin(TenantScopedAdmin):
 @admin.register(Hotel)
 class HotelAdmin(TenantScopedAdmin):
     list_display = ["name", "code", "organization", "time_zone", "currency"]
-    list_filter = ["organization"]
     search_fields = ["name", "code"]
     list_select_related = ["organization"]
 
@@ -87,3 +96,58 @@ class AuditEventAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TenantUserAdmin(UserAdmin):
+    """Staff of a group see and edit only the accounts that work in their group."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(memberships__organization_id__in=admin_organization_ids(request)).distinct()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        # Only platform operators make superusers or change global groups and permissions.
+        return (*fields, "is_superuser", "groups", "user_permissions")
+
+
+class PlatformOnlyAdmin:
+    """Global tables (groups, login attempts of every tenant) are for superusers only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def get_queryset(self, request):
+        # Empty for others, so an existing row answers like a missing one (no existence leak).
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+def _restrict_to_platform(model):
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        return
+    admin.site.unregister(model)
+    admin.site.register(model, type(f"Platform{type(model_admin).__name__}", (PlatformOnlyAdmin, type(model_admin)), {}))
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), TenantUserAdmin)
+for _model in (Group, AccessAttempt, AccessLog, AccessFailureLog):
+    _restrict_to_platform(_model)
