@@ -52,6 +52,12 @@ def tenants(db):
     return Tenants(a=build_tenant("Alpha"), b=build_tenant("Bravo"))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The deploy hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files():
     # Deploy settings serve hashed files from the manifest, as production does: build it once.
