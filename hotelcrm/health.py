@@ -28,9 +28,9 @@ def check_redis():
         return {"status": "down", "error": exc.__class__.__name__}
 
 
-def check_workers(timeout=1.0):
-    from hotelcrm.celery import app
-
+def check_workers(timeout=1.0, app=None):
+    if app is None:
+        from hotelcrm.celery import app
     try:
         replies = app.control.ping(timeout=timeout) or []
     except Exception as exc:

@@ -216,7 +216,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Lets /healthz tell whether beat is alive; the domain dispatchers join this schedule.
-    "record-beat-heartbeat": {"task": "hotelcrm.tasks.record_beat_heartbeat_task", "schedule": 60.0},
+    "record-beat-heartbeat": {
+        "task": "hotelcrm.tasks.record_beat_heartbeat_task",
+        "schedule": float(env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1)),
+    },
 }
 
 # --- Email -----------------------------------------------------------------------------------

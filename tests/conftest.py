@@ -66,3 +66,82 @@ def collected_static_files():
 
     if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _database_url_for_subprocess():
+    """The test database as a URL, so worker and beat processes use what the test uses."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    host = quote(s["HOST"] or "", safe="")
+    port = f":{s['PORT']}" if s["PORT"] else ""
+    password = f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else ""
+    return f"postgres://{quote(s['USER'])}{password}@{host}{port}/{s['NAME']}"
+
+
+def _subprocess_env(**extra):
+    import os
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _database_url_for_subprocess()
+    env.update(extra)
+    return env
+
+
+def _stop(process):
+    import signal
+
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except Exception:
+            process.kill()
+            process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker on the configured Redis, reading the test database."""
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from hotelcrm.celery import app
+
+    with django_db_blocker.unblock():
+        env = _subprocess_env()
+    node = f"tests-{uuid.uuid4().hex[:8]}@%h"
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "hotelcrm", "worker", "--pool=solo", "-n", node,
+         "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={log}"],
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process)
+            raise RuntimeError(f"the Celery worker did not start:\n{log.read_text() if log.exists() else ''}")
+    yield process
+    _stop(process)
+
+
+@pytest.fixture
+def celery_beat_process(django_db_blocker, tmp_path):
+    """Celery beat with a one-second heartbeat, its schedule file in a temporary folder."""
+    import subprocess
+    import sys
+
+    with django_db_blocker.unblock():
+        env = _subprocess_env(BEAT_HEARTBEAT_SECONDS="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "hotelcrm", "beat", "--loglevel=INFO",
+         f"--schedule={tmp_path / 'beat-schedule'}", f"--logfile={tmp_path / 'beat.log'}"],
+        env=env,
+    )
+    yield process
+    _stop(process)

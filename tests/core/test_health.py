@@ -1,0 +1,55 @@
+import time
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from hotelcrm.health import BEAT_HEARTBEAT_KEY
+from hotelcrm.tasks import health_ping_task
+
+
+@pytest.mark.celery
+def test_a_real_worker_runs_the_health_task(celery_worker_process):
+    assert health_ping_task.delay().get(timeout=30) == "pong"
+
+
+@pytest.mark.celery
+def test_healthz_reports_database_redis_and_worker(client, db, celery_worker_process):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    report = response.json()
+    assert report["database"]["status"] == "ok"
+    assert report["redis"]["status"] == "ok"
+    assert report["worker"]["status"] == "ok" and report["worker"]["workers"] >= 1
+
+
+@pytest.mark.celery
+def test_beat_fires_its_schedule_and_healthz_sees_it(client, db, celery_worker_process, celery_beat_process):
+    cache.delete(BEAT_HEARTBEAT_KEY)
+    deadline = time.monotonic() + 45
+    while cache.get(BEAT_HEARTBEAT_KEY) is None:
+        assert time.monotonic() < deadline, "beat did not fire the heartbeat task within 45 s"
+        time.sleep(0.5)
+    assert client.get(reverse("healthz")).json()["beat"]["status"] == "ok"
+
+
+def test_healthz_answers_json_without_login(client, db):
+    response = client.get(reverse("healthz"))
+    assert response["Content-Type"] == "application/json"
+    report = response.json()
+    assert report["database"]["status"] == "ok" and report["redis"]["status"] == "ok"
+    assert set(report) == {"status", "database", "redis", "worker", "beat"}
+
+
+def test_no_reachable_worker_is_reported_as_down_quickly():
+    from celery import Celery
+
+    from hotelcrm.health import check_workers
+
+    unreachable = Celery(broker="redis://127.0.0.1:1/0")
+    unreachable.conf.broker_connection_retry = False
+    unreachable.conf.broker_connection_max_retries = 0
+    started = time.monotonic()
+    result = check_workers(app=unreachable)
+    assert result["status"] == "down" and result["workers"] == 0
+    assert time.monotonic() - started < 10
