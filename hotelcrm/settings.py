@@ -11,7 +11,7 @@ from hotelcrm import embedded
 from hotelcrm.config import env_bool, env_int, env_list, env_str, env_url, fernet_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env_str("HOTELCRM_DATA_DIR", str(BASE_DIR / ".data"))).resolve()
+DATA_DIR = embedded.default_data_dir()
 
 DEBUG = env_bool("DEBUG", False)
 
