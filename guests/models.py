@@ -11,7 +11,10 @@ def fold_for_search(*parts):
     """Lower-case and strip accents in Python (the embedded server has no unaccent)."""
     text = " ".join(p for p in parts if p)
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    # Drop accents and control characters (PostgreSQL refuses NUL in text).
+    return "".join(
+        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cc"
+    ).casefold()
 
 
 class Gender(models.TextChoices):

@@ -8,6 +8,7 @@ them exits, so the web process, the Celery worker and beat share them, and the d
 survives restarts.
 """
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
@@ -50,6 +51,8 @@ def ensure_postgres(data_dir: Path) -> str:
     with _file_lock(data_dir / "postgres.lock"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # pgserver logs from an atexit hook, after logging has shut down: keep it quiet.
+            logging.getLogger("pgserver").setLevel(logging.WARNING)
             server = pgserver.get_server(pgdata, cleanup_mode=None)
         exists = server.psql(
             f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE_NAME}';"

@@ -21,8 +21,8 @@ class TenantMiddleware:
         if user is not None and user.is_authenticated:
             access = staff_access_get(user)
             hotel = access.hotel_by_id(request.session.get(ACTIVE_HOTEL_SESSION_KEY)) if access.hotels else None
-            if hotel is None and access.hotels:
-                hotel = access.hotels[0]
+            if hotel is None:
+                hotel = access.home_hotel
             request.access = access
             request.hotel = hotel
             request.organization = hotel.organization if hotel else None

@@ -10,6 +10,7 @@ class StaffAccess:
 
     hotels: list = field(default_factory=list)
     roles: dict = field(default_factory=dict)  # hotel id -> Role
+    home_hotel: object = None  # where the user starts: a hotel of their own membership
 
     def role_at(self, hotel):
         return self.roles.get(hotel.pk) if hotel is not None else None
@@ -52,7 +53,9 @@ def staff_access_get(user) -> StaffAccess:
             hotels[hotel.pk] = hotel
             roles[hotel.pk] = Role.GROUP_ADMIN
     ordered = sorted(hotels.values(), key=lambda h: (h.organization.name, h.name, h.pk))
-    return StaffAccess(hotels=ordered, roles=roles)
+    # A group admin starts at the hotel of their own membership, not the first by name.
+    home = min((m.hotel for m in memberships), key=lambda h: (h.organization.name, h.name, h.pk), default=None)
+    return StaffAccess(hotels=ordered, roles=roles, home_hotel=home)
 
 
 def hotel_list_for_org(*, organization):

@@ -1,4 +1,5 @@
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from guests.models import GuestProfile, Stay, StayStatus
 from hotelcrm.models import Hotel, Membership
@@ -16,20 +17,31 @@ def hotel_overview(*, hotel, today):
     return counts
 
 
-def group_overview(*, organization, today):
-    """One row per hotel of the organization, from one grouped query."""
+def group_overview(*, organization, now):
+    """One row per hotel of the organization from one grouped query; "today" is each hotel's own date."""
+    hotels = list(Hotel.objects.for_org(organization).order_by("name"))
+    today_by_hotel = {hotel.pk: timezone.localdate(now, timezone=hotel.tz) for hotel in hotels}
+    arriving_today = Q(pk__in=[])
+    for hotel_id, day in today_by_hotel.items():
+        arriving_today |= Q(hotel_id=hotel_id, arrival_on=day)
     per_hotel = {
         row["hotel_id"]: row
         for row in Stay.objects.for_org(organization)
         .values("hotel_id")
         .annotate(
-            arrivals_today=Count("pk", filter=Q(arrival_on=today) & ~Q(status__in=[StayStatus.CANCELLED, StayStatus.NO_SHOW])),
+            arrivals_today=Count("pk", filter=arriving_today & ~Q(status__in=[StayStatus.CANCELLED, StayStatus.NO_SHOW])),
             in_house=Count("pk", filter=Q(status=StayStatus.IN_HOUSE)),
             stays_total=Count("pk"),
         )
     }
-    hotels = []
-    for hotel in Hotel.objects.for_org(organization).order_by("name"):
+    rows = []
+    for hotel in hotels:
         row = per_hotel.get(hotel.pk, {})
-        hotels.append({"hotel": hotel, "arrivals_today": row.get("arrivals_today", 0), "in_house": row.get("in_house", 0), "stays_total": row.get("stays_total", 0)})
-    return {"hotels": hotels, "guests": GuestProfile.objects.for_org(organization).count()}
+        rows.append({
+            "hotel": hotel,
+            "today": today_by_hotel[hotel.pk],
+            "arrivals_today": row.get("arrivals_today", 0),
+            "in_house": row.get("in_house", 0),
+            "stays_total": row.get("stays_total", 0),
+        })
+    return {"hotels": rows, "guests": GuestProfile.objects.for_org(organization).count()}

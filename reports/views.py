@@ -14,7 +14,7 @@ def home(request):
     today = timezone.localdate(timezone=hotel.tz)
     context = {"today": today}
     if request.role == Role.GROUP_ADMIN:
-        context["overview"] = group_overview(organization=request.organization, today=today)
+        context["overview"] = group_overview(organization=request.organization, now=timezone.now())
         template = "reports/home_group_admin.html"
     elif request.role == Role.MANAGER:
         context["overview"] = hotel_overview(hotel=hotel, today=today)
