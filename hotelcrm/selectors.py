@@ -60,3 +60,12 @@ def staff_access_get(user) -> StaffAccess:
 
 def hotel_list_for_org(*, organization):
     return Hotel.objects.for_org(organization).order_by("name")
+
+
+def hotel_get_for_task(*, organization_id, hotel_id):
+    """The hotel a task was handed, through the tenant door; None if it is gone or not that tenant's.
+
+    Tasks take `organization_id` and `hotel_id` explicitly (never a request or a model instance)
+    and return quietly when this gives None.
+    """
+    return Hotel.objects.for_org(organization_id).filter(pk=hotel_id).select_related("organization").first()

@@ -85,3 +85,12 @@ def test_the_group_home_lists_every_hotel_of_the_group_only(client, tenants):
     for hotel in tenants.a.hotels:
         assert hotel.name in body
     assert "Bravo" not in body
+
+
+def test_a_task_loads_its_hotel_only_within_the_organization_it_was_given(tenants):
+    from hotelcrm.selectors import hotel_get_for_task
+
+    hotel = tenants.a.hotels[1]
+    assert hotel_get_for_task(organization_id=tenants.a.organization.pk, hotel_id=hotel.pk) == hotel
+    assert hotel_get_for_task(organization_id=tenants.b.organization.pk, hotel_id=hotel.pk) is None
+    assert hotel_get_for_task(organization_id=tenants.a.organization.pk, hotel_id=987654321) is None
