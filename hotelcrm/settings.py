@@ -182,6 +182,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = LOCAL_MODE
+if LOCAL_MODE:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when serving from finders
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 
