@@ -44,4 +44,7 @@ def group_overview(*, organization, now):
             "in_house": row.get("in_house", 0),
             "stays_total": row.get("stays_total", 0),
         })
+    busiest = max((row["stays_total"] for row in rows), default=0) or 1
+    for row in rows:
+        row["stays_share"] = round(120 * row["stays_total"] / busiest)  # bar width in px, busiest = 120
     return {"hotels": rows, "guests": GuestProfile.objects.for_org(organization).count()}
