@@ -1,0 +1,47 @@
+"""python -m bench --list | python -m bench NAME [--scale small|full] [--guests N]"""
+import argparse
+import os
+import signal
+import sys
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Run one HotelCRM benchmark (see ../shared/BENCH.md).")
+    parser.add_argument("name", nargs="?", help="benchmark to run")
+    parser.add_argument("--list", action="store_true", help="list the benchmarks and the question each answers")
+    parser.add_argument("--scale", choices=("small", "full"), default="small",
+                        help="small finishes in about two minutes; full uses the sizes the issue names")
+    parser.add_argument("--guests", type=int, help="override the number of guests, for a quick run")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotelcrm.settings")
+    import django
+
+    django.setup()
+    import bench
+
+    registry = bench.benchmarks()
+    if args.list or not args.name:
+        for benchmark in registry.values():
+            print(f"{benchmark.name:<16} {benchmark.question}")
+        return 0 if args.list else 2
+    if args.name not in registry:
+        parser.error(f"no benchmark named {args.name!r}; try --list")
+    overrides = {}
+    if args.guests is not None:
+        if args.guests < 1:
+            parser.error("--guests must be at least 1")
+        overrides["guests"] = args.guests
+
+    # SIGTERM becomes SystemExit, so the benchmark's database is dropped on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    benchmark = registry[args.name]
+    print(f"{benchmark.name}: {benchmark.question} (scale {args.scale})", flush=True)
+    figures = benchmark.run(args.scale, **overrides)
+    for figure in figures:
+        print(figure.line())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

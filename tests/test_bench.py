@@ -1,0 +1,38 @@
+"""The benchmark harness runs end to end. A timed assertion is not a benchmark: only shapes here."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# ../shared/BENCH.md: one figure per line, last in the output.
+BENCH_LINE = re.compile(
+    r"^BENCH (?P<name>[a-z0-9_]+) (?P<figure>[A-Za-z0-9_]+) value=[-+0-9.e]+ unit=(ms|rows/s|events/s|s) "
+    r"baseline=[-+0-9.e]+ ratio=(?:[-+0-9.e]+|inf) target=\S+ (PASS|MISS)$"
+)
+
+
+def run_bench(*args, timeout=300):
+    # The child inherits this environment, so it uses the same server as the tests.
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_the_benchmark_list_names_seed():
+    result = run_bench("--list")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^seed\s+\S", result.stdout, re.MULTILINE)
+
+
+def test_a_quick_seed_benchmark_ends_with_bench_lines():
+    result = run_bench("seed", "--guests", "200")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    figures = []
+    for line in reversed(lines):
+        if not line.startswith("BENCH "):
+            break
+        assert BENCH_LINE.match(line), line
+        figures.append(line.split()[2])
+    assert set(figures) == {"generator_rate", "projected_time_1M_guests"}
