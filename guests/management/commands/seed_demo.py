@@ -74,6 +74,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{text}  ({login.note})" if login.note else text)
         self.stdout.write("")
         self.stdout.write(
-            "Start the site with `python manage.py runserver` and sign in at http://127.0.0.1:8000/ ; "
-            "the Django admin is at http://127.0.0.1:8000/admin/ (user admin)."
+            "Sign in on the site's start page; the Django admin is at /admin/ (user admin)."
         )
