@@ -131,17 +131,24 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def celery_beat_process(django_db_blocker, tmp_path):
-    """Celery beat with a one-second heartbeat, its schedule file in a temporary folder."""
+def start_celery_beat(django_db_blocker, tmp_path):
+    """Start Celery beat with a given heartbeat interval, its schedule file in a temporary folder."""
     import subprocess
     import sys
 
-    with django_db_blocker.unblock():
-        env = _subprocess_env(BEAT_HEARTBEAT_SECONDS="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hotelcrm", "beat", "--loglevel=INFO",
-         f"--schedule={tmp_path / 'beat-schedule'}", f"--logfile={tmp_path / 'beat.log'}"],
-        env=env,
-    )
-    yield process
-    _stop(process)
+    processes = []
+
+    def start(heartbeat_seconds):
+        with django_db_blocker.unblock():
+            env = _subprocess_env(BEAT_HEARTBEAT_SECONDS=str(heartbeat_seconds))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "hotelcrm", "beat", "--loglevel=INFO",
+             f"--schedule={tmp_path / 'beat-schedule'}", f"--logfile={tmp_path / 'beat.log'}"],
+            env=env,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        _stop(process)
