@@ -10,6 +10,7 @@ RUN pip install --no-cache-dir -c requirements.lock . \
 RUN DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     SECRET_KEY=build-time-only-value-not-used-at-run-time-000000 \
     FIELD_ENCRYPTION_KEYS=etQTxL1UpxiFfpE2XlaUX2zhFMxSnAygbKVL0UctFYA= ALLOWED_HOSTS=build \
+    BLIND_INDEX_KEY=build-time-only-value-not-used-at-run-time-000000 \
     STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput
 USER hotelcrm
 ENV STATIC_ROOT=/app/staticfiles

@@ -589,6 +589,9 @@ def _default_columns(model, provided, connection):
             text = "t" if value else "f"
         elif model_field.get_internal_type() == "JSONField":
             text = _copy_escape(json.dumps(value))
+        elif isinstance(value, (list, tuple)):  # ArrayField: PostgreSQL array literal
+            items = ('"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"' for item in value)
+            text = _copy_escape("{" + ",".join(items) + "}")
         elif isinstance(value, (datetime.date, datetime.datetime)):
             text = value.isoformat()
         else:

@@ -43,3 +43,30 @@ def arrivals_on(*, hotel, day):
         .select_related("guest")
         .order_by("room_number", "pk")
     )
+
+
+def guests_by_contact(*, organization, kind, raw_value):
+    """Guests with this phone or email, exactly (through the blind index). Invalid input finds none."""
+    from django.core.exceptions import ValidationError
+
+    from guests.models import GuestContact
+    from guests.services import contact_blind_index
+
+    try:
+        _normalised, index = contact_blind_index(kind, raw_value)
+    except ValidationError:
+        return GuestProfile.objects.none()
+    guest_ids = GuestContact.objects.for_org(organization).filter(kind=kind, blind_index=index).values("guest_id")
+    return GuestProfile.objects.for_org(organization).filter(pk__in=guest_ids)
+
+
+def guests_by_document(*, organization, document_type, raw_number):
+    from django.core.exceptions import ValidationError
+
+    from guests.services import document_blind_index
+
+    try:
+        _normalised, index = document_blind_index(document_type, raw_number)
+    except ValidationError:
+        return GuestProfile.objects.none()
+    return GuestProfile.objects.for_org(organization).filter(document_blind_index=index)

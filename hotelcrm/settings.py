@@ -71,6 +71,17 @@ if _raw_encryption_keys is None:
     _raw_encryption_keys = _local_secret("field_encryption_keys", _new_fernet_key)
 FIELD_ENCRYPTION_KEYS = fernet_keys("FIELD_ENCRYPTION_KEYS", _raw_encryption_keys)
 
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
+if BLIND_INDEX_KEY is None:
+    if not LOCAL_MODE:
+        raise ImproperlyConfigured("BLIND_INDEX_KEY is not set: it is required when DATABASE_URL and REDIS_URL are set.")
+    BLIND_INDEX_KEY = _local_secret("blind_index_key", lambda: secrets.token_urlsafe(48))
+elif len(BLIND_INDEX_KEY) < 32:
+    raise ImproperlyConfigured("BLIND_INDEX_KEY is too short: use at least 32 random characters.")
+
+# Phone numbers written without a country code are read as numbers of this region.
+DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "CN")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if LOCAL_MODE else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set: list the host names this site is served under.")

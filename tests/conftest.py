@@ -38,7 +38,47 @@ def build_tenant(label):
         StayFactory(hotel=hotels[i % 2], organization=organization, guest=guests[i % 2], pms_reservation_id=f"{label}-RES-{i}")
         for i in range(2)
     ]
+    _fill_guest_archive(organization, hotels, users, guests, label)
     return Tenant(organization=organization, hotels=hotels, users=users, guests=guests, stays=stays)
+
+
+def _fill_guest_archive(organization, hotels, users, guests, label):
+    """At least one row of every guest-archive table, so isolation tests have B's ids for each."""
+    import datetime
+
+    from django.contrib.auth.models import Permission
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from guests import services
+    from guests.models import (
+        AccessRequest, DuplicateDecision, GuestImport, GuestProfileUserObjectPermission, MergeRecord, SpecialDateKind,
+    )
+    from tests.factories import PreferenceTypeFactory
+
+    manager, desk = users[Role.MANAGER], users[Role.FRONT_DESK]
+    first, second = guests
+    services.guest_contact_add(guest=first, kind="email", raw_value=f"{label.lower()}.guest@example.test", actor=desk)
+    services.guest_contact_add(guest=first, kind="phone", raw_value="+8613800138000", actor=desk)
+    services.guest_birth_date_set(guest=first, birth_date=datetime.date(1980, 5, 17), actor=desk)
+    services.special_date_add(guest=first, kind=SpecialDateKind.BIRTHDAY, month=8, day=15, calendar="lunar", actor=desk)
+    pillow = PreferenceTypeFactory(organization=organization, code="pillow-type", name=f"{label} pillow")
+    services.guest_preference_set(guest=first, preference_type=pillow, value="Buckwheat", actor=desk)
+    second.is_confidential = True
+    second.save(update_fields=["is_confidential"])
+    request = AccessRequest.objects.create(
+        organization=organization, hotel=hotels[0], guest=second, requested_by=desk, reason=f"{label} VIP arrival",
+    )
+    GuestProfileUserObjectPermission.objects.create(
+        organization=organization, user=manager, content_object=second,
+        permission=Permission.objects.get(codename="open_confidential_guestprofile"),
+    )
+    MergeRecord.objects.create(organization=organization, survivor=first, merged=second, merged_by=manager,
+                               undone_by=manager, undone_at=timezone.now())
+    DuplicateDecision.objects.create(organization=organization, guest_a=first, guest_b=second, decided_by=manager)
+    GuestImport.objects.create(organization=organization, hotel=hotels[0], created_by=manager,
+                               file=ContentFile(b"family_name\n", name=f"{label}.csv"), original_name=f"{label}.csv")
+    return request
 
 
 @dataclass

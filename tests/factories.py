@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from guests.models import GuestProfile, Stay, StayStatus
+from guests.models import GuestProfile, PreferenceType, PreferenceValueType, Stay, StayStatus
 from hotelcrm.models import Hotel, Membership, Organization, Role
 
 DEMO_PASSWORD = "correct-horse-battery-staple"
@@ -76,3 +76,14 @@ class StayFactory(factory.django.DjangoModelFactory):
     departure_on = factory.LazyAttribute(lambda s: s.arrival_on + datetime.timedelta(days=2))
     status = StayStatus.BOOKED
     room_number = factory.Sequence(lambda n: f"{100 + n % 900}")
+
+
+class PreferenceTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PreferenceType
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"pref-{n}")
+    category = "Room"
+    name = factory.Sequence(lambda n: f"Preference {n}")
+    value_type = PreferenceValueType.TEXT

@@ -13,6 +13,7 @@ GOOD = {
     "SECRET_KEY": "x" * 50,
     "FIELD_ENCRYPTION_KEYS": "etQTxL1UpxiFfpE2XlaUX2zhFMxSnAygbKVL0UctFYA=",
     "ALLOWED_HOSTS": "crm.example.test",
+    "BLIND_INDEX_KEY": "b" * 40,
 }
 
 
@@ -37,6 +38,8 @@ def _start(**overrides):
         ({"FIELD_ENCRYPTION_KEYS": None}, "FIELD_ENCRYPTION_KEYS"),
         ({"FIELD_ENCRYPTION_KEYS": "not-a-key"}, "FIELD_ENCRYPTION_KEYS"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
+        ({"BLIND_INDEX_KEY": None}, "BLIND_INDEX_KEY"),
+        ({"BLIND_INDEX_KEY": "short"}, "BLIND_INDEX_KEY"),
         ({"DATABASE_URL": "mysql://root@localhost/crm"}, "DATABASE_URL"),
         ({"REDIS_URL": "http://localhost:6379"}, "REDIS_URL"),
         ({"DEBUG": "maybe"}, "DEBUG"),
