@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("hotel/switch/", views.switch_hotel, name="switch-hotel"),
     path("guests/", include("guests.urls")),
+    path("audit/", include("hotelcrm.urls_audit")),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
