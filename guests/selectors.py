@@ -1,19 +1,100 @@
-from django.db.models import Count, Max, Sum
+"""Reads of the guest archive: each takes the tenant and returns data in a constant number of queries."""
+import re
 
-from guests.models import GuestProfile, Stay, StayStatus, fold_for_search
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, F, Max, Q, Sum
+
+from guests.models import (
+    ContactKind, DocumentType, GuestContact, GuestPreference, GuestProfile, PreferenceType, SpecialDate, Stay, StayStatus,
+    fold_for_search,
+)
+from hotelcrm.models import Membership
+
+# What a phone number looks like once spaces, dots, dashes and brackets are gone.
+_PHONE_SHAPE = re.compile(r"\+?\d{5,20}")
+_SEPARATORS = re.compile(r"[\s().\-]")
+# Room numbers and document numbers: letters and digits only, at least one digit.
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9]*\d[A-Za-z0-9]*")
 
 
-def guest_search(*, organization, query=""):
-    """Guests of the organization whose name (either script, any case or accent) contains `query`."""
-    guests = GuestProfile.objects.for_org(organization)
-    folded = fold_for_search(query.strip())
-    if folded:
-        guests = guests.filter(search_name__contains=folded)
-    return guests.order_by("family_name", "given_name", "pk")
+def _exact_key_ids(*, organization, hotel, text):
+    """Ids of guests whose email, phone, document or current room at `hotel` is exactly `text`.
+
+    One query (a UNION of index lookups), or none when the input has no such shape.
+    """
+    from guests.services import contact_blind_index, document_blind_index
+
+    lookups = []
+    compact = _SEPARATORS.sub("", text)
+    if "@" in text:
+        try:
+            _normalised, index = contact_blind_index(ContactKind.EMAIL, text)
+        except ValidationError:
+            index = None
+        if index:
+            lookups.append(
+                GuestContact.objects.for_org(organization).filter(kind=ContactKind.EMAIL, blind_index=index)
+                .values_list("guest_id", flat=True)
+            )
+    else:
+        if _PHONE_SHAPE.fullmatch(compact):
+            try:
+                _normalised, index = contact_blind_index(ContactKind.PHONE, text)
+            except ValidationError:
+                index = None
+            if index:
+                lookups.append(
+                    GuestContact.objects.for_org(organization).filter(kind=ContactKind.PHONE, blind_index=index)
+                    .values_list("guest_id", flat=True)
+                )
+        if _KEY_SHAPE.fullmatch(compact) and len(compact) <= 40:
+            indexes = set()
+            # A resident ID must pass its checksum; any other document uses the plain normalised form.
+            for document_type in (DocumentType.RESIDENT_ID, DocumentType.PASSPORT):
+                try:
+                    indexes.add(document_blind_index(document_type, compact)[1])
+                except ValidationError:
+                    pass
+            if indexes:
+                lookups.append(
+                    GuestProfile.objects.for_org(organization).filter(document_blind_index__in=indexes)
+                    .values_list("pk", flat=True)
+                )
+        if hotel is not None and _KEY_SHAPE.fullmatch(text) and len(text) <= 16:
+            lookups.append(
+                Stay.objects.for_hotel(hotel).filter(room_number=text, status=StayStatus.IN_HOUSE)
+                .values_list("guest_id", flat=True)
+            )
+    if not lookups:
+        return None
+    first, *rest = lookups
+    return set(first.union(*rest)) if rest else set(first)
+
+
+def guest_search(*, organization, query="", hotel=None):
+    """Guests of the organization matching `query`, merged profiles left out.
+
+    Name: partial, either script, any case or accent (trigram index on `search_name`).
+    Email, phone and document number: exact, through their blind indexes. Room: the guest
+    in house in that room at `hotel`. At most two queries plus the caller's count.
+    """
+    guests = GuestProfile.objects.for_org(organization).filter(merged_into__isnull=True)
+    text = (query or "").strip()
+    folded = fold_for_search(text)
+    if not folded:
+        return guests.order_by("family_name", "given_name", "pk")
+    ids = _exact_key_ids(organization=organization, hotel=hotel, text=text) if text else None
+    # An email or a bare number is not a name: searching names for it would only add noise.
+    by_name = "@" not in text and not _PHONE_SHAPE.fullmatch(_SEPARATORS.sub("", text))
+    condition = Q(pk__in=ids) if ids else Q(pk__in=[])
+    if by_name:
+        condition |= Q(search_name__contains=folded)
+    return guests.filter(condition).order_by("family_name", "given_name", "pk")
 
 
 def guest_get(*, organization, guest_id):
-    return GuestProfile.objects.for_org(organization).filter(pk=guest_id).first()
+    return GuestProfile.objects.for_org(organization).select_related("relationship_owner").filter(pk=guest_id).first()
 
 
 def guest_stays(*, guest):
@@ -26,13 +107,48 @@ def guest_stays(*, guest):
 
 
 def guest_stay_summary(*, guest):
+    """Completed stays in one aggregate query: count, nights, spend, last stay, average spend per stay."""
     completed = Stay.objects.for_org(guest.organization_id).filter(guest=guest, status=StayStatus.CHECKED_OUT)
+    spend = F("room_revenue") + F("fb_revenue") + F("other_revenue")
     totals = completed.aggregate(
-        stays=Count("pk"), last_departure=Max("departure_on"),
-        room=Sum("room_revenue"), fb=Sum("fb_revenue"), other=Sum("other_revenue"),
+        stays=Count("pk"), last_departure=Max("departure_on"), last_arrival=Max("arrival_on"),
+        nights=Sum(F("departure_on") - F("arrival_on")), spend=Sum(spend), average_spend=Avg(spend),
     )
-    totals["spend"] = sum(v or 0 for v in (totals.pop("room"), totals.pop("fb"), totals.pop("other")))
+    nights = totals["nights"]
+    # Date minus date is an interval in Django's PostgreSQL backend; some servers give an integer.
+    totals["nights"] = getattr(nights, "days", nights) or 0
+    totals["spend"] = totals["spend"] or 0
+    if totals["average_spend"] is not None:
+        totals["average_spend"] = round(totals["average_spend"], 2)
     return totals
+
+
+def guest_visible_preferences(*, guest):
+    """The guest's non-sensitive preferences (sensitive ones live in the audited sensitive section)."""
+    return (
+        GuestPreference.objects.for_org(guest.organization_id)
+        .filter(guest=guest, preference_type__is_sensitive=False)
+        .select_related("preference_type", "recorded_by")
+        .order_by("preference_type__category", "preference_type__sort_order", "preference_type__name", "pk")
+    )
+
+
+def guest_special_dates(*, guest):
+    return (
+        SpecialDate.objects.for_org(guest.organization_id)
+        .filter(guest=guest)
+        .order_by("calendar", "month", "day", "pk")
+    )
+
+
+def preference_types_active(*, organization):
+    return PreferenceType.objects.for_org(organization).filter(is_active=True).order_by("category", "sort_order", "name")
+
+
+def staff_of_organization(*, organization):
+    """Users holding a membership in the organization (relationship owners are chosen among them)."""
+    user_ids = Membership.objects.for_org(organization).values("user_id")
+    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
 
 
 def arrivals_on(*, hotel, day):
@@ -47,9 +163,6 @@ def arrivals_on(*, hotel, day):
 
 def guests_by_contact(*, organization, kind, raw_value):
     """Guests with this phone or email, exactly (through the blind index). Invalid input finds none."""
-    from django.core.exceptions import ValidationError
-
-    from guests.models import GuestContact
     from guests.services import contact_blind_index
 
     try:
@@ -61,8 +174,6 @@ def guests_by_contact(*, organization, kind, raw_value):
 
 
 def guests_by_document(*, organization, document_type, raw_number):
-    from django.core.exceptions import ValidationError
-
     from guests.services import document_blind_index
 
     try:

@@ -129,3 +129,52 @@ def special_date_add(*, guest, kind, month, day, actor, calendar="gregorian", is
     audit_record(action="guest.special_date_add", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
                  fields=[kind], request=request)
     return special
+
+
+# Months until the next credit review, by grade (A: safe, B: normal, C: watch).
+CREDIT_REVIEW_MONTHS = {"A": 6, "B": 3, "C": 1}
+CONSENT_CHANNELS = ("email", "sms", "phone")
+
+
+def _add_months(day, months):
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def credit_review_due_on(*, grade, reviewed_on):
+    if not grade or reviewed_on is None:
+        return None
+    return _add_months(reviewed_on, CREDIT_REVIEW_MONTHS[grade])
+
+
+@transaction.atomic
+def guest_update(*, guest, actor, data, request=None, hotel=None):
+    """Change a guest's plain (unencrypted) profile fields; records which fields changed.
+
+    A consent flag that changes gets its time stamped now; the next credit review follows the grade.
+    """
+    changed = []
+    for name, value in data.items():
+        if getattr(guest, name) != value:
+            setattr(guest, name, value)
+            changed.append(name)
+    now = timezone.now()
+    for channel in CONSENT_CHANNELS:
+        if f"consent_{channel}" in changed:
+            setattr(guest, f"consent_{channel}_at", now)
+            changed.append(f"consent_{channel}_at")
+    if "credit_grade" in changed or "credit_reviewed_on" in changed:
+        due = credit_review_due_on(grade=guest.credit_grade, reviewed_on=guest.credit_reviewed_on)
+        if due != guest.credit_review_due_on:
+            guest.credit_review_due_on = due
+            changed.append("credit_review_due_on")
+    if not changed:
+        return guest
+    guest.full_clean(exclude=["organization", "relationship_owner", "merged_into"])
+    guest.save(update_fields=[*changed, "updated_at"])
+    audit_record(action="guest.update", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
+                 fields=changed, request=request)
+    return guest
