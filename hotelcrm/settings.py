@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hotelcrm.tasks.record_beat_heartbeat_task",
         "schedule": float(env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1)),
     },
+    # Confidential-profile grants end on time: expired guardian permissions are removed.
+    "revoke-expired-access-grants": {
+        "task": "guests.tasks.revoke_expired_access_grants_task",
+        "schedule": 300.0,
+    },
 }
 
 # --- Email -----------------------------------------------------------------------------------
