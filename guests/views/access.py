@@ -146,7 +146,7 @@ def access_request(request, guest_id):
         messages.info(request, _("You can already open this profile."))
         return redirect("guests:sensitive", guest_id=guest.pk)
     pending = access.access_request_pending_for(guest=guest, user=request.user)
-    form = AccessRequestForm(request.POST or None)
+    form = AccessRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             access.access_request_create(
@@ -243,7 +243,7 @@ def sensitive(request, guest_id):
             "pending": access.access_request_pending_for(guest=guest, user=request.user),
         }
         return render(request, "guests/access/restricted.html", context, status=403)
-    form = SensitiveReasonForm(request.POST or None)
+    form = SensitiveReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         section = access.guest_sensitive_section(guest=guest)
         # Recorded before anything is rendered: if the record fails, nothing is shown.
