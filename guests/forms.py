@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from guests.models import (
@@ -25,7 +26,16 @@ CREATE_FIELDS = [
 ]
 
 
-class GuestProfileForm(forms.ModelForm):
+class CapitalisedLabels:
+    """Labels reuse the models' lower-case verbose names (already translated); show them capitalised."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+
+
+class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
     """The plain fields of a profile; encrypted ones (contacts, birth date, document) have their own forms."""
 
     vip_level = forms.IntegerField(label=_("VIP level"), min_value=0, max_value=5, initial=0,
@@ -84,18 +94,18 @@ class GuestCreateForm(GuestProfileForm):
         return forms.ModelForm.clean(self)
 
 
-class ContactForm(forms.Form):
+class ContactForm(CapitalisedLabels, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ContactKind.choices)
     value = forms.CharField(label=_("phone number or email address"), max_length=254)
     label = forms.CharField(label=_("label"), max_length=40, required=False, help_text=_("e.g. mobile, office, assistant"))
     is_primary = forms.BooleanField(label=_("primary"), required=False)
 
 
-class BirthDateForm(forms.Form):
+class BirthDateForm(CapitalisedLabels, forms.Form):
     birth_date = forms.DateField(label=_("birth date"), widget=DATE_INPUT)
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(CapitalisedLabels, forms.Form):
     preference_type = forms.ModelChoiceField(label=_("preference"), queryset=None)
     value = forms.CharField(
         label=_("value"), max_length=2000, required=False,
@@ -119,7 +129,7 @@ class PreferenceForm(forms.Form):
         return label
 
 
-class SpecialDateForm(forms.Form):
+class SpecialDateForm(CapitalisedLabels, forms.Form):
     kind = forms.ChoiceField(label=_("occasion"), choices=SpecialDateKind.choices)
     calendar = forms.ChoiceField(label=_("calendar"), choices=CalendarKind.choices, initial=CalendarKind.GREGORIAN)
     month = forms.IntegerField(label=_("month"), min_value=1, max_value=12)
@@ -155,12 +165,12 @@ class SpecialDateForm(forms.Form):
         return cleaned
 
 
-class SensitiveConsentForm(forms.Form):
+class SensitiveConsentForm(CapitalisedLabels, forms.Form):
     purpose = forms.CharField(label=_("purpose"), max_length=300,
                               help_text=_("What the sensitive data is collected for, as told to the guest."))
     confirmed = forms.BooleanField(label=_("The guest gave separate consent to the processing of sensitive personal information."))
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(CapitalisedLabels, forms.Form):
     document_type = forms.ChoiceField(label=_("document type"), choices=DocumentType.choices)
     number = forms.CharField(label=_("document number"), max_length=60)
