@@ -120,8 +120,7 @@ def guest_erase(*, guest, actor, reason, request=None, hotel=None):
     for name, value in cleared.items():
         setattr(guest, name, value)
     guest.save()
-    # Earlier audit events keep what happened, but not the name they were recorded under.
-    guest_audit_events(guest=guest).update(object_repr=ERASED_NAME)
+    # Earlier audit events are append-only (a database trigger refuses UPDATE): they stay as recorded.
     audit_record(action="guest.erased", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
                  reason=reason, request=request, extra=counts)
     return guest
