@@ -302,7 +302,9 @@ def test_the_expiry_job_revokes_only_expired_grants_and_only_once(client, tenant
     expired, running = _approve(tenants), _approve(tenants, tenant="b")
     _make_expired(expired)
     desk, guest = tenants.a.users[Role.FRONT_DESK], tenants.a.guests[1]
-    assert _sensitive_status(_login(client, tenants, Role.FRONT_DESK), guest) == 200
+    # The lapsed grant stops opening the profile at once; the job then removes its row.
+    assert _grant_rows(tenants.a, desk, guest).exists()
+    assert _sensitive_status(_login(client, tenants, Role.FRONT_DESK), guest) == 403
 
     assert access.access_grants_revoke_expired(now=timezone.now()) == 1
     expired.refresh_from_db()
@@ -350,3 +352,36 @@ def test_a_real_worker_revokes_an_expired_grant(tenants, celery_worker_process):
 def test_the_expiry_job_is_on_the_beat_schedule(settings):
     entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "guests.tasks.revoke_expired_access_grants_task"]
     assert len(entries) == 1 and entries[0]["schedule"] <= 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_approving_at_once_grant_once(tenants):
+    """The row lock: both start together, one wins, the other sees the decision and is refused."""
+    import threading
+
+    from django.db import connections
+
+    pending = _fixture_request(tenants)
+    deciders = [tenants.a.users[Role.MANAGER], tenants.a.users[Role.GROUP_ADMIN]]
+    barrier = threading.Barrier(len(deciders))
+    outcomes = []
+
+    def decide(actor):
+        try:
+            barrier.wait()
+            access.access_request_approve(access_request=pending, actor=actor,
+                                          expires_at=timezone.now() + datetime.timedelta(hours=1))
+            outcomes.append("granted")
+        except access.AccessRequestAlreadyDecided:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=decide, args=(actor,)) for actor in deciders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["granted", "refused"]
+    assert len(_events(tenants, "guest.access_granted")) == 1
+    assert _grant_rows(tenants.a, tenants.a.users[Role.FRONT_DESK], tenants.a.guests[1]).count() == 1
