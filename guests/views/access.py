@@ -3,7 +3,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -65,13 +65,9 @@ class SensitiveReasonForm(forms.Form):
         """The reason as recorded: the English label, so the trail reads the same in every language."""
         code = self.cleaned_data["reason"]
         if code == OTHER:
-            return _other_reason(self.cleaned_data["other_text"].strip())
+            return f"Other: {self.cleaned_data['other_text'].strip()}"
         with translation.override("en"):
             return str(dict(VIEW_REASONS)[code])
-
-
-def _other_reason(text):
-    return f"Other: {text}"
 
 
 class ApproveForm(forms.Form):
