@@ -422,3 +422,17 @@ def test_organization_b_ids_answer_404_on_every_duplicates_route(client, tenants
     assert client.post(reverse("guests:merge-undo", args=[987654321])).status_code == 404
     assert "Bravo" not in client.get(reverse("guests:duplicates")).content.decode()
     assert not DuplicateDecision.objects.for_org(b.organization).exclude(guest_a=b_guest, guest_b=other_b_guest).exists()
+
+
+def test_blank_relationship_owner_and_credit_are_filled_from_the_merged_profile_and_undone(tenants, actors):
+    a, manager = tenants.a, actors[Role.MANAGER]
+    kept = guest(a, family_name="Kept")
+    other = guest(a, family_name="Kept", relationship_owner=manager, credit_grade="B",
+                  credit_reviewed_on=datetime.date(2024, 1, 2), pms_profile_id="PMS-9")
+    before = profile_state(kept)
+    record = merging.guest_merge(survivor=kept, merged=other, field_choices={}, actor=manager)
+    kept.refresh_from_db()
+    assert (kept.relationship_owner_id, kept.credit_grade, kept.credit_reviewed_on, kept.pms_profile_id) == (
+        manager.pk, "B", datetime.date(2024, 1, 2), "PMS-9")
+    merging.guest_merge_undo(merge=record, actor=manager)
+    assert profile_state(kept) == before
