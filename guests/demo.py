@@ -23,7 +23,8 @@ from django.db import connection as default_connection
 from django.db import transaction
 from django.utils import timezone
 
-from guests.models import GuestProfile, Stay, fold_for_search
+from guests.catalog import preference_catalog_seed
+from guests.models import GuestPreference, GuestProfile, PreferenceType, SpecialDate, Stay, StayStatus, fold_for_search
 from hotelcrm.audit import audit_record
 from hotelcrm.models import AuditEvent, Hotel, Membership, Organization, Role
 from hotelcrm.tenancy import tenant_models
@@ -861,6 +862,76 @@ def demo_guests_load(connection, tenants, *, n_guests, seed, now, progress=None)
     ]
 
 
+# Preferences the demo gives guests arriving soon: (catalog code, values to pick from).
+_DEMO_PREFERENCES = (
+    ("pillow", ("Feather", "Down-free", "Buckwheat", "Memory foam", "Extra firm")),
+    ("tea-coffee", ("Tea", "Coffee", "Both")),
+    ("drink", ("Pu'er tea", "Sparkling water", "Fresh orange juice", "Oat-milk flat white", "Single malt, no ice")),
+    ("breakfast-time", ("06:30", "07:00", "07:30", "08:00", "09:30")),
+    ("newspaper", ("China Daily", "South China Morning Post", "Financial Times", "People's Daily", "The Times")),
+    ("room-set-up", ("Twin beds", "Extra desk lamp", "Blackout curtains closed", "Humidifier", "Yoga mat")),
+    ("fruit", ("Hami melon", "Mango", "Lychee", "Seasonal berries")),
+    ("smoker", ("Non-smoker", "Non-smoker", "Non-smoker", "Smoker")),
+    ("golfer", ("yes", "no")),
+    ("english-level", ("None", "Basic", "Fluent", "Native")),
+)
+# Guests arriving within this many days get preferences and special dates in the demo.
+DEMO_PROFILE_DAYS = 7
+DEMO_PROFILED_PER_HOTEL = 80
+
+
+def demo_guest_extras(tenants, *, seed, now):
+    """Give the demo catalog to each organization, and guests arriving in the coming week
+    preferences and special dates (some lunar birthdays falling during their stay), so the
+    briefing has something to show. Bulk inserts, a few queries per organization.
+    """
+    from lunardate import LunarDate
+
+    for spec, organization, hotels in tenants:
+        preference_catalog_seed(organization=organization)
+        rng = demo_rng(seed, f"{spec.slug}:profiles")
+        types = {t.code: t for t in PreferenceType.objects.for_org(organization).filter(code__in=[c for c, _v in _DEMO_PREFERENCES])}
+        preferences, special_dates, seen = [], [], set()
+        for hotel in hotels:
+            today = now.astimezone(hotel.tz).date()
+            arrivals = (
+                Stay.objects.for_hotel(hotel)
+                .filter(arrival_on__range=(today, today + datetime.timedelta(days=DEMO_PROFILE_DAYS)))
+                .exclude(status__in=[StayStatus.CANCELLED, StayStatus.NO_SHOW])
+                .order_by("arrival_on", "pk")
+                .values_list("guest_id", "arrival_on", "departure_on")[:DEMO_PROFILED_PER_HOTEL]
+            )
+            for guest_id, arrival_on, departure_on in arrivals:
+                if guest_id in seen:
+                    continue
+                seen.add(guest_id)
+                for code, values in rng.sample(_DEMO_PREFERENCES, rng.randint(2, 5)):
+                    if code in types:
+                        preferences.append(GuestPreference(
+                            organization=organization, guest_id=guest_id, preference_type=types[code], value=rng.choice(values),
+                        ))
+                # About one guest in four has a birthday during the stay, half of them on the lunar calendar.
+                if rng.random() < 0.25:
+                    day = arrival_on + datetime.timedelta(days=rng.randint(0, (departure_on - arrival_on).days))
+                    if rng.random() < 0.5:
+                        lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
+                        special_dates.append(SpecialDate(
+                            organization=organization, guest_id=guest_id, kind="birthday", calendar="lunar",
+                            month=lunar.month, day=lunar.day, is_leap_month=lunar.is_leap_month,
+                        ))
+                    else:
+                        special_dates.append(SpecialDate(
+                            organization=organization, guest_id=guest_id, kind="birthday", month=day.month, day=day.day,
+                        ))
+                elif rng.random() < 0.15:
+                    day = arrival_on + datetime.timedelta(days=rng.randint(-60, 60))
+                    special_dates.append(SpecialDate(
+                        organization=organization, guest_id=guest_id, kind="anniversary", month=day.month, day=day.day,
+                    ))
+        GuestPreference.objects.bulk_create(preferences, batch_size=1000)
+        SpecialDate.objects.bulk_create(special_dates, batch_size=1000)
+
+
 def demo_copy_chunks(connection, tenants, *, n_guests, seed, now, first_guest_id=1):
     """The exact COPY chunks `demo_guests_load` would write, with guest ids counted from
     `first_guest_id` (what the identity sequence hands out after TRUNCATE ... RESTART IDENTITY).
@@ -911,6 +982,7 @@ def demo_seed(*, n_guests=DEFAULT_GUESTS, seed=DEFAULT_SEED, reset=False, progre
                 actor_label="seed_demo",
                 extra={"guests": loaded.guests, "stays": loaded.stays, "seed": seed, "reset": bool(present)},
             )
+        demo_guest_extras(tenants, seed=seed, now=now)
         with default_connection.cursor() as cursor:
             # Fresh statistics, so the first page views after a large seed get sensible plans.
             cursor.execute(f"ANALYZE {GuestProfile._meta.db_table}, {Stay._meta.db_table}")

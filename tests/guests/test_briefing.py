@@ -1,6 +1,7 @@
 """The arrivals briefing: who arrives, what to prepare, in a constant number of queries."""
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -191,3 +192,32 @@ def test_the_briefing_is_for_staff_only(client, tenants):
     assert response.status_code == 302
     client.force_login(UserFactory(username="no-hotel"))
     assert client.get(URL).status_code == 403
+
+
+def test_the_demo_gives_its_organizations_the_catalog_and_its_arrivals_something_to_brief(client, db):
+    from guests import demo
+    from guests.catalog import CATALOG
+    from guests.models import GuestPreference, SpecialDate
+    from hotelcrm.models import Organization
+
+    demo.demo_seed(n_guests=300)
+    demo.demo_seed(n_guests=300, reset=True)  # the reset brings the catalog back with the rest
+    user = get_user_model().objects.get(username="sha.desk")
+    for organization in Organization.objects.filter(slug__in=demo.DEMO_SLUGS):
+        assert PreferenceType.objects.for_org(organization).count() == len(CATALOG)
+        assert GuestPreference.objects.for_org(organization).exists()
+        assert SpecialDate.objects.for_org(organization).exists()
+    response, _body = briefing(client, user)
+    rows = response.context["rows"]
+    assert rows and any(row.preference_groups for row in rows)
+
+
+def test_the_briefing_speaks_chinese_to_chinese_readers(client, tenants):
+    a = tenants.a
+    desk = a.users[Role.FRONT_DESK]
+    guest = GuestFactory(organization=a.organization)
+    services.guest_preference_set(guest=guest, preference_type=catalog(a.organization, "pillow"), value="Buckwheat", actor=desk)
+    arrive(a.hotels[0], guest)
+    client.force_login(desk)
+    body = client.get(URL, {"date": DAY.isoformat()}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "枕头类型" in body
