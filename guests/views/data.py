@@ -119,8 +119,8 @@ def import_report(request, import_id):
     return render(request, "guests/data/import_report.html", context)
 
 
-@require_POST
 @role_required(Role.GUEST_RELATIONS)
+@require_POST
 def import_start(request, import_id):
     guest_import = _import_or_404(request, import_id)
     try:
