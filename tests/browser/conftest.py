@@ -57,15 +57,21 @@ class PageProblems:
         page.on("pageerror", lambda error: self.items.append(f"script error: {error}"))
         page.on("console", self._on_console)
         page.on("response", self._on_response)
-        page.on("requestfailed", lambda request: self.items.append(f"failed: {request.url} {request.failure}"))
+        page.on("requestfailed", self._on_request_failed)
 
     def _on_console(self, message):
         # The favicon's 404 is also reported on the console; it is left out for the same reason.
         if message.type == "error" and "favicon" not in (message.location or {}).get("url", ""):
             self.items.append(f"console: {message.text}")
 
+    def _on_request_failed(self, request):
+        # The icon loads after the page; navigating on at once cancels it, which is no fault.
+        if "favicon" in request.url and "ERR_ABORTED" in (request.failure or ""):
+            return
+        self.items.append(f"failed: {request.url} {request.failure}")
+
     def _on_response(self, response):
-        # Chromium asks for /favicon.ico on its own; the app has none and no page links one.
+        # Chromium asks for /favicon.ico on its own; pages link /static/favicon.svg instead.
         if response.status >= 400 and not response.url.endswith("/favicon.ico"):
             self.items.append(f"{response.status} {response.url}")
 
