@@ -94,3 +94,14 @@ def test_a_task_loads_its_hotel_only_within_the_organization_it_was_given(tenant
     assert hotel_get_for_task(organization_id=tenants.a.organization.pk, hotel_id=hotel.pk) == hotel
     assert hotel_get_for_task(organization_id=tenants.b.organization.pk, hotel_id=hotel.pk) is None
     assert hotel_get_for_task(organization_id=tenants.a.organization.pk, hotel_id=987654321) is None
+
+
+def test_the_navigation_offers_each_role_its_own_pages(client, tenants):
+    client.force_login(tenants.a.users[Role.FRONT_DESK])
+    desk = client.get(reverse("home")).content.decode()
+    assert reverse("guests:briefing") in desk
+    assert reverse("audit-list") not in desk and reverse("guests:duplicates") not in desk
+    client.force_login(tenants.a.users[Role.MANAGER])
+    manager = client.get(reverse("home")).content.decode()
+    assert reverse("audit-list") in manager and reverse("guests:access-queue") in manager
+    assert reverse("guests:duplicates") in manager
