@@ -151,6 +151,8 @@ class GuestProfile(TenantModel):
         indexes = [
             models.Index(fields=["organization", "family_name", "given_name"], name="guest_org_name_idx"),
             GinIndex(fields=["search_name"], opclasses=["gin_trgm_ops"], name="guest_search_trgm_idx"),
+            models.Index(fields=["organization", "search_name"], opclasses=["int8_ops", "varchar_pattern_ops"],
+                         name="guest_org_search_prefix_idx"),
             models.Index(fields=["organization", "document_blind_index"], name="guest_org_document_idx"),
             models.Index(fields=["organization", "birth_month", "birth_day"], name="guest_org_birthday_idx"),
             models.Index(fields=["organization", "credit_review_due_on"], name="guest_org_credit_due_idx"),

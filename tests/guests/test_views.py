@@ -47,3 +47,12 @@ def test_a_malformed_page_number_or_huge_query_is_not_an_error(client, tenants):
     assert client.get(reverse("guests:list"), {"page": "99999"}).status_code == 200
     assert client.get(reverse("guests:list"), {"q": "x" * 10000}).status_code == 200
     assert client.get(reverse("guests:list"), {"q": "\x00"}).status_code == 200
+
+
+def test_one_or_two_latin_letters_match_the_start_of_a_name(client, tenants):
+    GuestFactory(organization=tenants.a.organization, family_name="Li", given_name="Na", native_name="李娜")
+    GuestFactory(organization=tenants.a.organization, family_name="Natali", given_name="Anna", native_name="")
+    client.force_login(tenants.a.users[Role.FRONT_DESK])
+    body = client.get(reverse("guests:list"), {"q": "li"}).content.decode()
+    assert "Li" in body and "Natali" not in body
+    assert "Natali" in client.get(reverse("guests:list"), {"q": "tali"}).content.decode()
