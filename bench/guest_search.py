@@ -155,7 +155,7 @@ def run(scale, *, guests=None):
                 cursor.execute(
                     "SELECT id, family_name, given_name, native_name, nationality, preferred_language "
                     "FROM guests_guestprofile WHERE organization_id = %s AND merged_into_id IS NULL "
-                    "AND search_name LIKE %s ORDER BY family_name, given_name, id LIMIT 50",
+                    "AND search_name LIKE %s ORDER BY search_name, id LIMIT 50",
                     [main.pk, "%" + fold_for_search(query) + "%"],
                 )
                 return cursor.fetchall()
