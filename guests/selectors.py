@@ -18,36 +18,31 @@ _SEPARATORS = re.compile(r"[\s().\-]")
 _KEY_SHAPE = re.compile(r"[A-Za-z0-9]*\d[A-Za-z0-9]*")
 
 
+def _contact_guest_ids(*, organization, kind, raw_value):
+    """Guest ids with this phone or email through the blind index; None when the value is invalid."""
+    from guests.services import contact_blind_index
+
+    try:
+        _normalised, index = contact_blind_index(kind, raw_value)
+    except ValidationError:
+        return None
+    return GuestContact.objects.for_org(organization).filter(kind=kind, blind_index=index).values_list("guest_id", flat=True)
+
+
 def _exact_key_ids(*, organization, hotel, text):
     """Ids of guests whose email, phone, document or current room at `hotel` is exactly `text`.
 
     One query (a UNION of index lookups), or none when the input has no such shape.
     """
-    from guests.services import contact_blind_index, document_blind_index
+    from guests.services import document_blind_index
 
     lookups = []
     compact = _SEPARATORS.sub("", text)
     if "@" in text:
-        try:
-            _normalised, index = contact_blind_index(ContactKind.EMAIL, text)
-        except ValidationError:
-            index = None
-        if index:
-            lookups.append(
-                GuestContact.objects.for_org(organization).filter(kind=ContactKind.EMAIL, blind_index=index)
-                .values_list("guest_id", flat=True)
-            )
+        lookups.append(_contact_guest_ids(organization=organization, kind=ContactKind.EMAIL, raw_value=text))
     else:
         if _PHONE_SHAPE.fullmatch(compact):
-            try:
-                _normalised, index = contact_blind_index(ContactKind.PHONE, text)
-            except ValidationError:
-                index = None
-            if index:
-                lookups.append(
-                    GuestContact.objects.for_org(organization).filter(kind=ContactKind.PHONE, blind_index=index)
-                    .values_list("guest_id", flat=True)
-                )
+            lookups.append(_contact_guest_ids(organization=organization, kind=ContactKind.PHONE, raw_value=text))
         if _KEY_SHAPE.fullmatch(compact) and len(compact) <= 40:
             indexes = set()
             # A resident ID must pass its checksum; any other document uses the plain normalised form.
@@ -66,6 +61,7 @@ def _exact_key_ids(*, organization, hotel, text):
                 Stay.objects.for_hotel(hotel).filter(room_number=text, status=StayStatus.IN_HOUSE)
                 .values_list("guest_id", flat=True)
             )
+    lookups = [lookup for lookup in lookups if lookup is not None]
     if not lookups:
         return None
     first, *rest = lookups
@@ -178,13 +174,9 @@ def arrivals_on(*, hotel, day):
 
 def guests_by_contact(*, organization, kind, raw_value):
     """Guests with this phone or email, exactly (through the blind index). Invalid input finds none."""
-    from guests.services import contact_blind_index
-
-    try:
-        _normalised, index = contact_blind_index(kind, raw_value)
-    except ValidationError:
+    guest_ids = _contact_guest_ids(organization=organization, kind=kind, raw_value=raw_value)
+    if guest_ids is None:
         return GuestProfile.objects.none()
-    guest_ids = GuestContact.objects.for_org(organization).filter(kind=kind, blind_index=index).values("guest_id")
     return GuestProfile.objects.for_org(organization).filter(pk__in=guest_ids)
 
 

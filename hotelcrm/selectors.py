@@ -58,9 +58,6 @@ def staff_access_get(user) -> StaffAccess:
     return StaffAccess(hotels=ordered, roles=roles, home_hotel=home)
 
 
-def hotel_list_for_org(*, organization):
-    return Hotel.objects.for_org(organization).order_by("name")
-
 
 def hotel_get_for_task(*, organization_id, hotel_id):
     """The hotel a task was handed, through the tenant door; None if it is gone or not that tenant's.
