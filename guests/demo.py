@@ -932,6 +932,21 @@ def demo_guest_extras(tenants, *, seed, now):
         SpecialDate.objects.bulk_create(special_dates, batch_size=1000)
 
 
+# Each domain app may add `<app>/demo.py` with `demo_seed_extras(tenants, *, seed, now)`: it runs
+# in the seed's transaction after the guests and stays are in. `tenants` is a list of
+# (OrganizationSpec, Organization, [Hotel]).
+DEMO_DOMAIN_APPS = ("complaints", "loyalty", "care", "integrations", "reports")
+
+
+def demo_domain_extras(tenants, *, seed, now):
+    import importlib
+    import importlib.util
+
+    for app in DEMO_DOMAIN_APPS:
+        if importlib.util.find_spec(f"{app}.demo") is not None:
+            importlib.import_module(f"{app}.demo").demo_seed_extras(tenants, seed=seed, now=now)
+
+
 def demo_copy_chunks(connection, tenants, *, n_guests, seed, now, first_guest_id=1):
     """The exact COPY chunks `demo_guests_load` would write, with guest ids counted from
     `first_guest_id` (what the identity sequence hands out after TRUNCATE ... RESTART IDENTITY).
@@ -983,6 +998,7 @@ def demo_seed(*, n_guests=DEFAULT_GUESTS, seed=DEFAULT_SEED, reset=False, progre
                 extra={"guests": loaded.guests, "stays": loaded.stays, "seed": seed, "reset": bool(present)},
             )
         demo_guest_extras(tenants, seed=seed, now=now)
+        demo_domain_extras(tenants, seed=seed, now=now)
         with default_connection.cursor() as cursor:
             # Fresh statistics, so the first page views after a large seed get sensible plans.
             cursor.execute(f"ANALYZE {GuestProfile._meta.db_table}, {Stay._meta.db_table}")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from guests.exceptions import GuestError
 from guests.models import DuplicateDecision, GuestPreference, GuestProfile, GuestStatus, MergeRecord
 from hotelcrm.audit import audit_record
+from hotelcrm.domain_events import guest_merged
 from hotelcrm.crypto import EncryptedTextField, decrypt_text, encrypt_text
 from hotelcrm.tenancy import tenant_models
 
@@ -281,6 +282,8 @@ def guest_merge(*, survivor, merged, field_choices, actor, request=None, hotel=N
     for guest in (survivor, merged):
         audit_record(action="guest.merge", organization=survivor.organization, hotel=hotel, actor=actor, obj=guest,
                      fields=sorted(changes), request=request, extra=details)
+    # Loyalty (one membership per guest) and others fold the merged profile's rows in here.
+    guest_merged.send(sender=GuestProfile, survivor=survivor, merged=merged, actor=actor)
     return record
 
 

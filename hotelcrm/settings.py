@@ -1,4 +1,5 @@
 """HotelCRM settings. Deploy-specific values come from the environment (see README)."""
+import importlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
     "guardian",
     "axes",
     "hotelcrm.apps.CoreConfig",
@@ -106,6 +108,8 @@ INSTALLED_APPS = [
     "loyalty",
     "care",
     "reports",
+    "notifications",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +243,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
 }
+# Each domain app keeps its own beat entries in <app>/schedule.py.
+for _app in ("complaints", "loyalty", "care", "notifications", "integrations", "reports"):
+    CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -39,7 +39,23 @@ def build_tenant(label):
         for i in range(2)
     ]
     _fill_guest_archive(organization, hotels, users, guests, label)
-    return Tenant(organization=organization, hotels=hotels, users=users, guests=guests, stays=stays)
+    tenant = Tenant(organization=organization, hotels=hotels, users=users, guests=guests, stays=stays)
+    _fill_domain_tables(tenant, label)
+    return tenant
+
+
+# Each domain app adds `tests/<app>/tenant_rows.py` with `fill(tenant, label)` creating at least
+# one row of each of its tenant tables, so the isolation tests have B's ids for every table.
+DOMAIN_ROW_FILLERS = ("complaints", "loyalty", "care", "notifications", "integrations", "reports")
+
+
+def _fill_domain_tables(tenant, label):
+    import importlib
+    import importlib.util
+
+    for app in DOMAIN_ROW_FILLERS:
+        if importlib.util.find_spec(f"tests.{app}.tenant_rows") is not None:
+            importlib.import_module(f"tests.{app}.tenant_rows").fill(tenant, label)
 
 
 def _fill_guest_archive(organization, hotels, users, guests, label):

@@ -1,0 +1,17 @@
+"""Signals that let one domain react to another without importing it.
+
+Guests and complaints are bases that loyalty, care and reports build on; the bases send
+these, the others connect receivers in their AppConfig.ready(). Every signal is sent inside
+the sender's transaction, so a receiver's writes commit or roll back with the change itself.
+"""
+from django.dispatch import Signal
+
+# A stay was created or changed (status, dates, revenue). kwargs: stay, previous_status
+# (None when new), actor (user or None), source ("ui", "api", "import", "job").
+stay_changed = Signal()
+
+# A complaint's suggestion was adopted as an improvement. kwargs: complaint, actor.
+suggestion_adopted = Signal()
+
+# A guest profile was merged into another. kwargs: survivor, merged, actor.
+guest_merged = Signal()

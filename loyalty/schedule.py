@@ -1,0 +1,3 @@
+"""Beat entries of this app, merged into CELERY_BEAT_SCHEDULE by settings (no Django imports here)."""
+
+BEAT_SCHEDULE = {}
