@@ -158,8 +158,63 @@ def _stop(process):
             process.wait(5)
 
 
+class SmtpInbox:
+    """What a real local SMTP server received; `wait_for(n)` blocks until n messages are in."""
+
+    def __init__(self):
+        import threading
+
+        self.messages = []
+        self.received = threading.Event()
+        self._changed = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self._changed:
+            self.messages.append(envelope)
+            self.received.set()
+            self._changed.notify_all()
+        return "250 Message accepted"
+
+    def reset(self):
+        with self._changed:
+            self.messages.clear()
+            self.received.clear()
+
+    def wait_for(self, count, timeout=15):
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.messages) >= count, timeout)
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+def session_smtp_server():
+    """One aiosmtpd server for the run; the Celery worker subprocess sends its mail here too."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings, session_smtp_server):
+    """A real SMTP server on localhost, emptied for this test; Django (here and in the worker) sends to it."""
+    session_smtp_server.reset()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = session_smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    return session_smtp_server
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, session_smtp_server):
     """A real Celery worker on the configured Redis, reading the test database."""
     import subprocess
     import sys
@@ -169,7 +224,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from hotelcrm.celery import app
 
     with django_db_blocker.unblock():
-        env = _subprocess_env()
+        env = _subprocess_env(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(session_smtp_server.port), EMAIL_USE_TLS="0", EMAIL_USE_SSL="0",
+        )
     node = f"tests-{uuid.uuid4().hex[:8]}@%h"
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     process = subprocess.Popen(

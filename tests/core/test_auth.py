@@ -1,42 +1,11 @@
 import re
-import socket
-import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from hotelcrm.models import Role
 from tests.factories import DEMO_PASSWORD
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-        self.received = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        self.received.set()
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on localhost; Django sends to it with its SMTP backend."""
-    inbox = _Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
 
 
 def test_a_forgotten_password_is_reset_through_an_emailed_link(client, tenants, smtp_server):
