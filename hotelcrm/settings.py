@@ -258,6 +258,8 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on: choose one.")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HotelCRM <no-reply@localhost>")
+# Links in emails (notifications, unsubscribe, survey) are absolute: the address staff and guests reach the site at.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if env_str("EMAIL_BACKEND"):
     EMAIL_BACKEND = env_str("EMAIL_BACKEND")

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from notifications import views
 
 app_name = "notifications"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("<int:notification_id>/open/", views.notification_open, name="open"),
+    path("read-all/", views.notification_mark_all_read, name="read-all"),
+]
