@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from loyalty import views
 
 app_name = "loyalty"
 
-urlpatterns = []
+urlpatterns = [
+    path("adjustments/", views.adjustment_list, name="adjustments"),
+]

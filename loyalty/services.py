@@ -1,0 +1,609 @@
+"""Loyalty writes: every movement of points goes through `_post`, under the membership's row lock.
+
+Why the lock: two redemptions of the same balance, a redemption racing the expiry job, or a
+stay checkout delivered twice at once must see each other's result. Every write of a member's
+entries and lots first takes `SELECT ... FOR UPDATE` on that member's Membership row, so they
+run one after the other and each one reads the balance the previous one left. Operations that
+lock two memberships (a merge) lock them lower id first.
+
+Public functions for other apps (PMS API, complaints, guests):
+  membership_enrol, points_award, points_redeem, points_reverse, adjustment_request,
+  reward_order_place / _fulfil / _cancel, stay_points_sync, membership_fold.
+Reads are in loyalty/selectors.py (member_balance, member_statement, membership_for_guest...).
+"""
+import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotelcrm.audit import audit_record
+from loyalty.exceptions import (
+    AdjustmentStateError, AlreadyMember, IdempotencyConflict, InsufficientPoints, LoyaltyError, NotAMember, OrderStateError,
+    RewardUnavailable,
+)
+from loyalty.models import (
+    AdjustmentRequest, AdjustmentStatus, EntryKind, LedgerAllocation, LedgerEntry, Membership, MembershipStatus,
+    OrderStatus, Program, RedemptionOrder, Reward, SourceType, Tier, member_number_for,
+)
+
+DEFAULT_TIERS = (
+    # code, name, rank, nights, stays, spend, multiplier, benefits
+    ("member", "Member", 0, None, None, None, Decimal("1.00"), "Member rates; points on room and F&B spend."),
+    ("silver", "Silver", 1, 10, 5, Decimal("10000"), Decimal("1.10"),
+     "10% bonus points; late checkout until 13:00 on request."),
+    ("gold", "Gold", 2, 25, 12, Decimal("30000"), Decimal("1.25"),
+     "25% bonus points; room upgrade when available; welcome drink; priority booking."),
+    ("platinum", "Platinum", 3, 50, 25, Decimal("80000"), Decimal("1.50"),
+     "50% bonus points; suite upgrade when available; guaranteed late checkout 16:00; birthday cake; member events."),
+)
+
+
+def local_today(organization_id):
+    """The organization's date: in the time zone of its first hotel (the group's home)."""
+    from hotelcrm.models import Hotel
+
+    hotel = Hotel.objects.for_org(organization_id).order_by("pk").first()
+    now = timezone.now()
+    return now.astimezone(hotel.tz).date() if hotel is not None else now.date()
+
+
+# --- Program ----------------------------------------------------------------------------------
+
+def program_ensure(*, organization):
+    """The organization's program, created with the default tiers the first time it is needed."""
+    organization_id = getattr(organization, "pk", organization)
+    program = Program.objects.for_org(organization_id).first()
+    if program is not None:
+        return program
+    with transaction.atomic():
+        currency = getattr(organization, "currency", "CNY") or "CNY"
+        try:
+            with transaction.atomic():
+                program = Program.objects.create(organization_id=organization_id, currency=currency)
+        except IntegrityError:  # created meanwhile by another request
+            return Program.objects.for_org(organization_id).get()
+        Tier.objects.bulk_create([
+            Tier(organization_id=organization_id, program=program, code=code, name=name, rank=rank, min_nights=nights,
+                 min_stays=stays, min_spend=spend, multiplier=multiplier, benefits=benefits)
+            for code, name, rank, nights, stays, spend, multiplier, benefits in DEFAULT_TIERS
+        ])
+    return program
+
+
+@transaction.atomic
+def program_update(*, program, actor, data, request=None, hotel=None):
+    changed = [name for name, value in data.items() if getattr(program, name) != value]
+    for name in changed:
+        setattr(program, name, data[name])
+    if changed:
+        program.save(update_fields=[*changed, "updated_at"])
+        audit_record(action="loyalty.program_update", organization=program.organization, hotel=hotel, actor=actor,
+                     obj=program, fields=changed, request=request)
+    return program
+
+
+@transaction.atomic
+def tier_update(*, tier, actor, data, request=None, hotel=None):
+    changed = [name for name, value in data.items() if getattr(tier, name) != value]
+    for name in changed:
+        setattr(tier, name, data[name])
+    if changed:
+        tier.save(update_fields=changed)
+        audit_record(action="loyalty.tier_update", organization=tier.organization, hotel=hotel, actor=actor, obj=tier,
+                     fields=changed, request=request)
+    return tier
+
+
+# --- Membership -------------------------------------------------------------------------------
+
+@transaction.atomic
+def membership_enrol(*, guest, actor, hotel=None, request=None, joined_on=None):
+    """Enrol a guest. The member number is the program's next sequence plus a Luhn check digit."""
+    if guest.merged_into_id is not None:
+        raise LoyaltyError(_("This profile was merged into another one: enrol the kept profile."))
+    program = program_ensure(organization=guest.organization_id)
+    existing = Membership.objects.for_org(guest.organization_id).filter(guest=guest).first()
+    if existing is not None:
+        raise AlreadyMember(_("This guest is already member %(number)s.") % {"number": existing.member_number})
+    # Locking the program row hands out member numbers one at a time: no two members share one.
+    program = Program.objects.for_org(guest.organization_id).select_for_update().get(pk=program.pk)
+    sequence = program.next_member_sequence
+    Program.objects.for_org(guest.organization_id).filter(pk=program.pk).update(next_member_sequence=sequence + 1)
+    entry_tier = Tier.objects.for_org(guest.organization_id).order_by("rank").first()
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                organization_id=guest.organization_id, guest=guest, member_number=member_number_for(sequence),
+                joined_on=joined_on or local_today(guest.organization_id), tier=entry_tier,
+            )
+    except IntegrityError:
+        raise AlreadyMember(_("This guest is already a member.")) from None
+    audit_record(action="loyalty.enrol", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
+                 request=request, extra={"member_number": membership.member_number, "membership_id": membership.pk})
+    return membership
+
+
+def _lock(membership):
+    """The membership row, locked until the transaction ends (see the module docstring)."""
+    locked = Membership.objects.for_org(membership.organization_id).select_for_update().get(pk=membership.pk)
+    if locked.status != MembershipStatus.ACTIVE:
+        raise NotAMember(_("This membership was merged into member %(number)s.") % {
+            "number": locked.merged_into.member_number if locked.merged_into_id else "?"})
+    return locked
+
+
+# --- The ledger core --------------------------------------------------------------------------
+
+def _expiry_for(program, on):
+    if program.expiry_months_after_earning:
+        return on + relativedelta(months=program.expiry_months_after_earning)
+    return None
+
+
+def _existing(organization_id, idempotency_key):
+    return LedgerEntry.objects.for_org(organization_id).filter(idempotency_key=idempotency_key).first()
+
+
+def _consume(membership, debit_points, *, preferred_lot_ids=(), only_lot_ids=None):
+    """Take `debit_points` (> 0) from the member's open lots: preferred ones first, then oldest first.
+
+    Returns [(lot, points)]. The caller holds the membership lock and has checked the balance.
+    """
+    lots = LedgerEntry.objects.for_org(membership.organization_id).filter(membership_id=membership.pk, remaining__gt=0)
+    if only_lot_ids is not None:
+        lots = lots.filter(pk__in=only_lot_ids)
+    ordered = sorted(lots.only("pk", "remaining", "expires_on"),
+                     key=lambda lot: (lot.pk not in preferred_lot_ids, lot.expires_on or datetime.date.max, lot.pk))
+    taken, left = [], debit_points
+    for lot in ordered:
+        if left <= 0:
+            break
+        take = min(lot.remaining, left)
+        taken.append((lot, take))
+        left -= take
+    if left > 0:  # the cached balance said there was enough: the ledger disagrees
+        raise LoyaltyError(_("The points ledger of this member needs checking (lots do not cover the balance)."))
+    for lot, take in taken:
+        LedgerEntry.objects.for_org(membership.organization_id).filter(pk=lot.pk).update(remaining=F("remaining") - take)
+    return taken
+
+
+def _post(membership, *, kind, points, source_type, source_id="", idempotency_key, hotel=None, actor=None, reason="",
+          details=None, expires_on=None, is_lot=True, preferred_lot_ids=(), only_lot_ids=None, restore=None,
+          qualifying=(0, 0, Decimal("0")), activity=True, at=None):
+    """Append one entry to a LOCKED membership and move its lots and cached balance. Returns the entry."""
+    organization_id = membership.organization_id
+    at = at or timezone.now()
+    entry = LedgerEntry(
+        organization_id=organization_id, membership_id=membership.pk, hotel=hotel, kind=kind, points=points,
+        remaining=points if (points > 0 and is_lot) else 0, expires_on=expires_on if points > 0 and is_lot else None,
+        source_type=source_type, source_id=str(source_id), idempotency_key=idempotency_key[:160], reason=reason[:300],
+        details=details or {}, actor=actor if getattr(actor, "is_authenticated", False) else None, created_at=at,
+        qualifying_nights=qualifying[0], qualifying_stays=qualifying[1], qualifying_spend=qualifying[2],
+    )
+    if points < 0 and membership.balance < -points:
+        raise InsufficientPoints(balance=membership.balance, needed=-points)
+    entry.save()
+    if points < 0:
+        taken = _consume(membership, -points, preferred_lot_ids=preferred_lot_ids, only_lot_ids=only_lot_ids)
+        LedgerAllocation.objects.bulk_create([
+            LedgerAllocation(organization_id=organization_id, debit=entry, lot_id=lot.pk, points=take) for lot, take in taken
+        ])
+    elif restore:
+        # A refund puts the points back into the very lots they came from, keeping their expiry.
+        for lot_id, back in restore:
+            LedgerEntry.objects.for_org(organization_id).filter(pk=lot_id).update(remaining=F("remaining") + back)
+    updates = {"balance": F("balance") + points}
+    if activity:
+        updates["last_activity_on"] = at.date()
+    Membership.objects.for_org(organization_id).filter(pk=membership.pk).update(**updates)
+    membership.balance += points
+    return entry
+
+
+def _same_request(entry, *, membership, points):
+    if entry.membership_id != membership.pk or entry.points != points:
+        raise IdempotencyConflict(_("This idempotency key was already used for a different request."))
+    return entry
+
+
+# --- Earn / redeem / reverse ------------------------------------------------------------------
+
+@transaction.atomic
+def points_award(*, membership, points, idempotency_key, source_type=SourceType.ADJUSTMENT, source_id="", actor=None,
+                 hotel=None, reason="", request=None, details=None, qualifying=(0, 0, Decimal("0")), kind=EntryKind.EARN):
+    """Credit `points` (> 0) as a new lot. Same key again: the first entry is returned, nothing added."""
+    if points <= 0:
+        raise LoyaltyError(_("Points to award must be a positive whole number."))
+    membership = _lock(membership)
+    existing = _existing(membership.organization_id, idempotency_key)
+    if existing is not None:
+        return _same_request(existing, membership=membership, points=points)
+    program = program_ensure(organization=membership.organization_id)
+    today = local_today(membership.organization_id)
+    entry = _post(membership, kind=kind, points=points, source_type=source_type, source_id=source_id,
+                  idempotency_key=idempotency_key, hotel=hotel, actor=actor, reason=reason, details=details,
+                  expires_on=_expiry_for(program, today), qualifying=qualifying)
+    audit_record(action="loyalty.points_award", organization=membership.organization, hotel=hotel, actor=actor,
+                 obj=membership, reason=reason, request=request,
+                 extra={"entry_id": entry.pk, "points": points, "source": f"{source_type}:{source_id}"})
+    return entry
+
+
+@transaction.atomic
+def points_redeem(*, membership, points, idempotency_key, source_type=SourceType.REWARD_ORDER, source_id="", actor=None,
+                  hotel=None, reason="", request=None):
+    """Debit `points` (> 0), oldest lots first. Refused (InsufficientPoints) when the balance is short."""
+    if points <= 0:
+        raise LoyaltyError(_("Points to redeem must be a positive whole number."))
+    membership = _lock(membership)
+    existing = _existing(membership.organization_id, idempotency_key)
+    if existing is not None:
+        return _same_request(existing, membership=membership, points=-points)
+    entry = _post(membership, kind=EntryKind.REDEEM, points=-points, source_type=source_type, source_id=source_id,
+                  idempotency_key=idempotency_key, hotel=hotel, actor=actor, reason=reason)
+    audit_record(action="loyalty.points_redeem", organization=membership.organization, hotel=hotel, actor=actor,
+                 obj=membership, reason=reason, request=request,
+                 extra={"entry_id": entry.pk, "points": points, "source": f"{source_type}:{source_id}"})
+    return entry
+
+
+def _reverse_locked(membership, entry, *, idempotency_key, actor=None, hotel=None, reason="", source_type=None, source_id=None):
+    """Undo `entry` exactly (membership locked). A credit is taken back from its own lot first,
+    then oldest first; if the member already spent it, only what the balance holds is taken and
+    the rest is recorded as `shortfall`. A debit's points go back into the lots they came from."""
+    existing = _existing(membership.organization_id, idempotency_key)
+    if existing is not None:
+        return existing
+    already = LedgerEntry.objects.for_org(membership.organization_id).filter(
+        kind=EntryKind.REVERSE, details__reverses=entry.pk).aggregate(total=Sum("points"))["total"] or 0
+    source_type = source_type or entry.source_type
+    source_id = entry.source_id if source_id is None else source_id
+    qualifying = (-entry.qualifying_nights, -entry.qualifying_stays, -entry.qualifying_spend)
+    if entry.points > 0:
+        wanted = entry.points + already  # `already` is negative for earlier partial reversals
+        points = min(wanted, membership.balance)
+        details = {"reverses": entry.pk, "shortfall": wanted - points} if wanted > points else {"reverses": entry.pk}
+        return _post(membership, kind=EntryKind.REVERSE, points=-points, source_type=source_type, source_id=source_id,
+                     idempotency_key=idempotency_key, hotel=hotel, actor=actor, reason=reason, details=details,
+                     preferred_lot_ids={entry.pk}, qualifying=qualifying, activity=False)
+    if entry.points < 0:
+        if already:
+            raise LoyaltyError(_("This entry has already been reversed."))
+        allocations = list(LedgerAllocation.objects.for_org(membership.organization_id).filter(debit_id=entry.pk)
+                           .values_list("lot_id", "points"))
+        return _post(membership, kind=EntryKind.REVERSE, points=-entry.points, source_type=source_type,
+                     source_id=source_id, idempotency_key=idempotency_key, hotel=hotel, actor=actor, reason=reason,
+                     details={"reverses": entry.pk}, is_lot=False, restore=allocations, qualifying=qualifying,
+                     activity=False)
+    raise LoyaltyError(_("There is nothing to reverse in this entry."))
+
+
+@transaction.atomic
+def points_reverse(*, entry, actor, reason, idempotency_key=None, hotel=None, request=None):
+    """Reverse one ledger entry exactly once (see `_reverse_locked`)."""
+    if entry.kind in (EntryKind.REVERSE, EntryKind.EXPIRE):
+        raise LoyaltyError(_("Reversals and expiries cannot be reversed; adjust the points instead."))
+    membership = _lock(Membership.objects.for_org(entry.organization_id).get(pk=entry.membership_id))
+    reversal = _reverse_locked(membership, entry, idempotency_key=idempotency_key or f"reverse:{entry.pk}", actor=actor,
+                               hotel=hotel, reason=reason)
+    audit_record(action="loyalty.points_reverse", organization=membership.organization, hotel=hotel, actor=actor,
+                 obj=membership, reason=reason, request=request, extra={"entry_id": entry.pk, "reversal_id": reversal.pk})
+    return reversal
+
+
+# --- Adjustments ------------------------------------------------------------------------------
+
+@transaction.atomic
+def adjustment_request(*, membership, points, reason, actor, hotel, is_goodwill=False, request=None):
+    """A staff adjustment: applied at once up to the program's threshold, otherwise waiting for a manager."""
+    if not points:
+        raise LoyaltyError(_("An adjustment must add or remove at least one point."))
+    if not (reason or "").strip():
+        raise LoyaltyError(_("Give a reason for the adjustment."))
+    if is_goodwill and points < 0:
+        raise LoyaltyError(_("Goodwill points are always added, never removed."))
+    program = program_ensure(organization=membership.organization_id)
+    adjustment = AdjustmentRequest.objects.create(
+        organization_id=membership.organization_id, membership=membership, hotel=hotel, points=points,
+        reason=reason.strip()[:300], is_goodwill=is_goodwill, requested_by=actor,
+    )
+    audit_record(action="loyalty.adjustment_request", organization=membership.organization, hotel=hotel, actor=actor,
+                 obj=membership, reason=adjustment.reason, request=request,
+                 extra={"adjustment_id": adjustment.pk, "points": points})
+    if abs(points) <= program.adjustment_approval_threshold:
+        _adjustment_apply(adjustment, actor=actor)
+    else:
+        _notify_approvers(adjustment)
+    return adjustment
+
+
+def _notify_approvers(adjustment):
+    try:
+        from notifications.services import notify
+    except ImportError:  # pragma: no cover - notifications not installed
+        return
+    from django.urls import reverse
+    from django.utils.translation import gettext_noop
+
+    from hotelcrm.models import Membership as StaffMembership
+    from hotelcrm.models import Role
+
+    staff = StaffMembership.objects.for_org(adjustment.organization_id).filter(
+        Q(hotel_id=adjustment.hotel_id, role=Role.MANAGER) | Q(role=Role.GROUP_ADMIN)).select_related("user")
+    notify(organization=adjustment.organization_id, recipients=[m.user for m in staff if m.user_id != adjustment.requested_by_id],
+           kind="loyalty.adjustment", hotel=adjustment.hotel,
+           title=gettext_noop("A points adjustment of %(points)s waits for your approval"),
+           params={"points": adjustment.points}, url=reverse("loyalty:adjustments"),
+           dedupe_key=f"loyalty-adjustment-{adjustment.pk}")
+
+
+def _adjustment_apply(adjustment, *, actor):
+    membership = _lock(adjustment.membership)
+    key = f"adjustment:{adjustment.pk}"
+    if adjustment.points > 0:
+        program = program_ensure(organization=membership.organization_id)
+        _post(membership, kind=EntryKind.ADJUST, points=adjustment.points, source_type=SourceType.ADJUSTMENT,
+              source_id=adjustment.pk, idempotency_key=key, hotel=adjustment.hotel, actor=actor, reason=adjustment.reason,
+              expires_on=_expiry_for(program, local_today(membership.organization_id)),
+              details={"goodwill": adjustment.is_goodwill})
+    else:
+        _post(membership, kind=EntryKind.ADJUST, points=adjustment.points, source_type=SourceType.ADJUSTMENT,
+              source_id=adjustment.pk, idempotency_key=key, hotel=adjustment.hotel, actor=actor, reason=adjustment.reason)
+    AdjustmentRequest.objects.for_org(adjustment.organization_id).filter(pk=adjustment.pk).update(
+        status=AdjustmentStatus.APPLIED, decided_by=actor, decided_at=timezone.now())
+    adjustment.status = AdjustmentStatus.APPLIED
+
+
+@transaction.atomic
+def adjustment_decide(*, adjustment, actor, approve, note="", hotel=None, request=None):
+    """A manager approves (the points move now) or rejects a waiting adjustment; not their own."""
+    # Locked so two managers deciding at once decide once.
+    adjustment = AdjustmentRequest.objects.for_org(adjustment.organization_id).select_for_update().get(pk=adjustment.pk)
+    if adjustment.status != AdjustmentStatus.PENDING:
+        raise AdjustmentStateError(_("This adjustment has already been decided."))
+    if adjustment.requested_by_id == actor.pk:
+        raise AdjustmentStateError(_("Another manager must approve an adjustment you asked for."))
+    if approve:
+        _adjustment_apply(adjustment, actor=actor)
+    else:
+        adjustment.status = AdjustmentStatus.REJECTED
+    adjustment.decided_by, adjustment.decided_at, adjustment.decision_note = actor, timezone.now(), note[:300]
+    adjustment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(action="loyalty.adjustment_" + ("approve" if approve else "reject"), organization=adjustment.organization,
+                 hotel=hotel, actor=actor, obj=adjustment.membership, reason=note, request=request,
+                 extra={"adjustment_id": adjustment.pk, "points": adjustment.points})
+    return adjustment
+
+
+# --- Rewards and orders -----------------------------------------------------------------------
+
+@transaction.atomic
+def reward_save(*, organization, actor, data, reward=None, hotel=None, request=None):
+    organization_id = getattr(organization, "pk", organization)
+    if reward is None:
+        reward = Reward(organization_id=organization_id)
+    for name, value in data.items():
+        setattr(reward, name, value)
+    reward.full_clean()
+    reward.save()
+    audit_record(action="loyalty.reward_save", organization=reward.organization, hotel=hotel, actor=actor, obj=reward,
+                 fields=sorted(data), request=request)
+    return reward
+
+
+@transaction.atomic
+def reward_order_place(*, membership, reward, hotel, actor, idempotency_key, quantity=1, request=None):
+    """Order a reward: stock taken and points redeemed in one transaction; a repeated key returns the first order."""
+    if quantity < 1 or quantity > 99:
+        raise LoyaltyError(_("Order between 1 and 99 of a reward."))
+    organization_id = membership.organization_id
+    existing = RedemptionOrder.objects.for_org(organization_id).filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    # Stock is a conditional update: two orders of the last item cannot both succeed.
+    reward = Reward.objects.for_org(organization_id).select_for_update().get(pk=reward.pk)
+    today = local_today(organization_id)
+    if not reward.is_active or (reward.valid_from and reward.valid_from > today) or \
+            (reward.valid_until and reward.valid_until < today) or (reward.hotel_id and reward.hotel_id != hotel.pk):
+        raise RewardUnavailable(_("This reward is not available here today."))
+    if reward.stock is not None:
+        if reward.stock < quantity:
+            raise RewardUnavailable(_("This reward is out of stock."))
+        Reward.objects.for_org(organization_id).filter(pk=reward.pk).update(stock=F("stock") - quantity)
+    points = reward.points_price * quantity
+    order = RedemptionOrder.objects.create(
+        organization_id=organization_id, membership=membership, reward=reward, hotel=hotel, quantity=quantity,
+        points=points, idempotency_key=idempotency_key[:120], placed_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    locked = _lock(membership)
+    _post(locked, kind=EntryKind.REDEEM, points=-points, source_type=SourceType.REWARD_ORDER, source_id=order.pk,
+          idempotency_key=f"order:{order.pk}", hotel=hotel, actor=actor, reason=reward.name)
+    audit_record(action="loyalty.order_place", organization=membership.organization, hotel=hotel, actor=actor,
+                 obj=membership, request=request, extra={"order_id": order.pk, "points": points, "reward_id": reward.pk})
+    return order
+
+
+def _lock_order(order):
+    return RedemptionOrder.objects.for_org(order.organization_id).select_for_update().get(pk=order.pk)
+
+
+@transaction.atomic
+def reward_order_fulfil(*, order, actor, hotel=None, request=None):
+    order = _lock_order(order)
+    if order.status != OrderStatus.PLACED:
+        raise OrderStateError(_("Only a placed order can be fulfilled."))
+    order.status, order.fulfilled_at, order.decided_by = OrderStatus.FULFILLED, timezone.now(), actor
+    order.save(update_fields=["status", "fulfilled_at", "decided_by"])
+    audit_record(action="loyalty.order_fulfil", organization=order.organization, hotel=hotel, actor=actor,
+                 obj=order.membership, request=request, extra={"order_id": order.pk})
+    return order
+
+
+@transaction.atomic
+def reward_order_cancel(*, order, actor, reason="", hotel=None, request=None):
+    """Cancel a placed order: the points go back into the lots they came from, the stock back on the shelf."""
+    order = _lock_order(order)
+    if order.status != OrderStatus.PLACED:
+        raise OrderStateError(_("Only a placed order can be cancelled."))
+    membership = _lock(order.membership)
+    debit = LedgerEntry.objects.for_org(order.organization_id).get(idempotency_key=f"order:{order.pk}")
+    _reverse_locked(membership, debit, idempotency_key=f"order:{order.pk}:refund", actor=actor, hotel=order.hotel,
+                    reason=reason or _("Order cancelled"))
+    Reward.objects.for_org(order.organization_id).filter(pk=order.reward_id, stock__isnull=False).update(
+        stock=F("stock") + order.quantity)
+    order.status, order.cancelled_at, order.decided_by, order.cancel_reason = (
+        OrderStatus.CANCELLED, timezone.now(), actor, reason[:300])
+    order.save(update_fields=["status", "cancelled_at", "decided_by", "cancel_reason"])
+    audit_record(action="loyalty.order_cancel", organization=order.organization, hotel=hotel, actor=actor,
+                 obj=order.membership, reason=reason, request=request, extra={"order_id": order.pk})
+    return order
+
+
+# --- Stays ------------------------------------------------------------------------------------
+
+def _points_for_spend(program, stay):
+    unit = program.spend_unit
+    raw = (stay.room_revenue * program.points_per_unit_room + stay.fb_revenue * program.points_per_unit_fb
+           + stay.other_revenue * program.points_per_unit_other) / unit
+    return raw
+
+
+def _floor(value):
+    return int(Decimal(value).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _is_birthday_stay(guest, stay):
+    if not guest.birth_month or not guest.birth_day:
+        return False
+    day = stay.arrival_on
+    while day <= stay.departure_on:
+        if (day.month, day.day) == (guest.birth_month, guest.birth_day):
+            return True
+        day += datetime.timedelta(days=1)
+        if (day - stay.arrival_on).days > 366:
+            break
+    return False
+
+
+@transaction.atomic
+def stay_points_sync(*, stay, actor=None, source=""):
+    """Make the ledger match `stay` exactly: a checked-out stay earns once; a cancelled or
+    corrected one is reversed or corrected by the exact difference. Safe to call any number of
+    times (a redelivered event finds nothing left to do). Does nothing for non-members."""
+    from guests.models import StayStatus
+
+    membership = Membership.objects.for_org(stay.organization_id).filter(
+        guest_id=stay.guest_id, status=MembershipStatus.ACTIVE).first()
+    if membership is None:
+        return []
+    membership = _lock(membership)
+    program = program_ensure(organization=stay.organization_id)
+    organization_id = stay.organization_id
+    entries = list(LedgerEntry.objects.for_org(organization_id).filter(
+        source_type__in=[SourceType.STAY, SourceType.STAY_BIRTHDAY, SourceType.FIRST_STAY], source_id=str(stay.pk))
+        .order_by("pk"))
+    done = stay.status == StayStatus.CHECKED_OUT
+    by_component = {c: [e for e in entries if e.source_type == c] for c in (SourceType.STAY, SourceType.STAY_BIRTHDAY, SourceType.FIRST_STAY)}
+
+    base_entries = by_component[SourceType.STAY]
+    multiplier = Decimal(base_entries[0].details.get("multiplier", "1")) if base_entries else membership.tier.multiplier
+    targets = {SourceType.STAY: _floor(_points_for_spend(program, stay) * multiplier) if done else 0}
+    guest = stay.guest
+    targets[SourceType.STAY_BIRTHDAY] = program.bonus_birthday_stay if done and _is_birthday_stay(guest, stay) else 0
+    # The first-stay bonus belongs to the first stay that still holds it (a cancelled first stay gives it back).
+    has_first = LedgerEntry.objects.for_org(organization_id).filter(
+        membership_id=membership.pk, source_type=SourceType.FIRST_STAY).exclude(source_id=str(stay.pk)) \
+        .values("source_id").annotate(net=Sum("points")).filter(net__gt=0).exists()
+    targets[SourceType.FIRST_STAY] = program.bonus_first_stay if done and (by_component[SourceType.FIRST_STAY] or not has_first) else 0
+    qualifying_target = (stay.nights, 1, stay.room_revenue + stay.fb_revenue + stay.other_revenue) if done else (0, 0, Decimal("0"))
+    today = local_today(organization_id)
+    written = []
+    for component, target in targets.items():
+        rows = by_component[component]
+        net = sum(e.points for e in rows)
+        if component == SourceType.STAY:
+            have = (sum(e.qualifying_nights for e in rows), sum(e.qualifying_stays for e in rows),
+                    sum((e.qualifying_spend for e in rows), Decimal("0")))
+            q_delta = tuple(t - h for t, h in zip(qualifying_target, have))
+        else:
+            q_delta = (0, 0, Decimal("0"))
+        delta = target - net
+        if delta == 0 and not any(q_delta):
+            continue
+        key = f"stay:{stay.pk}:{component}:{len(rows) + 1}"
+        details = {"status": stay.status, "multiplier": str(multiplier), "target": target}
+        if delta >= 0:
+            kind = EntryKind.EARN if not rows else EntryKind.ADJUST
+            written.append(_post(membership, kind=kind, points=delta, source_type=component, source_id=stay.pk,
+                                 idempotency_key=key, hotel=stay.hotel, actor=actor, details=details,
+                                 expires_on=_expiry_for(program, today), qualifying=q_delta,
+                                 reason=_("Stay %(reservation)s") % {"reservation": stay.pms_reservation_id}))
+        else:
+            wanted = -delta
+            points = min(wanted, membership.balance)
+            if wanted > points:
+                details["shortfall"] = wanted - points
+            written.append(_post(membership, kind=EntryKind.REVERSE, points=-points, source_type=component,
+                                 source_id=stay.pk, idempotency_key=key, hotel=stay.hotel, actor=actor, details=details,
+                                 preferred_lot_ids={e.pk for e in rows if e.points > 0}, qualifying=q_delta, activity=False,
+                                 reason=_("Stay %(reservation)s changed") % {"reservation": stay.pms_reservation_id}))
+    if written:
+        audit_record(action="loyalty.stay_sync", organization=membership.organization, hotel=stay.hotel, actor=actor,
+                     obj=membership, extra={"stay_id": stay.pk, "source": source, "entries": [e.pk for e in written]})
+    return written
+
+
+# --- Complaints and merges --------------------------------------------------------------------
+
+@transaction.atomic
+def suggestion_bonus_award(*, complaint, actor=None):
+    """Bonus points for the guest whose suggestion was adopted (members only, once per complaint)."""
+    guest_id = getattr(complaint, "guest_id", None)
+    if guest_id is None:
+        return None
+    membership = Membership.objects.for_org(complaint.organization_id).filter(
+        guest_id=guest_id, status=MembershipStatus.ACTIVE).first()
+    program = program_ensure(organization=complaint.organization_id)
+    if membership is None or not program.bonus_suggestion_adopted:
+        return None
+    return points_award(membership=membership, points=program.bonus_suggestion_adopted,
+                        idempotency_key=f"complaint:{complaint.pk}:suggestion", source_type=SourceType.COMPLAINT,
+                        source_id=complaint.pk, actor=actor, hotel=getattr(complaint, "hotel", None),
+                        reason=_("Suggestion adopted"))
+
+
+@transaction.atomic
+def membership_fold(*, survivor, merged, actor=None):
+    """After a guest merge: one membership per guest. When both profiles were members, every
+    entry of the merged profile's membership moves to the survivor's (lots keep their expiry),
+    the better tier is kept, and the old membership is marked merged (its number keeps resolving).
+    When only the merged profile was a member, guests.merge already moved the membership."""
+    organization_id = survivor.organization_id
+    rows = list(Membership.objects.for_org(organization_id).select_for_update()
+                .filter(guest_id__in=[survivor.pk, merged.pk], status=MembershipStatus.ACTIVE).order_by("pk"))
+    ours = next((m for m in rows if m.guest_id == survivor.pk), None)
+    theirs = next((m for m in rows if m.guest_id == merged.pk), None)
+    if ours is None or theirs is None:
+        return ours
+    moved = LedgerEntry.objects.for_org(organization_id).filter(membership_id=theirs.pk).update(membership_id=ours.pk)
+    for name in ("membership_id",):
+        RedemptionOrder.objects.for_org(organization_id).filter(**{name: theirs.pk}).update(**{name: ours.pk})
+        AdjustmentRequest.objects.for_org(organization_id).filter(**{name: theirs.pk}).update(**{name: ours.pk})
+    tiers = {t.pk: t for t in Tier.objects.for_org(organization_id).filter(pk__in=[ours.tier_id, theirs.tier_id])}
+    best = max((ours, theirs), key=lambda m: (tiers[m.tier_id].rank, m.tier_valid_until or datetime.date.min))
+    activity = max([d for d in (ours.last_activity_on, theirs.last_activity_on) if d] or [None], key=lambda d: d or datetime.date.min)
+    Membership.objects.for_org(organization_id).filter(pk=ours.pk).update(
+        balance=F("balance") + theirs.balance, tier_id=best.tier_id, tier_valid_until=best.tier_valid_until,
+        joined_on=min(ours.joined_on, theirs.joined_on), last_activity_on=activity)
+    Membership.objects.for_org(organization_id).filter(pk=theirs.pk).update(
+        balance=0, status=MembershipStatus.MERGED, merged_into_id=ours.pk)
+    audit_record(action="loyalty.membership_fold", organization=survivor.organization, actor=actor, obj=survivor,
+                 extra={"into": ours.member_number, "from": theirs.member_number, "entries_moved": moved,
+                        "points": theirs.balance})
+    ours.refresh_from_db()
+    return ours

@@ -1,0 +1,20 @@
+"""Receivers of the domain events (hotelcrm/domain_events.py); each runs in the sender's transaction."""
+from django.dispatch import receiver
+
+from hotelcrm.domain_events import guest_merged, stay_changed, suggestion_adopted
+from loyalty import services
+
+
+@receiver(stay_changed, dispatch_uid="loyalty.stay_changed")
+def on_stay_changed(sender, stay, previous_status=None, actor=None, source="", **kwargs):
+    services.stay_points_sync(stay=stay, actor=actor, source=source)
+
+
+@receiver(suggestion_adopted, dispatch_uid="loyalty.suggestion_adopted")
+def on_suggestion_adopted(sender, complaint, actor=None, **kwargs):
+    services.suggestion_bonus_award(complaint=complaint, actor=actor)
+
+
+@receiver(guest_merged, dispatch_uid="loyalty.guest_merged")
+def on_guest_merged(sender, survivor, merged, actor=None, **kwargs):
+    services.membership_fold(survivor=survivor, merged=merged, actor=actor)
