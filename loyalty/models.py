@@ -204,6 +204,12 @@ class LedgerEntry(TenantModel):
                          condition=models.Q(remaining__gt=0)),
             models.Index(fields=["organization", "source_type", "source_id"], name="loyalty_entry_source_idx"),
             models.Index(fields=["organization", "created_at"], name="loyalty_entry_org_time_idx"),
+            # The nightly tier evaluation reads only stay entries, index-only.
+            models.Index(fields=["organization", "membership", "created_at"], name="loyalty_entry_qualifying_idx",
+                         include=["qualifying_nights", "qualifying_stays", "qualifying_spend"],
+                         condition=models.Q(qualifying_stays__gt=0) | models.Q(qualifying_stays__lt=0)
+                         | models.Q(qualifying_nights__gt=0) | models.Q(qualifying_nights__lt=0)
+                         | models.Q(qualifying_spend__gt=0) | models.Q(qualifying_spend__lt=0)),
         ]
 
     def __str__(self):
