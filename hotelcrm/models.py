@@ -3,7 +3,8 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotelcrm.tenancy import TenantManager, TenantModel
@@ -103,7 +104,8 @@ class Membership(TenantModel):
 class AuditEvent(models.Model):
     """Append-only record of who did what. The database refuses UPDATE and DELETE (migration 0002)."""
 
-    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    # Set on insert (in _do_insert, under the chain lock), so it is part of the hashed content.
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, editable=False, db_index=True)
     # Nullable only for events with no tenant yet, such as a failed login for an unknown user.
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organization")
@@ -122,6 +124,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     extra = models.JSONField(_("details"), default=dict, blank=True)
+    # The tamper-evident chain (hotelcrm.audit_chain): the previous event's hash and this one's.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = TenantManager()
 
@@ -132,6 +137,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["organization", "occurred_at"], name="audit_org_time_idx"),
             models.Index(fields=["organization", "object_type", "object_id"], name="audit_org_object_idx"),
+            models.Index(fields=["organization", "id"], name="audit_org_chain_idx"),
         ]
 
     def __str__(self):
@@ -140,4 +146,18 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Audit events are append-only.")
-        super().save(*args, **kwargs)
+        # The chain lock taken in _do_insert lasts until the end of the transaction: outside a
+        # service's transaction (a login signal) this atomic block is that transaction.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        # Here every pre_save receiver has run (integrations labels API-key events), so the
+        # hash covers exactly what is stored.
+        from hotelcrm import audit_chain
+
+        audit_chain.chain_lock(self.organization_id)
+        self.occurred_at = timezone.now()
+        self.prev_hash = audit_chain.chain_head(self.organization_id)
+        self.hash = audit_chain.chain_hash(self.prev_hash, audit_chain.event_content(self))
+        return super()._do_insert(manager, using, fields, returning_fields, raw)
