@@ -273,12 +273,33 @@ else:
 
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Session first: an anonymous call answers 403 (not 401), as the UI's API always has.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "integrations.api.authentication.IntegrationKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hotelcrm.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per key (each key has its own rate) or per staff member; counted in the Redis cache.
+    "DEFAULT_THROTTLE_RATES": {"integration_key": env_str("API_RATE_PER_STAFF", "600/min")},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HotelCRM API",
+    "DESCRIPTION": (
+        "The PMS API of HotelCRM. Authenticate with `Authorization: Bearer <key>` (a hotel's integration key) "
+        "or a staff session. Every error has the shape {type, title, detail, field_errors}."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # --- Security --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ admin.site.site_title = _("HotelCRM")
 api_v1 = [
     path("", include("hotelcrm.api.urls")),
     path("", include("guests.api.urls")),
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [

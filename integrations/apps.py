@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("PMS integrations")
+
+    def ready(self):
+        from hotelcrm.models import AuditEvent
+        from integrations.audit_context import label_audit_event
+
+        pre_save.connect(label_audit_event, sender=AuditEvent, dispatch_uid="integrations-label-audit-event")
+        from integrations import schema  # noqa: F401  (OpenAPI extension for the key authentication)

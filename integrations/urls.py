@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from integrations import views
 
 app_name = "integrations"
 
-urlpatterns = []
+urlpatterns = [
+    path("keys/", views.key_list, name="key-list"),
+    path("keys/<int:key_id>/revoke/", views.key_revoke, name="key-revoke"),
+]

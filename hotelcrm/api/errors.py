@@ -1,12 +1,21 @@
-"""One JSON error shape for the whole API: {type, title, detail, field_errors}."""
+"""One JSON error shape for the whole API: {type, title, detail, field_errors}.
+
+Nothing reaches the client as a stack trace: an unexpected error is logged with its traceback
+and answered 500 in the same shape.
+"""
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from hotelcrm.exceptions import ApplicationError
+
+logger = logging.getLogger("hotelcrm.api")
 
 
 def _error(status_code, type_, title, detail, field_errors=None, headers=None):
@@ -16,7 +25,8 @@ def _error(status_code, type_, title, detail, field_errors=None, headers=None):
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return _error(status.HTTP_400_BAD_REQUEST, exc.code, _("The request could not be carried out."), exc.message, exc.extra.get("fields"))
+        # An application error may name its own status (e.g. 422 for a reused Idempotency-Key).
+        return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), exc.code, _("The request could not be carried out."), exc.message, exc.extra.get("fields"))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):
@@ -25,7 +35,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # unexpected errors go to Django's 500 handling and error reporting
+        view = context.get("view")
+        logger.error("Unexpected API error in %s", type(view).__name__ if view else "?", exc_info=exc)
+        set_rollback()
+        return _error(status.HTTP_500_INTERNAL_SERVER_ERROR, "server_error", _("Something went wrong on our side."),
+                      _("The error was logged. Try again later; if it persists, contact support."))
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         field_errors = detail if isinstance(detail, dict) else {"non_field_errors": detail}

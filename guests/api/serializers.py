@@ -1,0 +1,113 @@
+"""Input and output shapes of the guest endpoints."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from guests.models import DocumentType, Gender, GuestProfile, GuestStatus, GuestType
+
+PLAIN_FIELDS = [
+    "family_name", "given_name", "native_name", "title", "gender", "nationality", "preferred_language", "company",
+    "position", "occupation", "guest_type", "vip_level", "consent_email", "consent_sms", "consent_phone",
+    "do_not_contact",
+]
+
+
+class GuestOutputSerializer(serializers.ModelSerializer):
+    is_masked = serializers.SerializerMethodField(help_text="Always false here; see GuestMasked.")
+
+    class Meta:
+        model = GuestProfile
+        fields = ["id", "is_masked", *PLAIN_FIELDS, "languages", "status", "is_confidential", "pms_profile_id",
+                  "created_at", "updated_at"]
+
+    def get_is_masked(self, obj) -> bool:
+        return False
+
+
+class GuestMaskedSerializer(serializers.Serializer):
+    """A confidential profile the caller may not open: its id only."""
+
+    id = serializers.IntegerField()
+    is_masked = serializers.BooleanField(default=True)
+    is_confidential = serializers.BooleanField(default=True)
+
+
+class GuestMergedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The id asked for: this profile was merged away.")
+    merged_into = serializers.IntegerField(help_text="The id of the profile it now lives on.")
+    location = serializers.CharField(help_text="The URL of that profile.")
+
+
+def guest_output(guest, openable_ids):
+    if guest.pk in openable_ids:
+        return GuestOutputSerializer(guest).data
+    return {"id": guest.pk, "is_masked": True, "is_confidential": True}
+
+
+class GuestUpdateInputSerializer(serializers.Serializer):
+    family_name = serializers.CharField(max_length=100, required=False)
+    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    native_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    nationality = serializers.RegexField(r"^[A-Z]{2}$", required=False, allow_blank=True,
+                                         help_text="ISO 3166 two-letter code, upper case.")
+    preferred_language = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    position = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    occupation = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    guest_type = serializers.ChoiceField(choices=GuestType.choices, required=False, allow_blank=True)
+    vip_level = serializers.IntegerField(min_value=0, max_value=5, required=False)
+    consent_email = serializers.BooleanField(required=False)
+    consent_sms = serializers.BooleanField(required=False)
+    consent_phone = serializers.BooleanField(required=False)
+    do_not_contact = serializers.BooleanField(required=False)
+
+    def validate_family_name(self, value):
+        if not value.strip():
+            raise serializers.ValidationError(_("This field may not be blank."))
+        return value.strip()
+
+
+class GuestUpsertInputSerializer(GuestUpdateInputSerializer):
+    pms_profile_id = serializers.CharField(max_length=64, help_text="The profile id in this hotel's PMS.")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True,
+                                  help_text="Added to the guest's contacts (write-only; never returned).")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True,
+                                  help_text="Added to the guest's contacts (write-only; never returned).")
+
+    def validate_pms_profile_id(self, value):
+        value = value.strip()
+        if not value or not value.isprintable():
+            raise serializers.ValidationError(_("Send the PMS profile id as printable text."))
+        return value
+
+
+class GuestLookupQuerySerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254, required=False)
+    phone = serializers.CharField(max_length=40, required=False)
+    document_number = serializers.CharField(max_length=40, required=False)
+    document_type = serializers.ChoiceField(choices=DocumentType.choices, required=False, default=DocumentType.PASSPORT)
+    member_number = serializers.CharField(max_length=40, required=False)
+    pms_profile_id = serializers.CharField(max_length=64, required=False)
+
+    def validate(self, data):
+        given = [name for name in ("email", "phone", "document_number", "member_number", "pms_profile_id") if data.get(name)]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                _("Give exactly one of email, phone, document_number, member_number or pms_profile_id.")
+            )
+        return data
+
+
+class GuestListQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="Name, as in the guest search.")
+    status = serializers.ChoiceField(choices=GuestStatus.choices, required=False)
+    vip_level_min = serializers.IntegerField(min_value=0, max_value=5, required=False)
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class GuestPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page's URL (carries the cursor), or null.")
+    previous = serializers.URLField(allow_null=True)
+    results = GuestOutputSerializer(many=True, help_text="Confidential profiles the caller may not open are masked: "
+                                                         "{id, is_masked: true, is_confidential: true}.")

@@ -1,0 +1,125 @@
+"""Stay services: create or change a stay in one transaction, audited, announcing the change.
+
+Every change sends `hotelcrm.domain_events.stay_changed` inside the transaction, so loyalty
+(points on checkout) and the other receivers commit or roll back with the stay itself.
+"""
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guests.exceptions import GuestError
+from guests.models import GuestProfile, Stay, StayStatus
+from hotelcrm.audit import audit_record
+from hotelcrm.domain_events import stay_changed
+
+# Plain fields a PMS or a form may set on a stay, besides status, guest and dates.
+STAY_DETAIL_FIELDS = ("room_number", "room_type", "rate_code", "channel", "room_revenue", "fb_revenue", "other_revenue")
+REVENUE_FIELDS = ("room_revenue", "fb_revenue", "other_revenue")
+# What a change of status from the UI may do; the PMS, being the source of truth, may set any.
+UI_TRANSITIONS = {
+    StayStatus.BOOKED: {StayStatus.IN_HOUSE, StayStatus.CANCELLED, StayStatus.NO_SHOW},
+    StayStatus.IN_HOUSE: {StayStatus.CHECKED_OUT},
+}
+
+
+class StayError(GuestError):
+    code = "stay_error"
+
+
+def _clean_details(details):
+    cleaned = {}
+    for name, value in (details or {}).items():
+        if name not in STAY_DETAIL_FIELDS:
+            continue
+        if name in REVENUE_FIELDS:
+            try:
+                value = Decimal(str(value if value not in (None, "") else 0)).quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                raise StayError(_("Revenue must be a number."), extra={"fields": {name: [_("Enter a number.")]}})
+            if value < 0 or value >= Decimal("1e10"):
+                raise StayError(_("Revenue must be between 0 and 9,999,999,999.99."),
+                                extra={"fields": {name: [_("Out of range.")]}})
+        else:
+            value = (value or "").strip()
+        cleaned[name] = value
+    return cleaned
+
+
+@transaction.atomic
+def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, status, details=None, actor=None,
+                actor_label="", source="api", request=None):
+    """Create the stay of `pms_reservation_id` at `hotel`, or bring it to the given state.
+
+    Returns (stay, created, changed_fields). Sends stay_changed when anything changed.
+    """
+    if guest.organization_id != hotel.organization_id:
+        raise StayError(_("This guest belongs to another organization."))
+    if status not in StayStatus.values:
+        raise StayError(_("Unknown stay status."))
+    if not isinstance(arrival_on, datetime.date) or not isinstance(departure_on, datetime.date):
+        raise StayError(_("Give the arrival and departure dates."))
+    if departure_on < arrival_on:
+        raise StayError(_("The departure cannot be before the arrival."),
+                        extra={"fields": {"departure_on": [_("The departure cannot be before the arrival.")]}})
+    values = {"guest": guest, "arrival_on": arrival_on, "departure_on": departure_on, "status": status,
+              **_clean_details(details)}
+    # Two events of one reservation may arrive at once: the row lock makes the second wait and
+    # compare against the first one's result.
+    stay = Stay.objects.for_hotel(hotel).select_for_update().filter(pms_reservation_id=pms_reservation_id).first()
+    created = stay is None
+    previous_status = None if created else stay.status
+    if created:
+        stay = Stay(organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=pms_reservation_id, **values)
+        changed = sorted(values)
+    else:
+        changed = []
+        for name, value in values.items():
+            current = getattr(stay, name)
+            if name == "guest":
+                if stay.guest_id != value.pk:
+                    stay.guest = value
+                    changed.append(name)
+            elif current != value:
+                setattr(stay, name, value)
+                changed.append(name)
+    if not changed:
+        return stay, False, []
+    try:
+        stay.full_clean(exclude=["organization", "hotel", "guest"])
+    except ValidationError as error:
+        raise StayError(_("The stay is not valid."), extra={"fields": error.message_dict})
+    stay.save()
+    audit_record(action="stay.create" if created else "stay.update", organization=hotel.organization, hotel=hotel,
+                 actor=actor, actor_label=actor_label, obj=stay, fields=changed, request=request,
+                 extra={"source": source, "status": stay.status, "previous_status": previous_status})
+    stay_changed.send(sender=Stay, stay=stay, previous_status=previous_status, actor=actor, source=source)
+    return stay, created, changed
+
+
+@transaction.atomic
+def stay_status_set(*, stay, status, actor, source="ui", request=None):
+    """A staff member moves a stay on (check in, check out, cancel, no-show), within the allowed transitions."""
+    locked = Stay.objects.for_org(stay.organization_id).select_for_update().select_related("hotel__organization").get(pk=stay.pk)
+    if status not in UI_TRANSITIONS.get(locked.status, set()):
+        raise StayError(_("A stay that is %(status)s cannot be moved to that status.")
+                        % {"status": locked.get_status_display()})
+    previous_status = locked.status
+    locked.status = status
+    locked.save(update_fields=["status"])
+    audit_record(action="stay.update", organization=locked.hotel.organization, hotel=locked.hotel, actor=actor,
+                 obj=locked, fields=["status"], request=request,
+                 extra={"source": source, "status": status, "previous_status": previous_status})
+    stay_changed.send(sender=Stay, stay=locked, previous_status=previous_status, actor=actor, source=source)
+    return locked
+
+
+def guest_resolve_merged(*, organization, guest):
+    """The profile a merged guest now lives on (following chains), or the guest itself."""
+    seen = set()
+    while guest is not None and guest.merged_into_id and guest.pk not in seen and len(seen) < 20:
+        seen.add(guest.pk)
+        guest = GuestProfile.objects.for_org(organization).filter(pk=guest.merged_into_id).first()
+    return guest

@@ -1,0 +1,159 @@
+"""Stay events and the arrivals briefing for the hotel's PMS."""
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from guests import selectors
+from guests.api.views import openable_ids
+from guests.selectors_briefing import briefing_get
+from guests.stays import guest_resolve_merged
+from hotelcrm.api.errors import exception_handler
+from hotelcrm.exceptions import ApplicationError
+from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from integrations.api.serializers import (
+    ArrivalsQuerySerializer, ArrivalsSerializer, StayEventBatchInputSerializer, StayEventBatchResultSerializer,
+    StayEventInputSerializer, StayEventResultSerializer,
+)
+from integrations.exceptions import StayEventRefused
+from integrations.models import Scope
+from integrations.services import guest_for_pms_profile, guest_upsert_from_pms, stay_event_receive
+
+logger = logging.getLogger("hotelcrm.api")
+
+
+def _event_guest(caller, data, request):
+    organization = caller.organization
+    guest = None
+    if data.get("guest_id"):
+        guest = selectors.guest_get(organization=organization, guest_id=data["guest_id"])
+        if guest is None:
+            raise StayEventRefused(_("No such guest."), extra={"fields": {"guest_id": [_("No such guest.")]}})
+    else:
+        guest = guest_for_pms_profile(hotel=caller.hotel, pms_profile_id=data["pms_profile_id"])
+        if guest is None:
+            inline = data.get("guest")
+            if not inline:
+                raise StayEventRefused(
+                    _("This PMS profile id is not linked to a guest: upsert the guest first or send `guest`."),
+                    extra={"fields": {"pms_profile_id": [_("Unknown PMS profile id.")]}},
+                )
+            guest, _created = guest_upsert_from_pms(hotel=caller.hotel, pms_profile_id=data["pms_profile_id"],
+                                                    data=dict(inline), actor=caller.actor, request=request)
+    return guest_resolve_merged(organization=organization, guest=guest)
+
+
+def _apply_event(caller, request, raw):
+    serializer = StayEventInputSerializer(data=raw)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    with transaction.atomic():
+        data["guest"] = _event_guest(caller, data, request)
+        result, stay = stay_event_receive(hotel=caller.hotel, event=data, actor=caller.actor, request=request)
+    return {"reservation_id": data["reservation_id"], "result": result, "stay_id": stay.pk if stay else None,
+            "status": stay.status if stay else None}
+
+
+def _error_body(exc):
+    """The API's error shape for one failed batch item (the same handler as a whole request's)."""
+    if isinstance(exc, (ApplicationError, exceptions.APIException, DjangoValidationError)):
+        response = exception_handler(exc, {})
+        if response is not None:
+            return response.data
+    logger.error("Unexpected error in a stay event", exc_info=exc)
+    return {"type": "server_error", "title": _("Something went wrong on our side."),
+            "detail": _("This event was not applied; the error was logged."), "field_errors": {}}
+
+
+class StayEventApi(PmsApiView):
+    required_scopes = {"POST": Scope.STAYS_WRITE}
+
+    @extend_schema(
+        operation_id="stays_event", tags=["stays"], summary="Send one reservation event",
+        description="booked, modified, checked_in, checked_out, cancelled or no_show, keyed by the PMS reservation "
+                    "id. Events are ordered by (version, event_at): an event older than or equal to the last one "
+                    "applied is answered `ignored` and changes nothing, so retries and late deliveries are safe. "
+                    "Every event carries the reservation's dates and guest, so a late `booked` never undoes a "
+                    "checkout.",
+        request=StayEventInputSerializer, parameters=[IDEMPOTENCY_HEADER],
+        responses={200: StayEventResultSerializer, **error_responses(*COMMON_ERRORS, 409, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        return Response(_apply_event(self.caller, request, request.data))
+
+
+class StayEventBatchApi(PmsApiView):
+    required_scopes = {"POST": Scope.STAYS_WRITE}
+
+    @extend_schema(
+        operation_id="stays_event_batch", tags=["stays"], summary="Send up to 1,000 reservation events",
+        description="Each event is applied in its own transaction, in the order sent, with the same rules as the "
+                    "single event; the answer lists one result per event (applied, ignored or error with the "
+                    "error shape). A failed event does not stop the others.",
+        request=StayEventBatchInputSerializer, parameters=[IDEMPOTENCY_HEADER],
+        responses={200: StayEventBatchResultSerializer, **error_responses(*COMMON_ERRORS, 409, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        batch = StayEventBatchInputSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        results = []
+        for index, raw in enumerate(batch.validated_data["events"]):
+            try:
+                with transaction.atomic():
+                    item = _apply_event(self.caller, request, raw)
+            except Exception as exc:  # noqa: BLE001 - one bad event must not fail the batch
+                reservation_id = raw.get("reservation_id") if isinstance(raw, dict) else None
+                item = {"reservation_id": reservation_id if isinstance(reservation_id, str) else None,
+                        "result": "error", "stay_id": None, "status": None, "error": _error_body(exc)}
+            results.append({"index": index, **item})
+        counts = {name: sum(1 for r in results if r["result"] == name) for name in ("applied", "ignored", "error")}
+        return Response({"applied": counts["applied"], "ignored": counts["ignored"], "errors": counts["error"],
+                         "results": results})
+
+
+class ArrivalsApi(PmsApiView):
+    required_scopes = {"GET": Scope.ARRIVALS_READ}
+
+    @extend_schema(
+        operation_id="arrivals_list", tags=["arrivals"], summary="Arrivals of a day with preferences",
+        description="The hotel's arrivals (not cancelled, not no-show) with preferences, special dates during the "
+                    "stay, open complaints and tier. Confidential guests the caller may not open show the room only.",
+        parameters=[ArrivalsQuerySerializer],
+        responses={200: ArrivalsSerializer, **error_responses(*COMMON_ERRORS)},
+    )
+    def get(self, request):
+        query = ArrivalsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        hotel = self.caller.hotel
+        day = query.validated_data.get("date") or timezone.localdate(timezone=_zone(hotel))
+        rows = briefing_get(hotel=hotel, day=day, may_open=lambda guests: openable_ids(request, self.caller, guests))
+        return Response({"hotel": hotel.code, "date": day, "arrivals": [_arrival(row) for row in rows]})
+
+
+def _zone(hotel):
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(hotel.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()
+
+
+def _arrival(row):
+    return {
+        "stay_id": row.stay_id, "room_number": row.room_number, "is_masked": row.is_masked, "guest_id": row.guest_id,
+        "guest_name": row.guest_name, "room_type": row.room_type, "nights": row.nights,
+        "departure_on": row.departure_on, "vip_level": row.vip_level, "guest_type": row.guest_type,
+        "tier": str(row.tier or ""), "has_health_notes": row.has_health_notes,
+        "preferences": [{"category": str(category), "name": str(name), "value": str(value)}
+                        for category, items in row.preference_groups for name, value in items],
+        "special_dates": [{"kind": o.kind, "label": str(o.label), "on": o.on, "is_lunar": o.is_lunar} for o in row.occasions],
+        "open_complaints": [str(c) for c in row.open_complaints],
+    }
