@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hotelcrm.security_middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,6 +123,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hotelcrm.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hotelcrm.security_middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -316,6 +318,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+# A session left idle this long is logged out (hotelcrm.security_middleware); 0 turns it off.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=0) * 60
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The Content-Security-Policy sent with every page (hotelcrm.security_middleware.DEFAULT_CSP
+# when unset): no inline script anywhere; downloads get a stricter, sandboxed policy.
+if env_str("CONTENT_SECURITY_POLICY"):
+    CONTENT_SECURITY_POLICY = env_str("CONTENT_SECURITY_POLICY")
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
