@@ -189,13 +189,11 @@ class GuestLookupApi(PmsApiView):
 
 
 def _guests_by_member_number(organization, member_number):
-    """Through the loyalty app's selector once it exists; until then no member number is known."""
-    try:
-        from loyalty import selectors as loyalty_selectors
-    except ImportError:
-        loyalty_selectors = None
-    finder = getattr(loyalty_selectors, "guest_by_member_number", None)
-    if finder is None:
-        raise ValidationError({"member_number": [_("Member numbers are not available yet.")]})
-    guest = finder(organization=organization, member_number=member_number)
+    """Through the loyalty app's exact member-number lookup (check digit first; merged numbers follow)."""
+    from loyalty.selectors import membership_by_number
+
+    membership = membership_by_number(organization=organization, number=member_number)
+    if membership is None:
+        return []
+    guest = selectors.guest_get(organization=organization, guest_id=membership.guest_id)
     return [guest] if guest is not None else []

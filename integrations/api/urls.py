@@ -1,13 +1,17 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from integrations.api import views
+from integrations.api import loyalty, views
 from integrations.views import api_docs
 
 urlpatterns = [
     path("stays/events/", views.StayEventApi.as_view(), name="api-stay-event"),
     path("stays/events/batch/", views.StayEventBatchApi.as_view(), name="api-stay-event-batch"),
     path("arrivals/", views.ArrivalsApi.as_view(), name="api-arrivals"),
+    path("guests/<int:pk>/loyalty/", loyalty.LoyaltyBalanceApi.as_view(), name="api-loyalty-balance"),
+    path("guests/<int:pk>/loyalty/statement/", loyalty.LoyaltyStatementApi.as_view(), name="api-loyalty-statement"),
+    path("guests/<int:pk>/loyalty/award/", loyalty.LoyaltyAwardApi.as_view(), name="api-loyalty-award"),
+    path("guests/<int:pk>/loyalty/redeem/", loyalty.LoyaltyRedeemApi.as_view(), name="api-loyalty-redeem"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
 ]
