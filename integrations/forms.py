@@ -6,7 +6,7 @@ from integrations.models import Scope
 
 
 class IntegrationKeyForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the key is for, e.g. the PMS's name."))
+    name = forms.CharField(label=_("Key name"), max_length=100, help_text=_("What the key is for, e.g. the PMS's name."))
     scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
     expires_at = forms.DateTimeField(label=_("Expires at"), required=False,
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
