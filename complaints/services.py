@@ -73,13 +73,15 @@ def hotel_settings(*, hotel):
 
 
 def _staff_ids_of_hotel(hotel, roles=None):
-    """Users with a membership at this hotel (optionally of given roles), plus the group's admins."""
+    """Users with a membership at this hotel (optionally of given roles), plus the group's admins
+    (unless the roles asked for leave them out)."""
     memberships = Membership.objects.for_org(hotel.organization_id)
     at_hotel = memberships.filter(hotel_id=hotel.pk)
     if roles:
         at_hotel = at_hotel.filter(role__in=roles)
     ids = set(at_hotel.values_list("user_id", flat=True))
-    ids.update(memberships.filter(role=Role.GROUP_ADMIN).values_list("user_id", flat=True))
+    if not roles or Role.GROUP_ADMIN in roles:
+        ids.update(memberships.filter(role=Role.GROUP_ADMIN).values_list("user_id", flat=True))
     return ids
 
 
