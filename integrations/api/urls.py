@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from integrations.api import loyalty, views
+from integrations.api import complaints, loyalty, views
 from integrations.views import api_docs
 
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("guests/<int:pk>/loyalty/statement/", loyalty.LoyaltyStatementApi.as_view(), name="api-loyalty-statement"),
     path("guests/<int:pk>/loyalty/award/", loyalty.LoyaltyAwardApi.as_view(), name="api-loyalty-award"),
     path("guests/<int:pk>/loyalty/redeem/", loyalty.LoyaltyRedeemApi.as_view(), name="api-loyalty-redeem"),
+    path("complaints/", complaints.ComplaintListApi.as_view(), name="api-complaint-list"),
+    path("complaints/<int:pk>/transition/", complaints.ComplaintTransitionApi.as_view(), name="api-complaint-transition"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
 ]
