@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotelcrm.crypto import EncryptedTextField
 from hotelcrm.tenancy import TenantManager, TenantModel
 
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 currency code, such as CNY."))
@@ -161,3 +162,40 @@ class AuditEvent(models.Model):
         self.prev_hash = audit_chain.chain_head(self.organization_id)
         self.hash = audit_chain.chain_hash(self.prev_hash, audit_chain.event_content(self))
         return super()._do_insert(manager, using, fields, returning_fields, raw)
+
+
+class TwoFactorDevice(models.Model):
+    """A staff member's TOTP authenticator (hotelcrm.twofactor). Not tenant data: it belongs to the person."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_device", verbose_name=_("user")
+    )
+    secret = EncryptedTextField(_("secret"))
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    # The 30-second step of the last accepted code: a code is never accepted twice.
+    last_used_step = models.BigIntegerField(_("last used step"), default=0)
+
+    class Meta:
+        verbose_name = _("two-factor device")
+        verbose_name_plural = _("two-factor devices")
+
+    def __str__(self):
+        return f"{self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for a lost phone; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("user")
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique_per_user")]
+
+    def __str__(self):
+        return f"{self.user}"

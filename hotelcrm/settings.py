@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "hotelcrm.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "hotelcrm.security_middleware.SessionIdleTimeoutMiddleware",
+    "hotelcrm.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -156,7 +157,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -172,6 +173,29 @@ GUARDIAN_RAISE_403 = False
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Wider locks (hotelcrm.login_throttle): one address failing across many usernames (spraying),
+# one username failing from many addresses (a botnet). Counted over the same cool-off window.
+AXES_HANDLER = "hotelcrm.login_throttle.HotelCRMAxesHandler"
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 30, minimum=1)
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20, minimum=1)
+
+
+def _two_factor_roles():
+    # "none" turns the requirement off (the test suite does, see pyproject.toml); superusers always need it.
+    raw = env_list("TWO_FACTOR_REQUIRED_ROLES", ["manager", "group_admin"])
+    if [item.lower() for item in raw] == ["none"]:
+        return []
+    allowed = {"front_desk", "guest_relations", "manager", "group_admin"}
+    unknown = [item for item in raw if item not in allowed]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"TWO_FACTOR_REQUIRED_ROLES has unknown roles {', '.join(unknown)}: use {', '.join(sorted(allowed))} or none."
+        )
+    return raw
+
+
+# Staff holding one of these roles at any hotel must pass TOTP two-factor at every log-in (hotelcrm.twofactor).
+TWO_FACTOR_REQUIRED_ROLES = _two_factor_roles()
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

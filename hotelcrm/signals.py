@@ -2,11 +2,14 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from hotelcrm.audit import audit_record
+from hotelcrm.twofactor import mark_login
 
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
     audit_record(action="auth.login", actor=user, request=request)
+    # Every log-in, by any view or helper, must then pass two-factor where it applies.
+    mark_login(request)
 
 
 @receiver(user_logged_out)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from hotelcrm import views
+from hotelcrm import twofactor_views, views
 from reports.views import home
 
 admin.site.site_header = _("HotelCRM administration")
@@ -17,6 +17,9 @@ api_v1 = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("accounts/2fa/", twofactor_views.status, name="two-factor"),
+    path("accounts/2fa/verify/", twofactor_views.verify, name="two-factor-verify"),
+    path("accounts/2fa/setup/", twofactor_views.setup, name="two-factor-setup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hotel/switch/", views.switch_hotel, name="switch-hotel"),
