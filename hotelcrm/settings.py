@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "hotelcrm.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so it is the first to see a view's exception: a lost database connection answers 503.
+    "hotelcrm.faults.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "hotelcrm.urls"
@@ -144,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hotelcrm.context_processors.tenancy",
+                "hotelcrm.faults.degraded_mode",
             ],
         },
     },
@@ -250,6 +253,13 @@ CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task taken by a worker that dies (SIGKILL, power loss) is handed out again after this long;
+# acks-late plus idempotent tasks make the second run finish the work without doubling it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
+# With Redis down, queuing a job gives up after about a second instead of holding the page.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# How often a web process re-checks Redis for the "background jobs are paused" banner.
+REDIS_CHECK_INTERVAL_SECONDS = env_int("REDIS_CHECK_INTERVAL_SECONDS", 10, minimum=0)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
