@@ -100,7 +100,7 @@ class FeedbackForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("open", _("Open")), ("all", _("All"))] + list(Status.choices))
+                               choices=[("open", _("Not yet resolved")), ("all", _("All"))] + list(Status.choices))
     category = forms.ChoiceField(label=_("Category"), required=False,
                                  choices=[("", _("All categories"))] + list(Category.choices))
     assignee = forms.CharField(label=_("Assignee"), required=False, max_length=20)

@@ -86,7 +86,7 @@ class SlaPolicy(TenantModel):
                                                   validators=[MinValueValidator(1)])
     hard_limit_minutes = models.PositiveIntegerField(_("hard limit (minutes)"), default=48 * 60,
                                                      validators=[MinValueValidator(1)])
-    at_risk_percent = models.PositiveSmallIntegerField(_("at risk after (% of the resolve time)"), default=75,
+    at_risk_percent = models.PositiveSmallIntegerField(_("at risk after (percent of the resolve time)"), default=75,
                                                        validators=[MinValueValidator(1), MaxValueValidator(99)])
 
     class Meta:

@@ -25,7 +25,7 @@ ACTION_LABELS = {
     "start": _("Start handling"),
     "resolve": _("Mark resolved"),
     "follow_up": _("Follow-up call done"),
-    "close": _("Close"),
+    "close": _("Close the case"),
     "reopen": _("Reopen"),
     "cancel": _("Cancel"),
 }
