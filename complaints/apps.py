@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self):
+        # The arrivals briefing shows each arriving guest's open complaints (guests imports nothing of ours).
+        from complaints.briefing import open_complaints_for_briefing
+        from guests.selectors_briefing import briefing_extension_register
+
+        briefing_extension_register(open_complaints_for_briefing)
