@@ -256,6 +256,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task taken by a worker that dies (SIGKILL, power loss) is handed out again after this long;
 # acks-late plus idempotent tasks make the second run finish the work without doubling it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < 60:
+    # A short timeout is only useful if abandoned tasks are also looked for often.
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(unacked_restore_interval=1, unacked_restore_throttle=1)
 # With Redis down, queuing a job gives up after about a second instead of holding the page.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # How often a web process re-checks Redis for the "background jobs are paused" banner.
