@@ -29,6 +29,23 @@ def _contact_guest_ids(*, organization, kind, raw_value):
     return GuestContact.objects.for_org(organization).filter(kind=kind, blind_index=index).values_list("guest_id", flat=True)
 
 
+def _member_number_guest_ids(*, organization, text):
+    """Guest ids holding loyalty member number `text` (exact, check digit verified); None when it is not one."""
+    from django.apps import apps
+
+    if not apps.is_installed("loyalty"):
+        return None
+    from loyalty.models import MEMBER_NUMBER_LENGTH, Membership, luhn_is_valid
+
+    if len(text) != MEMBER_NUMBER_LENGTH or not luhn_is_valid(text):
+        return None
+    from django.db.models.functions import Coalesce
+
+    # A number retired by a merge finds the guest it was folded into.
+    return Membership.objects.for_org(organization).filter(member_number=text).values_list(
+        Coalesce("merged_into__guest_id", "guest_id"), flat=True)
+
+
 def _exact_key_ids(*, organization, hotel, text):
     """Ids of guests whose email, phone, document or current room at `hotel` is exactly `text`.
 
@@ -43,6 +60,7 @@ def _exact_key_ids(*, organization, hotel, text):
     else:
         if _PHONE_SHAPE.fullmatch(compact):
             lookups.append(_contact_guest_ids(organization=organization, kind=ContactKind.PHONE, raw_value=text))
+        lookups.append(_member_number_guest_ids(organization=organization, text=compact))
         if _KEY_SHAPE.fullmatch(compact) and len(compact) <= 40:
             indexes = set()
             # A resident ID must pass its checksum; any other document uses the plain normalised form.

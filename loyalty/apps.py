@@ -8,4 +8,9 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self):
         # Points follow stays, adopted suggestions and guest merges (hotelcrm/domain_events.py).
+        from guests.selectors_briefing import briefing_extension_register
         from loyalty import signals  # noqa: F401
+        from loyalty.briefing import briefing_tiers
+
+        # The arrivals briefing shows each arriving member's tier.
+        briefing_extension_register(briefing_tiers)

@@ -1,10 +1,10 @@
 """The nightly loyalty jobs: points expiry and tier evaluation, set-based, chunked, resumable.
 
 A run is one JobRun row per (organization, job, local date). Members are processed in chunks
-of membership ids; each chunk is ONE transaction that locks its memberships (FOR UPDATE, id
+of membership ids; each chunk is ONE transaction that writes its effects and moves the run's
+`cursor` past the chunk. The expiry locks the memberships it expires points of (FOR UPDATE, id
 order, the same lock every online write takes first, so a redemption and the expiry of the
-same member never interleave), writes its effects, and moves the run's `cursor` past the
-chunk. A worker that dies mid-run loses only the uncommitted chunk; the retried task starts
+same member never interleave). A worker that dies mid-run loses only the uncommitted chunk; the retried task starts
 from the cursor. A finished run is never repeated for the same date. Every expire entry also
 carries a unique idempotency key (lot id + date) as a second guard.
 """
@@ -22,9 +22,14 @@ CHUNK = 50_000
 
 EXPIRE_SQL = """
 WITH locked AS (
-    SELECT id, last_activity_on FROM loyalty_membership
-    WHERE organization_id = %(org)s AND id > %(lo)s AND id <= %(hi)s AND status = 'active'
-    ORDER BY id FOR UPDATE
+    -- Only members with something to expire are locked (one probe of the open-lots index each).
+    SELECT m.id, m.last_activity_on FROM loyalty_membership m
+    WHERE m.organization_id = %(org)s AND m.id > %(lo)s AND m.id <= %(hi)s AND m.status = 'active' AND m.balance > 0
+      AND (EXISTS (SELECT 1 FROM loyalty_ledgerentry x
+                   WHERE x.organization_id = %(org)s AND x.membership_id = m.id AND x.remaining > 0
+                     AND x.expires_on <= %(today)s)
+           OR (%(inactive_cutoff)s::date IS NOT NULL AND m.last_activity_on < %(inactive_cutoff)s::date))
+    ORDER BY m.id FOR UPDATE
 ), due AS (
     SELECT e.id, e.membership_id, e.remaining FROM loyalty_ledgerentry e
     JOIN locked m ON m.id = e.membership_id
@@ -51,14 +56,15 @@ WITH locked AS (
     UPDATE loyalty_membership m SET balance = m.balance + p.points FROM per_member p
     WHERE m.organization_id = %(org)s AND m.id = p.membership_id
 )
-SELECT (SELECT count(*) FROM locked), (SELECT count(*) FROM per_member), COALESCE((SELECT -SUM(points) FROM per_member), 0)
+SELECT (SELECT count(*) FROM loyalty_membership WHERE organization_id = %(org)s AND id > %(lo)s AND id <= %(hi)s),
+       (SELECT count(*) FROM per_member), COALESCE((SELECT -SUM(points) FROM per_member), 0)
 """
 
 TIER_SQL = """
 WITH locked AS (
+    -- Not locked: online writes never change a tier, and the UPDATE below locks what it changes.
     SELECT id, tier_id, tier_valid_until FROM loyalty_membership
     WHERE organization_id = %(org)s AND id > %(lo)s AND id <= %(hi)s AND status = 'active'
-    ORDER BY id FOR UPDATE
 ), q AS (
     SELECT e.membership_id, SUM(e.qualifying_nights) AS nights, SUM(e.qualifying_stays) AS stays,
            SUM(e.qualifying_spend) AS spend

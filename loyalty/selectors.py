@@ -237,3 +237,8 @@ def balance_drift(*, organization_id=None):
 
 def order_states():
     return OrderStatus.choices
+
+
+def guest_loyalty_card(*, organization, guest_id):
+    """What the guest profile's loyalty card shows: the active membership with its tier, or None. One query."""
+    return membership_for_guest(organization=organization, guest_id=guest_id)

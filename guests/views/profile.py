@@ -53,6 +53,12 @@ def _restricted(request, guest):
     return render(request, "guests/guest_restricted.html", {"guest_id": guest.pk}, status=403)
 
 
+def _loyalty_membership(request, guest):
+    from loyalty.selectors import guest_loyalty_card  # loyalty builds on guests: imported where used
+
+    return guest_loyalty_card(organization=request.organization, guest_id=guest.pk)
+
+
 @hotel_required
 def guest_detail(request, guest_id):
     guest = _guest_or_404(request, guest_id)
@@ -67,6 +73,7 @@ def guest_detail(request, guest_id):
         "summary": selectors.guest_stay_summary(guest=guest),
         "preferences": list(selectors.guest_visible_preferences(guest=guest)),
         "special_dates": list(selectors.guest_special_dates(guest=guest)),
+        "loyalty_membership": _loyalty_membership(request, guest),
         "currency": request.hotel.currency,
         "consents": [
             (_("Email"), guest.consent_email, guest.consent_email_at, guest.get_consent_email_source_display()),
