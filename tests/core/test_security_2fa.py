@@ -129,9 +129,24 @@ def test_an_optional_user_can_turn_it_off_a_required_one_cannot(client, tenants,
         assert TwoFactorDevice.objects.filter(user=user).exists() is not can_remove
 
 
-def test_force_login_sessions_are_held_too_when_the_requirement_is_on(client, tenants, two_factor_required):
+def test_server_side_logins_are_not_held_but_a_session_without_a_mark_is(client, tenants, two_factor_required):
+    # force_login has no HTTP request behind it (like a script or a benchmark): nobody to ask for a code.
     client.force_login(tenants.a.users[Role.GROUP_ADMIN])
+    assert client.get(reverse("guests:list")).status_code == 200
+    # A session from before two-factor existed carries no mark: it is held (fail closed).
+    session = client.session
+    del session[twofactor.SESSION_KEY]
+    session.save()
     assert client.get(reverse("guests:list"))["Location"].startswith(reverse("two-factor-setup"))
+
+
+def test_an_admin_site_log_in_is_held_too(client, tenants, two_factor_required):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root-admin", "root@example.test", DEMO_PASSWORD)
+    response = client.post("/admin/login/", {"username": "root-admin", "password": DEMO_PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302
+    assert client.get("/admin/")["Location"].startswith(reverse("two-factor-setup"))
 
 
 def test_a_bad_role_name_in_the_setting_stops_start_up():
