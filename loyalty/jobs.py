@@ -20,45 +20,76 @@ from loyalty.services import program_ensure
 
 CHUNK = 50_000
 
-EXPIRE_SQL = """
-WITH locked AS (
-    -- Only members with something to expire are locked (one probe of the open-lots index each).
-    SELECT m.id, m.last_activity_on FROM loyalty_membership m
-    WHERE m.organization_id = %(org)s AND m.id > %(lo)s AND m.id <= %(hi)s AND m.status = 'active' AND m.balance > 0
-      AND (EXISTS (SELECT 1 FROM loyalty_ledgerentry x
-                   WHERE x.organization_id = %(org)s AND x.membership_id = m.id AND x.remaining > 0
-                     AND x.expires_on <= %(today)s)
-           OR (%(inactive_cutoff)s::date IS NOT NULL AND m.last_activity_on < %(inactive_cutoff)s::date))
-    ORDER BY m.id FOR UPDATE
-), due AS (
-    SELECT e.id, e.membership_id, e.remaining FROM loyalty_ledgerentry e
-    JOIN locked m ON m.id = e.membership_id
-    WHERE e.organization_id = %(org)s AND e.membership_id > %(lo)s AND e.membership_id <= %(hi)s AND e.remaining > 0
-      AND (e.expires_on <= %(today)s OR (%(inactive_cutoff)s::date IS NOT NULL AND m.last_activity_on < %(inactive_cutoff)s::date))
+# The expiry of one chunk, as separate statements that each use an index (a data-modifying CTE
+# joined back to the ledger lets the planner pick a scan of the whole table per chunk).
+EXPIRE_LOCK_SQL = """
+SELECT m.id FROM loyalty_membership m
+WHERE m.organization_id = %(org)s AND m.id > %(lo)s AND m.id <= %(hi)s AND m.status = 'active' AND m.balance > 0
+  AND (EXISTS (SELECT 1 FROM loyalty_ledgerentry x
+               WHERE x.organization_id = %(org)s AND x.membership_id = m.id AND x.remaining > 0
+                 AND x.expires_on <= %(today)s)
+       OR (%(inactive_cutoff)s::date IS NOT NULL AND m.last_activity_on < %(inactive_cutoff)s::date))
+ORDER BY m.id FOR UPDATE
+"""
+EXPIRE_DUE_SQL = """
+SELECT e.id, e.membership_id, e.remaining FROM loyalty_ledgerentry e
+JOIN loyalty_membership m ON m.organization_id = %(org)s AND m.id = e.membership_id
+WHERE e.organization_id = %(org)s AND e.membership_id = ANY(%(members)s) AND e.remaining > 0
+  AND (e.expires_on <= %(today)s OR (%(inactive_cutoff)s::date IS NOT NULL AND m.last_activity_on < %(inactive_cutoff)s::date))
+"""
+EXPIRE_WRITE_SQL = """
+WITH due AS (
+    SELECT unnest(%(lots)s::bigint[]) AS lot_id, unnest(%(lot_members)s::bigint[]) AS membership_id,
+           unnest(%(lot_points)s::bigint[]) AS remaining
 ), ins AS (
     INSERT INTO loyalty_ledgerentry (organization_id, membership_id, hotel_id, kind, points, remaining, expires_on,
         source_type, source_id, idempotency_key, qualifying_nights, qualifying_stays, qualifying_spend, reason, details,
         actor_id, created_at)
     SELECT %(org)s, d.membership_id, NULL, 'expire', -d.remaining, 0, NULL, 'job_run', %(run)s,
-           'expire:' || d.id || ':' || %(today_text)s, 0, 0, 0, '', jsonb_build_object('lot', d.id), NULL, %(now)s
+           'expire:' || d.lot_id || ':' || %(today_text)s, 0, 0, 0, '', jsonb_build_object('lot', d.lot_id), NULL, %(now)s
     FROM due d
     ON CONFLICT (organization_id, idempotency_key) DO NOTHING
     RETURNING id, membership_id, points, (details->>'lot')::bigint AS lot_id
-), alloc AS (
-    INSERT INTO loyalty_ledgerallocation (organization_id, debit_id, lot_id, points)
-    SELECT %(org)s, id, lot_id, -points FROM ins
-), lots AS (
-    UPDATE loyalty_ledgerentry l SET remaining = 0 FROM ins
-    WHERE l.organization_id = %(org)s AND l.id = ins.lot_id
-), per_member AS (
-    SELECT membership_id, SUM(points) AS points FROM ins GROUP BY membership_id
-), members AS (
-    UPDATE loyalty_membership m SET balance = m.balance + p.points FROM per_member p
-    WHERE m.organization_id = %(org)s AND m.id = p.membership_id
 )
-SELECT (SELECT count(*) FROM loyalty_membership WHERE organization_id = %(org)s AND id > %(lo)s AND id <= %(hi)s),
-       (SELECT count(*) FROM per_member), COALESCE((SELECT -SUM(points) FROM per_member), 0)
+INSERT INTO loyalty_ledgerallocation (organization_id, debit_id, lot_id, points)
+SELECT %(org)s, id, lot_id, -points FROM ins
+RETURNING lot_id
 """
+EXPIRE_LOTS_SQL = "UPDATE loyalty_ledgerentry SET remaining = 0 WHERE organization_id = %(org)s AND id = ANY(%(done)s)"
+EXPIRE_MEMBERS_SQL = """
+UPDATE loyalty_membership m SET balance = m.balance - u.points
+FROM (SELECT unnest(%(members)s::bigint[]) AS id, unnest(%(points)s::bigint[]) AS points) u
+WHERE m.organization_id = %(org)s AND m.id = u.id
+"""
+COUNT_SQL = "SELECT count(*) FROM loyalty_membership WHERE organization_id = %(org)s AND id > %(lo)s AND id <= %(hi)s"
+
+
+def _expire_chunk(db, params):
+    """(members in the chunk, members whose points expired, points expired), inside the chunk's transaction."""
+    db.execute(COUNT_SQL, params)
+    (seen,) = db.fetchone()
+    db.execute(EXPIRE_LOCK_SQL, params)
+    members = [row[0] for row in db.fetchall()]
+    if not members:
+        return seen, 0, 0
+    db.execute(EXPIRE_DUE_SQL, {**params, "members": members})
+    due = db.fetchall()
+    if not due:
+        return seen, 0, 0
+    by_lot = {lot_id: (membership_id, remaining) for lot_id, membership_id, remaining in due}
+    db.execute(EXPIRE_WRITE_SQL, {**params, "lots": list(by_lot), "lot_members": [v[0] for v in by_lot.values()],
+                                  "lot_points": [v[1] for v in by_lot.values()]})
+    done = [row[0] for row in db.fetchall()]  # a lot already expired today (a rerun) is skipped
+    if not done:
+        return seen, 0, 0
+    db.execute(EXPIRE_LOTS_SQL, {**params, "done": done})
+    per_member = {}
+    for lot_id in done:
+        membership_id, remaining = by_lot[lot_id]
+        per_member[membership_id] = per_member.get(membership_id, 0) + remaining
+    db.execute(EXPIRE_MEMBERS_SQL, {**params, "members": list(per_member), "points": list(per_member.values())})
+    return seen, len(per_member), sum(per_member.values())
+
 
 TIER_SQL = """
 WITH locked AS (
@@ -95,7 +126,7 @@ WITH locked AS (
 ), changed AS (
     UPDATE loyalty_membership m SET tier_id = d.tier_id, tier_valid_until = d.valid_until, updated_at = %(now)s
     FROM decided d
-    WHERE m.organization_id = %(org)s AND m.id = d.id
+    WHERE m.organization_id = %(org)s AND m.id > %(lo)s AND m.id <= %(hi)s AND m.id = d.id
       AND (m.tier_id <> d.tier_id OR m.tier_valid_until IS DISTINCT FROM d.valid_until)
     RETURNING d.cur_rank, d.new_rank
 )
@@ -144,7 +175,7 @@ def run_job(*, organization_id, job, local_date, chunk=CHUNK, stop_after_chunks=
     started = timezone.now()
     tz = _org_tz(organization_id)
     params = {"org": organization_id, "today": local_date, "run": str(run.pk)}
-    sql = EXPIRE_SQL
+    sql = None
     if job == JobKind.EXPIRY:
         months = program.expiry_months_inactive
         params["inactive_cutoff"] = local_date - relativedelta(months=months) if months else None
@@ -171,8 +202,11 @@ def run_job(*, organization_id, job, local_date, chunk=CHUNK, stop_after_chunks=
                     return locked
                 continue
             with connection.cursor() as db:
-                db.execute(sql, params)
-                row = db.fetchone()
+                if job == JobKind.EXPIRY:
+                    row = _expire_chunk(db, params)
+                else:
+                    db.execute(sql, params)
+                    row = db.fetchone()
             report = dict(locked.report)
             if job == JobKind.EXPIRY:
                 seen, changed, points = row
