@@ -9,6 +9,7 @@ from the cursor. A finished run is never repeated for the same date. Every expir
 carries a unique idempotency key (lot id + date) as a second guard.
 """
 import datetime
+import time
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
@@ -64,30 +65,39 @@ WHERE m.organization_id = %(org)s AND m.id = u.id
 COUNT_SQL = "SELECT count(*) FROM loyalty_membership WHERE organization_id = %(org)s AND id > %(lo)s AND id <= %(hi)s"
 
 
+STEP_SECONDS = {}  # statement -> seconds, summed over the process (the benchmark prints it)
+
+
+def _timed_execute(db, name, sql, params):
+    started = time.perf_counter()
+    db.execute(sql, params)
+    STEP_SECONDS[name] = STEP_SECONDS.get(name, 0.0) + time.perf_counter() - started
+
+
 def _expire_chunk(db, params):
     """(members in the chunk, members whose points expired, points expired), inside the chunk's transaction."""
     db.execute(COUNT_SQL, params)
     (seen,) = db.fetchone()
-    db.execute(EXPIRE_LOCK_SQL, params)
+    _timed_execute(db, "expire_lock_sql", EXPIRE_LOCK_SQL, params)
     members = [row[0] for row in db.fetchall()]
     if not members:
         return seen, 0, 0
-    db.execute(EXPIRE_DUE_SQL, {**params, "members": members})
+    _timed_execute(db, "expire_due_sql", EXPIRE_DUE_SQL, {**params, "members": members})
     due = db.fetchall()
     if not due:
         return seen, 0, 0
     by_lot = {lot_id: (membership_id, remaining) for lot_id, membership_id, remaining in due}
-    db.execute(EXPIRE_WRITE_SQL, {**params, "lots": list(by_lot), "lot_members": [v[0] for v in by_lot.values()],
+    _timed_execute(db, "expire_write_sql", EXPIRE_WRITE_SQL, {**params, "lots": list(by_lot), "lot_members": [v[0] for v in by_lot.values()],
                                   "lot_points": [v[1] for v in by_lot.values()]})
     done = [row[0] for row in db.fetchall()]  # a lot already expired today (a rerun) is skipped
     if not done:
         return seen, 0, 0
-    db.execute(EXPIRE_LOTS_SQL, {**params, "done": done})
+    _timed_execute(db, "expire_lots_sql", EXPIRE_LOTS_SQL, {**params, "done": done})
     per_member = {}
     for lot_id in done:
         membership_id, remaining = by_lot[lot_id]
         per_member[membership_id] = per_member.get(membership_id, 0) + remaining
-    db.execute(EXPIRE_MEMBERS_SQL, {**params, "members": list(per_member), "points": list(per_member.values())})
+    _timed_execute(db, "expire_members_sql", EXPIRE_MEMBERS_SQL, {**params, "members": list(per_member), "points": list(per_member.values())})
     return seen, len(per_member), sum(per_member.values())
 
 
@@ -205,7 +215,7 @@ def run_job(*, organization_id, job, local_date, chunk=CHUNK, stop_after_chunks=
                 if job == JobKind.EXPIRY:
                     row = _expire_chunk(db, params)
                 else:
-                    db.execute(sql, params)
+                    _timed_execute(db, "tier_sql", sql, params)
                     row = db.fetchone()
             report = dict(locked.report)
             if job == JobKind.EXPIRY:
