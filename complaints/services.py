@@ -575,8 +575,9 @@ def complaint_escalate(*, organization_id, complaint_id, now=None):
     fired_now = []
     with transaction.atomic():
         # skip_locked: a complaint someone is editing right now is picked up by the next scan.
-        complaint = (Complaint.objects.for_org(organization_id).select_for_update(skip_locked=True)
-                     .filter(pk=complaint_id).first())
+        # of=("self",): lock only the complaint row (the department join is an outer one).
+        complaint = (Complaint.objects.for_org(organization_id).select_for_update(skip_locked=True, of=("self",))
+                     .select_related("hotel__organization", "department").filter(pk=complaint_id).first())
         if complaint is None:
             return fired_now
         if complaint.status not in OPEN_STATUSES:
