@@ -63,7 +63,7 @@ def campaign_edit(request, campaign_id=None):
         templates = selectors.campaign_templates(campaign=campaign)
     return render(request, "care/campaign_edit.html", {
         "form": form, "campaign": campaign, "preview": preview, "templates": templates,
-        "languages": MessageLanguage.choices,
+        "template_languages": MessageLanguage.choices,
     }, status=400 if request.method == "POST" else 200)
 
 
