@@ -143,22 +143,38 @@ def run(scale, *, guests=None):
         rng.shuffle(phone_queries)
 
         def view(query):
-            response = client.get("/guests/", {"q": query}, HTTP_HX_REQUEST="true")
+            response = client.get("/guests/", {"q": query}, HTTP_HX_REQUEST="true", secure=True)
             assert response.status_code == 200, response.status_code
             return response
 
 
+        columns = ("id, organization_id, family_name, given_name, native_name, nationality, preferred_language, "
+                   "vip_level, is_confidential, merged_into_id")
+
         def raw_name(query):
+            """What the view asks for page 1: 51 name starts in byte order, then contained names if short."""
             from guests.models import fold_for_search
 
+            folded = fold_for_search(query)
+            upper = folded[:-1] + chr(ord(folded[-1]) + 1)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT id, family_name, given_name, native_name, nationality, preferred_language "
-                    "FROM guests_guestprofile WHERE organization_id = %s AND merged_into_id IS NULL "
-                    "AND search_name LIKE %s ORDER BY search_name, id LIMIT 50",
-                    [main.pk, "%" + fold_for_search(query) + "%"],
+                    f"SELECT {columns} FROM guests_guestprofile WHERE organization_id = %s AND merged_into_id IS NULL "
+                    'AND search_name COLLATE "C" >= %s AND search_name COLLATE "C" < %s '
+                    'ORDER BY search_name COLLATE "C", id LIMIT 51',
+                    [main.pk, folded, upper],
                 )
-                return cursor.fetchall()
+                rows = cursor.fetchall()
+                if len(rows) < 51:
+                    cursor.execute(
+                        f"SELECT {columns} FROM guests_guestprofile WHERE organization_id = %s AND merged_into_id IS NULL "
+                        'AND search_name LIKE %s AND NOT (search_name COLLATE "C" >= %s AND search_name COLLATE "C" < %s) '
+                        'ORDER BY search_name COLLATE "C", id LIMIT %s',
+                        [main.pk, "%" + folded.replace("%", r"\%").replace("_", r"\_") + "%", folded, upper,
+                         51 - len(rows)],
+                    )
+                    rows += cursor.fetchall()
+                return rows
 
         def raw_phone(query):
             _normalised, index = contact_blind_index("phone", query)

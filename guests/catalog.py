@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override, pgettext_lazy
 
 CHOICE = "choice"
 TEXT = "text"
@@ -36,7 +37,7 @@ class CatalogEntry:
 CATEGORIES = {
     "occasions": _("Occasions"),
     "food_drink": _("Food and drink"),
-    "room": _("Room"),
+    "room": pgettext_lazy("preference category", "Room"),
     "housekeeping": _("Housekeeping and laundry"),
     "leisure": _("Leisure"),
     "work": _("Work and equipment"),
@@ -164,6 +165,34 @@ def category_label(category):
 
 def choice_label(value):
     return CHOICE_LABELS.get(value, value)
+
+
+# What staff may type for a yes/no preference, in either language.
+YES_WORDS = {"yes", "y", "true", "是", "是的", "对", "有"}
+NO_WORDS = {"no", "n", "false", "否", "不", "不是", "没有", "无"}
+
+
+def choice_from_input(text, choices):
+    """The stored (English) choice that `text` names, in English or Chinese, any case; None if none does."""
+    wanted = text.strip().casefold()
+    for choice in choices:
+        labels = {choice.casefold(), str(choice_label(choice)).casefold()}
+        for language in ("en", "zh-hans"):
+            with override(language):
+                labels.add(str(choice_label(choice)).casefold())
+        if wanted in labels:
+            return choice
+    return None
+
+
+def yes_no_from_input(text):
+    """'yes' or 'no' for what staff typed (yes/no, 是/否, …); None when it is neither."""
+    wanted = text.strip().casefold()
+    if wanted in YES_WORDS:
+        return "yes"
+    if wanted in NO_WORDS:
+        return "no"
+    return None
 
 
 def preference_type_label(preference_type):

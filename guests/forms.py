@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from guests.catalog import choice_label
 from guests.models import (
     CalendarKind, ContactKind, DocumentType, GuestProfile, SpecialDateKind,
 )
@@ -109,7 +110,8 @@ class PreferenceForm(CapitalisedLabels, forms.Form):
     preference_type = forms.ModelChoiceField(label=_("preference"), queryset=None)
     value = forms.CharField(
         label=_("value"), max_length=2000, required=False,
-        help_text=_("For a yes/no preference write yes or no; for a choice, one of the listed choices."),
+        help_text=_("For a yes/no preference write yes or no (是 or 否); for a choice, one of the listed choices, "
+                    "in English or Chinese."),
     )
 
     def __init__(self, *args, preference_types, **kwargs):
@@ -123,7 +125,7 @@ class PreferenceForm(CapitalisedLabels, forms.Form):
         if preference_type.name_zh:
             label += f" ({preference_type.name_zh})"
         if preference_type.choices:
-            label += " — " + " / ".join(str(choice) for choice in preference_type.choices)
+            label += " — " + " / ".join(str(choice_label(choice)) for choice in preference_type.choices)
         if preference_type.is_sensitive:
             label += " 🔒"
         return label

@@ -3,9 +3,16 @@
 The flow: `guest_import_upload` reads the file once (refusing a wrong encoding, a file that is
 neither CSV nor XLSX, one that is too big or has no header) and stores it encrypted, since an
 import file is a plain list of phones and emails; `guest_import_map` stores the column mapping
-and checks every row; a file with errors waits until the user chooses to import only the valid
-rows (`guest_import_start`); `guest_import_run` (called by `import_guests_task`) does the work
-in chunks.
+and queues the file. The worker (`import_guests_task` → `guest_import_process`) checks every
+row (status "validating", progress in `validated_rows`); a file with errors waits until the
+user chooses to import only the valid rows (`guest_import_start`); a clean file goes straight
+on to `guest_import_run`, which imports in chunks of CHUNK_ROWS, each committed with its
+progress (`good_rows_done`) in one transaction.
+
+A worker killed mid-way leaves a heartbeat that stops moving: `guest_imports_recover_stale`
+(beat, every minute) requeues such an import, which resumes after the last committed chunk (a
+chunk is refused unless the progress it starts from is still the stored one, so two workers
+never import the same rows), or fails it with a message after MAX_RESUMPTIONS.
 
 Duplicates: a row whose email or phone already belongs to a guest of the organization (or to an
 earlier row of the same file) is NOT imported and the existing profile is left as it is; the
@@ -41,6 +48,10 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_LISTED_PROBLEMS = 2_000
 CHUNK_ROWS = 500
+VALIDATE_CHUNK_ROWS = 2_000
+MAX_RESUMPTIONS = 3
+# An import whose worker showed no progress for this long is presumed lost (a chunk takes seconds).
+STALE_AFTER = datetime.timedelta(minutes=2)
 
 
 class ImportFileError(GuestError):
@@ -349,9 +360,18 @@ def _existing_contacts(organization_id, indexes):
     return found
 
 
-def check_rows(*, organization_id, columns, rows, mapping):
-    """Every row checked, and duplicates marked: ([CheckedRow], {row number: existing guest id or None})."""
-    checked = [check_row(number, row, mapping, columns) for number, row in enumerate(rows, start=2)]
+def check_rows(*, organization_id, columns, rows, mapping, progress=None):
+    """Every row checked, and duplicates marked: ([CheckedRow], {row number: existing guest id or None}).
+
+    `progress(n)` is called after every VALIDATE_CHUNK_ROWS rows checked, and at the end.
+    """
+    checked = []
+    for number, row in enumerate(rows, start=2):
+        checked.append(check_row(number, row, mapping, columns))
+        if progress is not None and len(checked) % VALIDATE_CHUNK_ROWS == 0:
+            progress(len(checked))
+    if progress is not None:
+        progress(len(checked))
     existing = _existing_contacts(organization_id, {(k, i) for c in checked for k, _n, i in c.contacts})
     duplicates, seen = {}, {}
     for row in checked:
@@ -435,25 +455,22 @@ def _clean_mapping(mapping, columns):
 
 
 def guest_import_map(*, guest_import, mapping, actor, request=None):
-    """Store the mapping and check every row. Clean files are queued at once; others wait for a choice."""
+    """Store the mapping and queue the file: the worker checks every row, then imports a clean file."""
     cleaned = _clean_mapping(mapping, guest_import.columns)
-    # Reading and checking happen before the transaction: they only read, and may take seconds.
-    columns, rows = _load_rows(guest_import)
-    checked, duplicates = check_rows(organization_id=guest_import.organization_id, columns=columns, rows=rows, mapping=cleaned)
-    has_errors = any(row.problems for row in checked)
     with transaction.atomic():
         # Only an import still waiting for its mapping (or its choice) may be re-mapped: a queued
         # or running one must not change under the worker.
         changed = GuestImport.objects.for_org(guest_import.organization_id).filter(
             pk=guest_import.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.INVALID],
         ).update(
-            mapping=cleaned, total_rows=len(rows), errors=_report(checked, duplicates, columns, cleaned),
-            status=ImportStatus.INVALID if has_errors else ImportStatus.QUEUED, skip_bad_rows=False,
+            mapping=cleaned, errors=[], status=ImportStatus.VALIDATING, skip_bad_rows=False, validated_rows=0,
+            heartbeat_at=None, attempts=0, message="",
         )
         if not changed:
             raise GuestError(_("This import has already started."))
-        if not has_errors:
-            _enqueue(guest_import)
+        audit_record(action="guest.import_map", hotel=guest_import.hotel, actor=actor, obj=guest_import,
+                     request=request, extra={"fields": sorted(cleaned)})
+        _enqueue(guest_import)
     guest_import.refresh_from_db()
     return guest_import
 
@@ -467,7 +484,7 @@ def guest_import_start(*, guest_import, actor, request=None):
         # Conditional update: two clicks (or two tabs) queue the import once.
         changed = GuestImport.objects.for_org(guest_import.organization_id).filter(
             pk=guest_import.pk, status=ImportStatus.INVALID,
-        ).update(status=ImportStatus.QUEUED, skip_bad_rows=True)
+        ).update(status=ImportStatus.QUEUED, skip_bad_rows=True, heartbeat_at=None)
         if not changed:
             raise GuestError(_("This import has already started."))
         _enqueue(guest_import)
@@ -482,8 +499,69 @@ def _enqueue(guest_import):
     transaction.on_commit(lambda: import_guests_task.delay(organization_id, import_id))
 
 
-def _create_chunk(guest_import, rows, existing_seen):
-    """Profiles and contacts of one chunk, in one transaction with its progress."""
+class _Superseded(Exception):
+    """Another worker took the import over (it was presumed lost): this one stops quietly."""
+
+
+def _touch(organization_id, import_id, status, **fields):
+    """Progress and heartbeat of the worker holding the import; False if it no longer holds it."""
+    return bool(GuestImport.objects.for_org(organization_id).filter(pk=import_id, status=status).update(
+        heartbeat_at=timezone.now(), **fields))
+
+
+def _fail(organization_id, import_id, message):
+    GuestImport.objects.for_org(organization_id).filter(
+        pk=import_id, status__in=[ImportStatus.VALIDATING, ImportStatus.QUEUED, ImportStatus.RUNNING],
+    ).update(status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), heartbeat_at=None)
+
+
+def guest_import_validate(*, organization_id, import_id):
+    """Check every row of an import waiting for it; the import ends up invalid (the user chooses) or queued."""
+    now = timezone.now()
+    # The claim: a validating import nobody holds (heartbeat cleared when queued or requeued).
+    claimed = GuestImport.objects.for_org(organization_id).filter(
+        pk=import_id, status=ImportStatus.VALIDATING, heartbeat_at__isnull=True,
+    ).update(heartbeat_at=now, validated_rows=0)
+    if not claimed:
+        return None
+    guest_import = GuestImport.objects.for_org(organization_id).get(pk=import_id)
+    try:
+        columns, rows = _load_rows(guest_import)
+
+        def progress(done):
+            if not _touch(organization_id, import_id, ImportStatus.VALIDATING, validated_rows=done):
+                raise _Superseded()
+
+        checked, duplicates = check_rows(organization_id=organization_id, columns=columns, rows=rows,
+                                         mapping=guest_import.mapping, progress=progress)
+    except _Superseded:
+        return None
+    except Exception as error:
+        _fail(organization_id, import_id,
+              error.message if isinstance(error, GuestError) else _("The check stopped with an internal error."))
+        if not isinstance(error, GuestError):
+            raise
+        return None
+    has_errors = any(row.problems for row in checked)
+    GuestImport.objects.for_org(organization_id).filter(pk=import_id, status=ImportStatus.VALIDATING).update(
+        total_rows=len(rows), errors=_report(checked, duplicates, columns, guest_import.mapping),
+        status=ImportStatus.INVALID if has_errors else ImportStatus.QUEUED, heartbeat_at=None,
+    )
+    guest_import.refresh_from_db()
+    return guest_import
+
+
+def guest_import_process(*, organization_id, import_id):
+    """The worker's whole job: check the rows if that is still to do, then import if the file is queued."""
+    guest_import_validate(organization_id=organization_id, import_id=import_id)
+    return guest_import_run(organization_id=organization_id, import_id=import_id)
+
+
+def _create_chunk(guest_import, rows, existing_seen, *, start, skipped):
+    """Profiles and contacts of the valid rows [start, start + len(rows)), in one transaction with the progress.
+
+    Refused (_Superseded) unless the stored progress is still `start`: a chunk is imported once.
+    """
     organization_id = guest_import.organization_id
     fresh = _existing_contacts(organization_id, {(k, i) for r in rows for k, _n, i in r.contacts} - set(existing_seen))
     existing_seen.update(fresh)
@@ -500,6 +578,11 @@ def _create_chunk(guest_import, rows, existing_seen):
         profiles.append(profile)
         contacts_per_profile.append(row.contacts)
     with transaction.atomic():
+        held = GuestImport.objects.for_org(organization_id).select_for_update().filter(
+            pk=guest_import.pk, status=ImportStatus.RUNNING, good_rows_done=start,
+        ).exists()
+        if not held:
+            raise _Superseded()
         GuestProfile.objects.bulk_create(profiles, batch_size=CHUNK_ROWS)
         contacts = [
             GuestContact(organization_id=organization_id, guest=profile, kind=kind, value=normalised, blind_index=index,
@@ -508,16 +591,19 @@ def _create_chunk(guest_import, rows, existing_seen):
         ]
         GuestContact.objects.bulk_create(contacts, batch_size=CHUNK_ROWS)
         GuestImport.objects.for_org(organization_id).filter(pk=guest_import.pk).update(
-            processed_rows=F("processed_rows") + len(rows), imported_rows=F("imported_rows") + len(profiles),
+            good_rows_done=start + len(rows), processed_rows=skipped + start + len(rows),
+            imported_rows=F("imported_rows") + len(profiles), duplicate_rows=F("duplicate_rows") + duplicates,
+            heartbeat_at=timezone.now(),
         )
     return len(profiles), duplicates
 
 
 def guest_import_run(*, organization_id, import_id):
-    """Run a queued import once. Returns the import, or None when it is gone or someone else runs it."""
+    """Run (or resume) a queued import. Returns the import, or None when it is gone or someone else runs it."""
     # The claim: only one worker turns queued into running; a repeated task finds nothing to do.
+    # Progress is kept: a requeued import resumes after its last committed chunk.
     claimed = GuestImport.objects.for_org(organization_id).filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, processed_rows=0, imported_rows=0,
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(),
     )
     if not claimed:
         return None
@@ -531,30 +617,36 @@ def guest_import_run(*, organization_id, import_id):
             raise GuestError(_("Rows with errors and no choice to skip them: nothing was imported."))
         good = [row for row in checked if not row.problems]
         skipped = len(bad)
-        GuestImport.objects.for_org(organization_id).filter(pk=import_id).update(processed_rows=skipped)
-        imported = duplicates = 0
+        start = guest_import.good_rows_done
+        if not _touch(organization_id, import_id, ImportStatus.RUNNING, processed_rows=skipped + start):
+            raise _Superseded()
         seen = {}
-        for start in range(0, len(good), CHUNK_ROWS):
-            made, dup = _create_chunk(guest_import, good[start:start + CHUNK_ROWS], seen)
-            imported += made
-            duplicates += dup
+        for chunk_start in range(start, len(good), CHUNK_ROWS):
+            _create_chunk(guest_import, good[chunk_start:chunk_start + CHUNK_ROWS], seen, start=chunk_start,
+                          skipped=skipped)
+    except _Superseded:
+        return None
     except Exception as error:  # record why, so the page says it; the task's log has the trace
-        message = error.message if isinstance(error, GuestError) else _("The import stopped with an internal error.")
-        GuestImport.objects.for_org(organization_id).filter(pk=import_id).update(
-            status=ImportStatus.FAILED, message=message, finished_at=timezone.now())
+        _fail(organization_id, import_id,
+              error.message if isinstance(error, GuestError) else _("The import stopped with an internal error."))
         if not isinstance(error, GuestError):
             raise
         return guest_import
     with transaction.atomic():
+        guest_import = GuestImport.objects.for_org(organization_id).select_for_update().select_related(
+            "hotel", "created_by").filter(pk=import_id, status=ImportStatus.RUNNING).first()
+        if guest_import is None:
+            return None
+        imported, duplicates = guest_import.imported_rows, guest_import.duplicate_rows
         GuestImport.objects.for_org(organization_id).filter(pk=import_id).update(
-            status=ImportStatus.DONE, finished_at=timezone.now(),
+            status=ImportStatus.DONE, finished_at=timezone.now(), heartbeat_at=None,
             message=_("%(imported)s guests imported, %(duplicates)s duplicates left out, %(skipped)s rows with errors skipped.") % {
                 "imported": imported, "duplicates": duplicates, "skipped": skipped},
         )
         audit_record(
             action="guest.import", hotel=guest_import.hotel, actor=guest_import.created_by, obj=guest_import,
             extra={"rows": len(rows), "imported": imported, "duplicates": duplicates, "skipped": skipped,
-                   "file": guest_import.original_name},
+                   "file": guest_import.original_name, "resumptions": guest_import.attempts},
         )
     # The file is a plain list of personal data: once imported, only the counts and report stay.
     if guest_import.file.name:
@@ -562,6 +654,43 @@ def guest_import_run(*, organization_id, import_id):
         GuestImport.objects.for_org(organization_id).filter(pk=import_id).update(file="")
     guest_import.refresh_from_db()
     return guest_import
+
+
+def guest_imports_recover_stale(*, now=None, stale_after=STALE_AFTER):
+    """Imports whose worker stopped moving: requeue them to resume, or fail them after MAX_RESUMPTIONS.
+
+    Returns (resumed ids, failed ids). Run by beat every minute across organizations (a dispatcher).
+    """
+    cutoff = (now or timezone.now()) - stale_after
+    resumed, failed = [], []
+    candidates = GuestImport.objects.all_tenants_unscoped().filter(
+        status__in=[ImportStatus.VALIDATING, ImportStatus.RUNNING], heartbeat_at__lt=cutoff,
+    ).values_list("pk", flat=True)
+    for import_id in list(candidates[:100]):
+        with transaction.atomic():
+            guest_import = GuestImport.objects.all_tenants_unscoped().select_for_update().select_related("hotel").filter(
+                pk=import_id, status__in=[ImportStatus.VALIDATING, ImportStatus.RUNNING], heartbeat_at__lt=cutoff,
+            ).first()
+            if guest_import is None:
+                continue
+            if guest_import.attempts >= MAX_RESUMPTIONS:
+                message = _("The import stopped: its worker was lost %(times)s times. %(imported)s guests were imported "
+                            "before that; import the remaining rows in a new file.") % {
+                    "times": guest_import.attempts + 1, "imported": guest_import.imported_rows}
+                GuestImport.objects.for_org(guest_import.organization_id).filter(pk=import_id).update(
+                    status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), heartbeat_at=None)
+                audit_record(action="guest.import_failed", hotel=guest_import.hotel, actor=None, obj=guest_import,
+                             extra={"imported": guest_import.imported_rows, "resumptions": guest_import.attempts})
+                failed.append(import_id)
+                continue
+            status = ImportStatus.VALIDATING if guest_import.status == ImportStatus.VALIDATING else ImportStatus.QUEUED
+            GuestImport.objects.for_org(guest_import.organization_id).filter(pk=import_id).update(
+                status=status, heartbeat_at=None, attempts=F("attempts") + 1,
+                message=_("Resumed after its worker stopped answering."),
+            )
+            _enqueue(guest_import)
+            resumed.append(import_id)
+    return resumed, failed
 
 
 # --- reads -----------------------------------------------------------------------------------

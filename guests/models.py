@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
@@ -151,8 +153,8 @@ class GuestProfile(TenantModel):
         indexes = [
             models.Index(fields=["organization", "family_name", "given_name"], name="guest_org_name_idx"),
             GinIndex(fields=["search_name"], opclasses=["gin_trgm_ops"], name="guest_search_trgm_idx"),
-            models.Index(fields=["organization", "search_name"], opclasses=["int8_ops", "varchar_pattern_ops"],
-                         name="guest_org_search_prefix_idx"),
+            # Name starts, in byte order: a range scan that comes out sorted and stops after one page.
+            models.Index(F("organization"), Collate(F("search_name"), "C"), F("id"), name="guest_org_search_c_idx"),
             models.Index(fields=["organization", "document_blind_index"], name="guest_org_document_idx"),
             models.Index(fields=["organization", "birth_month", "birth_day"], name="guest_org_birthday_idx"),
             models.Index(fields=["organization", "credit_review_due_on"], name="guest_org_credit_due_idx"),
@@ -458,6 +460,14 @@ class GuestImport(HotelScopedModel):
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     imported_rows = models.PositiveIntegerField(_("rows imported"), default=0)
+    # Worker progress: rows checked (first phase), valid rows handled and duplicates left out
+    # (second phase, committed with each chunk, so a resumed import starts where the last chunk ended).
+    validated_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    good_rows_done = models.PositiveIntegerField(_("valid rows handled"), default=0)
+    duplicate_rows = models.PositiveIntegerField(_("duplicates left out"), default=0)
+    # Last sign of life of the worker holding it; a stale one is resumed or failed (recover_stale_imports).
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("resumptions"), default=0)
     errors = models.JSONField(_("errors by row"), default=list)
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -4,6 +4,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, F, Max, Q, Sum
+from django.db.models.functions import Collate
 
 from guests.models import (
     ContactKind, DocumentType, GuestContact, GuestPreference, GuestProfile, PreferenceType, SpecialDate, Stay, StayStatus,
@@ -97,7 +98,8 @@ def guest_search(*, organization, query="", hotel=None):
     Email, phone and document number: exact, through their blind indexes. Room: the guest
     in house in that room at `hotel`. At most two queries plus the caller's count.
     """
-    guests = GuestProfile.objects.for_org(organization).filter(merged_into__isnull=True)
+    guests = GuestProfile.objects.for_org(organization).filter(merged_into__isnull=True).alias(
+        search_name_c=Collate("search_name", "C"))
     text = (query or "").strip()
     folded = fold_for_search(text)
     if not folded:
@@ -115,11 +117,98 @@ def guest_search(*, organization, query="", hotel=None):
             condition |= Q(native_name__contains=text)
         else:
             # One or two Latin letters make no trigram: match the start of the name instead,
-            # through the prefix index (guest_org_search_prefix_idx).
-            condition |= Q(search_name__startswith=folded)
+            # through the byte-ordered name index (guest_org_search_c_idx).
+            condition |= _name_starts_with(folded)
     # Ordered by search_name, not by (family_name, given_name): that index order tempted the
     # planner into walking the whole organization's name index for a rare match (0.5 s at 1M guests).
     return guests.filter(condition).order_by("search_name", "pk")
+
+
+def _name_starts_with(folded):
+    """search_name starts with `folded`: a range in byte order, which guest_org_search_c_idx answers sorted."""
+    upper = folded[:-1] + chr(ord(folded[-1]) + 1) if ord(folded[-1]) < 0x10FFFF else None
+    condition = Q(search_name_c__gte=folded)
+    if upper is not None and not 0xD800 <= ord(upper[-1]) <= 0xDFFF:
+        condition &= Q(search_name_c__lt=upper)
+    else:
+        condition &= Q(search_name__startswith=folded)
+    return condition
+
+
+class SearchPage:
+    """One page of results without counting them all: `has_next` comes from fetching one row more.
+
+    Quacks like django.core.paginator.Page for the templates (no page count: that needs a COUNT).
+    """
+
+    def __init__(self, object_list, number, has_next):
+        self.object_list, self.number, self._has_next = object_list, number, has_next
+
+    def has_next(self):
+        return self._has_next
+
+    def has_previous(self):
+        return self.number > 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def _page_number(raw):
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), 10_000)
+
+
+# What a row of the front-desk list shows (and the access check reads): the ciphertexts stay in the table.
+LIST_FIELDS = ("organization_id", "family_name", "given_name", "native_name", "nationality", "preferred_language",
+               "vip_level", "is_confidential", "merged_into_id")
+
+
+def guest_search_page(*, organization, query="", hotel=None, page=1, page_size=50):
+    """The page `page` of guest_search's matches for the front-desk list, without a COUNT.
+
+    A name is looked for in tiers, each ordered by search_name and disjoint from the ones
+    before: the exact matches (email, phone, document, room), the names that start with the
+    query (an index range scan that stops after one page, however common the surname), then,
+    only if the page is not full yet, the names that contain it elsewhere (trigram index).
+    One query per tier reached; a tier passed over entirely on a later page costs a COUNT.
+    """
+    number = _page_number(page)
+    base = GuestProfile.objects.for_org(organization).filter(merged_into__isnull=True).alias(
+        search_name_c=Collate("search_name", "C")).only(*LIST_FIELDS)
+    text = (query or "").strip()
+    folded = fold_for_search(text)
+    by_name = bool(folded) and "@" not in text and not _PHONE_SHAPE.fullmatch(_SEPARATORS.sub("", text))
+    short = len(folded.replace(" ", "")) < MIN_CONTAINS_LENGTH
+    if not by_name or (short and any(ord(character) >= 0x2E80 for character in text)):
+        tiers = [guest_search(organization=organization, query=query, hotel=hotel).only(*LIST_FIELDS)]
+    else:
+        ids = sorted(_exact_key_ids(organization=organization, hotel=hotel, text=text) or ())
+        prefix = _name_starts_with(folded)
+        order = ("search_name_c", "pk")
+        others = base.exclude(pk__in=ids) if ids else base
+        tiers = [base.filter(pk__in=ids).order_by(*order)] if ids else []
+        tiers.append(others.filter(prefix).order_by(*order))
+        if not short:
+            tiers.append(others.filter(search_name__contains=folded).exclude(prefix).order_by(*order))
+    rows, skip, need = [], (number - 1) * page_size, page_size + 1
+    for tier in tiers:
+        found = list(tier[skip:skip + need])
+        if found:
+            rows += found
+            need -= len(found)
+            skip = 0
+        elif skip:
+            skip -= min(skip, tier.count())
+        if not need:
+            break
+    return SearchPage(rows[:page_size], number, len(rows) > page_size)
 
 
 def guest_get(*, organization, guest_id):

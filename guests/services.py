@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guests.catalog import choice_from_input, choice_label, yes_no_from_input
 from guests.exceptions import GuestError, SensitiveConsentMissing
 from guests.models import ContactKind, GuestContact, GuestPreference, GuestProfile, PreferenceValueType, SpecialDate
 from guests.validators import normalise_document, normalise_email, normalise_phone, validate_birth_date
@@ -88,12 +89,19 @@ def _clean_preference_value(preference_type, value):
     text = (value or "").strip()
     if len(text) > 2000:
         raise ValidationError(_("A preference has at most 2,000 characters."), code="max_length")
-    if preference_type.value_type == PreferenceValueType.YES_NO and text not in ("yes", "no"):
-        raise ValidationError(_("Answer yes or no."), code="invalid")
-    if preference_type.value_type == PreferenceValueType.CHOICE and text not in preference_type.choices:
-        raise ValidationError(
-            _("Choose one of: %(choices)s."), code="invalid", params={"choices": ", ".join(preference_type.choices)}
-        )
+    if preference_type.value_type == PreferenceValueType.YES_NO:
+        answer = yes_no_from_input(text)
+        if answer is None:
+            raise ValidationError(_("Answer yes or no (是 or 否)."), code="invalid")
+        return answer
+    if preference_type.value_type == PreferenceValueType.CHOICE:
+        choice = choice_from_input(text, preference_type.choices)
+        if choice is None:
+            raise ValidationError(
+                _("Choose one of: %(choices)s."), code="invalid",
+                params={"choices": ", ".join(str(choice_label(value)) for value in preference_type.choices)},
+            )
+        return choice
     return text
 
 

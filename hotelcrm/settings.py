@@ -281,6 +281,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "guests.tasks.revoke_expired_access_grants_task",
         "schedule": 300.0,
     },
+    # A guest import whose worker was lost (heartbeat stopped) is resumed, or failed with a message.
+    "recover-stale-guest-imports": {
+        "task": "guests.recover_stale_imports_task",
+        "schedule": 60.0,
+    },
 }
 # Each domain app keeps its own beat entries in <app>/schedule.py.
 for _app in ("complaints", "loyalty", "care", "notifications", "integrations", "reports"):

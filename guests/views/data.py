@@ -40,7 +40,7 @@ class MappingForm(forms.Form):
 
 
 class EraseForm(forms.Form):
-    confirmation = forms.CharField(label=gettext_lazy("Type the guest's id number to confirm"), max_length=20)
+    confirmation = forms.CharField(label=gettext_lazy("Type the guest number (the # shown above) to confirm"), max_length=20)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=gettext_lazy("For example: the guest's written request of 3 May, ticket 1234."))
 
@@ -104,8 +104,7 @@ def import_mapping(request, import_id):
         except GuestError as error:
             form.add_error(None, error.message)
         else:
-            if guest_import.status == ImportStatus.INVALID:
-                return redirect("guests:import-report", guest_import.pk)
+            # The worker checks the rows: the detail page shows its progress, then the report or the import.
             return redirect("guests:import-detail", guest_import.pk)
     return render(request, "guests/data/import_mapping.html", {"guest_import": guest_import, "form": form},
                   status=400 if form.errors else 200)
