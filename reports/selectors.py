@@ -1,8 +1,45 @@
-from django.db.models import Count, Q
-from django.utils import timezone
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
-from guests.models import GuestProfile, Stay, StayStatus
-from hotelcrm.models import Hotel, Membership
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guests.models import Gender, GuestProfile, GuestType, Stay, StayStatus
+from hotelcrm.models import ROLE_RANK, Hotel, Membership, Role
+from reports import rollups
+from reports.models import ComplaintDailyRollup, GuestRfm, LoyaltyDailyRollup, RfmSegmentCount, StayDailyRollup
+
+DEAD = [StayStatus.CANCELLED, StayStatus.NO_SHOW]
+MAX_PERIOD_DAYS = 732
+
+RFM_SEGMENTS = {
+    "champions": _("Champions"),
+    "loyal": _("Loyal"),
+    "new": _("New"),
+    "promising": _("Promising"),
+    "at_risk": _("At risk"),
+    "hibernating": _("Hibernating"),
+    "needs_attention": _("Needs attention"),
+}
+
+
+UNKNOWN_LABEL = _("Not recorded")
+STAY_VALUE_LABELS = {"guest_type": dict(GuestType.choices), "gender": dict(Gender.choices)}
+
+
+def _complaint_value_labels():
+    from complaints.models import Category, Channel, Severity
+
+    return {"category": dict(Category.choices), "channel": dict(Channel.choices), "severity": dict(Severity.choices)}
+
+
+def _label(labels, dimension, value):
+    if value in ("", "unknown", "--"):
+        return UNKNOWN_LABEL
+    return labels.get(dimension, {}).get(value, value)
 
 
 def hotel_overview(*, hotel, today):
@@ -48,3 +85,292 @@ def group_overview(*, organization, now):
     for row in rows:
         row["stays_share"] = round(120 * row["stays_total"] / busiest)  # bar width in px, busiest = 120
     return {"hotels": rows, "guests": GuestProfile.objects.for_org(organization).count()}
+
+
+# --- Scope: which hotels a report covers --------------------------------------------------------
+
+@dataclass
+class Scope:
+    organization: object
+    hotels: list
+    is_group: bool
+    hotel: object  # the active hotel (for a group scope: where the request came from)
+
+    @property
+    def label(self):
+        return self.organization.name if self.is_group else self.hotel.name
+
+    @property
+    def hotel_ids(self):
+        return [hotel.pk for hotel in self.hotels]
+
+    @property
+    def currency(self):
+        return self.organization.currency if self.is_group else self.hotel.currency
+
+    @property
+    def rfm_hotel(self):
+        return None if self.is_group else self.hotel
+
+    @classmethod
+    def from_request(cls, request, *, group):
+        """The active hotel, or the whole organization for a group admin who asks for it."""
+        if group and request.role == Role.GROUP_ADMIN:
+            return cls(request.organization, list(Hotel.objects.for_org(request.organization).order_by("name")), True, request.hotel)
+        return cls(request.organization, [request.hotel], False, request.hotel)
+
+    @classmethod
+    def for_subscription(cls, subscription):
+        """The scope a subscriber may still see, or None if their role no longer allows it."""
+        roles = set(Membership.objects.for_org(subscription.organization_id).filter(user=subscription.user).values_list("role", flat=True))
+        best = max((ROLE_RANK[Role(role)] for role in roles), default=0)
+        hotel = subscription.hotel
+        if subscription.is_group:
+            if Role.GROUP_ADMIN not in roles:
+                return None
+            return cls(hotel.organization, list(Hotel.objects.for_org(hotel.organization).order_by("name")), True, hotel)
+        at_hotel = Membership.objects.for_org(subscription.organization_id).filter(user=subscription.user, hotel=hotel).values_list("role", flat=True)
+        if Role.GROUP_ADMIN not in roles and not any(ROLE_RANK[Role(r)] >= ROLE_RANK[Role.MANAGER] for r in at_hotel):
+            return None
+        if best < ROLE_RANK[Role.MANAGER]:
+            return None
+        return cls(hotel.organization, [hotel], False, hotel)
+
+
+def previous_period(start, end):
+    length = (end - start).days + 1
+    return start - datetime.timedelta(days=length), start - datetime.timedelta(days=1)
+
+
+def _ratio(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _change(current, previous):
+    if previous in (None, 0) or current is None:
+        return None
+    return round(100 * (current - previous) / previous, 1)
+
+
+def _bucket_by_month(start, end):
+    return (end - start).days > 92
+
+
+# --- Guests and stays ---------------------------------------------------------------------------
+
+STAY_SUMS = ("arrivals", "new_guests", "nights", "room_revenue", "fb_revenue", "other_revenue")
+
+
+def stay_section(*, scope, start, end):
+    """Guest and stay figures for the period and the previous one: two queries over the rollup."""
+    prev_start, prev_end = previous_period(start, end)
+    rows = StayDailyRollup.objects.for_org(scope.organization).filter(
+        hotel_id__in=scope.hotel_ids, day__range=(prev_start, end),
+    ).values("dimension", "value").annotate(
+        **{f"cur_{f}": Sum(f, filter=Q(day__gte=start)) for f in STAY_SUMS},
+        **{f"prev_{f}": Sum(f, filter=Q(day__lte=prev_end)) for f in STAY_SUMS},
+    )
+    totals = {"current": dict.fromkeys(STAY_SUMS, 0), "previous": dict.fromkeys(STAY_SUMS, 0)}
+    by_dimension = {"guest_type": [], "gender": [], "nationality": [], "age_band": []}
+    for row in rows:
+        current = {f: row[f"cur_{f}"] or 0 for f in STAY_SUMS}
+        if row["dimension"] == "total":
+            totals["current"] = current
+            totals["previous"] = {f: row[f"prev_{f}"] or 0 for f in STAY_SUMS}
+        elif current["arrivals"]:
+            by_dimension[row["dimension"]].append({"value": row["value"], "arrivals": current["arrivals"],
+                                                    "label": _label(STAY_VALUE_LABELS, row["dimension"], row["value"]),
+                                                    "new_guests": current["new_guests"], "nights": current["nights"]})
+    for values in by_dimension.values():
+        values.sort(key=lambda r: (-r["arrivals"], r["value"]))
+        top = max((r["arrivals"] for r in values), default=0) or 1
+        for r in values:
+            r["share"] = _ratio(r["arrivals"], totals["current"]["arrivals"])
+            r["bar"] = round(100 * r["arrivals"] / top)
+    for key in ("current", "previous"):
+        t = totals[key]
+        t["revenue"] = (t["room_revenue"] or 0) + (t["fb_revenue"] or 0) + (t["other_revenue"] or 0)
+        t["returning"] = t["arrivals"] - t["new_guests"]
+        t["repeat_rate"] = _ratio(t["returning"], t["arrivals"])
+    changes = {f: _change(totals["current"][f], totals["previous"][f])
+               for f in ("arrivals", "new_guests", "returning", "nights", "revenue", "repeat_rate")}
+    trend_qs = StayDailyRollup.objects.for_org(scope.organization).filter(
+        hotel_id__in=scope.hotel_ids, day__range=(start, end), dimension="total")
+    if _bucket_by_month(start, end):
+        trend_qs = trend_qs.annotate(bucket=TruncMonth("day"))
+    else:
+        trend_qs = trend_qs.annotate(bucket=F("day"))
+    trend = list(trend_qs.values("bucket").annotate(arrivals=Sum("arrivals"), new_guests=Sum("new_guests")).order_by("bucket"))
+    for point in trend:
+        if isinstance(point["bucket"], datetime.datetime):
+            point["bucket"] = point["bucket"].date()
+    return {"totals": totals["current"], "previous": totals["previous"], "changes": changes,
+            "by_dimension": by_dimension, "trend": trend}
+
+
+# --- Complaints --------------------------------------------------------------------------------
+
+COMPLAINT_SUMS = ("received", "acknowledged", "acknowledge_minutes", "resolved", "resolve_minutes", "resolved_on_time",
+                  "rated", "satisfaction_sum", "reopened", "justified")
+
+
+def _complaint_figures(sums):
+    return {
+        **sums,
+        "acknowledge_avg_minutes": round(sums["acknowledge_minutes"] / sums["acknowledged"]) if sums["acknowledged"] else None,
+        "resolve_avg_hours": round(sums["resolve_minutes"] / sums["resolved"] / 60, 1) if sums["resolved"] else None,
+        "sla_rate": _ratio(sums["resolved_on_time"], sums["resolved"]),
+        "satisfaction_avg": round(sums["satisfaction_sum"] / sums["rated"], 2) if sums["rated"] else None,
+        "reopen_rate": _ratio(sums["reopened"], sums["received"]),
+    }
+
+
+def complaint_section(*, scope, start, end, now=None):
+    if not rollups.has_complaints():
+        return None
+    from complaints.models import OPEN_STATUSES, Complaint
+
+    labels = _complaint_value_labels()
+    prev_start, prev_end = previous_period(start, end)
+    rows = ComplaintDailyRollup.objects.for_org(scope.organization).filter(
+        hotel_id__in=scope.hotel_ids, day__range=(prev_start, end),
+    ).values("dimension", "value").annotate(
+        **{f"cur_{f}": Sum(f, filter=Q(day__gte=start)) for f in COMPLAINT_SUMS},
+        **{f"prev_{f}": Sum(f, filter=Q(day__lte=prev_end)) for f in COMPLAINT_SUMS},
+    )
+    current = previous = dict.fromkeys(COMPLAINT_SUMS, 0)
+    by_dimension = {"category": [], "department": [], "channel": [], "severity": []}
+    for row in rows:
+        cur = {f: row[f"cur_{f}"] or 0 for f in COMPLAINT_SUMS}
+        if row["dimension"] == "total":
+            current, previous = cur, {f: row[f"prev_{f}"] or 0 for f in COMPLAINT_SUMS}
+        elif cur["received"]:
+            by_dimension[row["dimension"]].append({"value": row["value"], "label": _label(labels, row["dimension"], row["value"]),
+                                                   **_complaint_figures(cur)})
+    for values in by_dimension.values():
+        values.sort(key=lambda r: (-r["received"], r["value"]))
+        top = max((r["received"] for r in values), default=0) or 1
+        for r in values:
+            r["bar"] = round(100 * r["received"] / top)
+    now = now or timezone.now()
+    # Open and breached "now" are live figures, read through the open-queue partial index.
+    live = Complaint.objects.for_org(scope.organization).filter(hotel_id__in=scope.hotel_ids, status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"), breached=Count("pk", filter=Q(resolve_due_at__lt=now)))
+    trend_qs = ComplaintDailyRollup.objects.for_org(scope.organization).filter(
+        hotel_id__in=scope.hotel_ids, day__range=(start, end), dimension="total")
+    trend_qs = trend_qs.annotate(bucket=TruncMonth("day")) if _bucket_by_month(start, end) else trend_qs.annotate(bucket=F("day"))
+    trend = list(trend_qs.values("bucket").annotate(received=Sum("received")).order_by("bucket"))
+    for point in trend:
+        if isinstance(point["bucket"], datetime.datetime):
+            point["bucket"] = point["bucket"].date()
+    cur_fig, prev_fig = _complaint_figures(current), _complaint_figures(previous)
+    return {"totals": cur_fig, "previous": prev_fig, "live": live, "by_dimension": by_dimension, "trend": trend,
+            "changes": {f: _change(cur_fig[f], prev_fig[f]) for f in ("received", "sla_rate", "satisfaction_avg")}}
+
+
+# --- Loyalty -----------------------------------------------------------------------------------
+
+def loyalty_section(*, scope, start, end):
+    if not rollups.has_loyalty():
+        return None
+    from loyalty.models import Membership as LoyaltyMembership
+
+    hotel_filter = Q(hotel_id__in=scope.hotel_ids) | (Q(hotel__isnull=True) if scope.is_group else Q(pk__in=[]))
+    prev_start, prev_end = previous_period(start, end)
+    rows = LoyaltyDailyRollup.objects.for_org(scope.organization).filter(hotel_filter, day__range=(prev_start, end)).values(
+        "kind").annotate(cur=Sum("points", filter=Q(day__gte=start)), prev=Sum("points", filter=Q(day__lte=prev_end)),
+                         entries=Sum("entries", filter=Q(day__gte=start)))
+    by_kind = {row["kind"]: row for row in rows}
+
+    def points(kind, key="cur"):
+        return abs((by_kind.get(kind) or {}).get(key) or 0)
+
+    section = {
+        "issued": points("earn"), "redeemed": points("redeem"), "expired": points("expire"),
+        "previous": {"issued": points("earn", "prev"), "redeemed": points("redeem", "prev"), "expired": points("expire", "prev")},
+    }
+    if scope.is_group:
+        # Points are organization-wide: the outstanding liability is every entry ever booked.
+        section["outstanding"] = LoyaltyDailyRollup.objects.for_org(scope.organization).aggregate(total=Sum("points"))["total"] or 0
+        section["tiers"] = list(LoyaltyMembership.objects.for_org(scope.organization).filter(status="active").values(
+            "tier__name", "tier__rank").annotate(members=Count("pk")).order_by("tier__rank"))
+    return section
+
+
+# --- RFM ---------------------------------------------------------------------------------------
+
+def rfm_section(*, scope):
+    rows = list(RfmSegmentCount.objects.for_org(scope.organization).filter(hotel=scope.rfm_hotel).values(
+        "segment", "guests", "revenue", "as_of"))
+    total = sum(r["guests"] for r in rows)
+    by_segment = {r["segment"]: r for r in rows}
+    segments = []
+    for code, label in RFM_SEGMENTS.items():
+        row = by_segment.get(code, {"guests": 0, "revenue": Decimal(0)})
+        segments.append({"code": code, "label": label, "guests": row["guests"], "revenue": row["revenue"],
+                         "share": _ratio(row["guests"], total)})
+    return {"segments": segments, "total": total, "as_of": rows[0]["as_of"] if rows else None}
+
+
+def rfm_guest_list(*, scope, segment):
+    return GuestRfm.objects.for_org(scope.organization).filter(hotel=scope.rfm_hotel, segment=segment).select_related(
+        "guest").order_by("-revenue", "guest_id")
+
+
+def dashboard_summary(*, scope, start, end, now=None):
+    return {
+        "stays": stay_section(scope=scope, start=start, end=end),
+        "complaints": complaint_section(scope=scope, start=start, end=end, now=now),
+        "loyalty": loyalty_section(scope=scope, start=start, end=end),
+        "rfm": rfm_section(scope=scope),
+    }
+
+
+# --- Drill-downs: the rows behind a number --------------------------------------------------------
+
+def _age_q(band):
+    """Stays whose guest's age at arrival (arrival year - birth year) falls in `band`."""
+    bounds = {"0-24": (None, 25), "25-34": (25, 35), "35-44": (35, 45), "45-54": (45, 55), "55-64": (55, 65), "65+": (65, None)}
+    if band == "unknown":
+        return Q(guest__birth_year__isnull=True)
+    low, high = bounds[band]
+    q = Q(guest__birth_year__isnull=False)
+    if low is not None:
+        q &= Q(age__gte=low)
+    if high is not None:
+        q &= Q(age__lt=high)
+    return q
+
+
+def stay_drill(*, scope, start, end, dimension="total", value="", only_new=False):
+    stays = Stay.objects.for_org(scope.organization).filter(
+        hotel_id__in=scope.hotel_ids, arrival_on__range=(start, end)).exclude(status__in=DEAD)
+    if dimension == "guest_type":
+        stays = stays.filter(guest__guest_type__in=["", "unknown"] if value == "unknown" else [value])
+    elif dimension == "gender":
+        stays = stays.filter(guest__gender__in=["", "unknown"] if value == "unknown" else [value])
+    elif dimension == "nationality":
+        stays = stays.filter(guest__nationality="" if value == "--" else value)
+    elif dimension == "age_band":
+        stays = stays.annotate(age=ExtractYear("arrival_on") - F("guest__birth_year")).filter(_age_q(value))
+    if only_new:
+        earlier = Stay.objects.for_org(scope.organization).filter(guest_id=OuterRef("guest_id")).exclude(status__in=DEAD).filter(
+            Q(arrival_on__lt=OuterRef("arrival_on")) | Q(arrival_on=OuterRef("arrival_on"), pk__lt=OuterRef("pk")))
+        stays = stays.filter(~Exists(earlier))
+    return stays.select_related("guest", "hotel").order_by("-arrival_on", "-pk")
+
+
+def complaint_drill(*, scope, start, end, dimension="total", value=""):
+    from complaints.models import Complaint
+
+    window = Q(pk__in=[])
+    for hotel in scope.hotels:
+        start_at, end_at = rollups._local_bounds(hotel.tz, start, end)
+        window |= Q(hotel_id=hotel.pk, received_at__gte=start_at, received_at__lt=end_at)
+    complaints = Complaint.objects.for_org(scope.organization).filter(window).exclude(status="cancelled")
+    if dimension == "department":
+        complaints = complaints.filter(department__isnull=True) if value == "" else complaints.filter(department__name=value)
+    elif dimension in ("category", "channel", "severity"):
+        complaints = complaints.filter(**{dimension: value})
+    return complaints.select_related("guest", "hotel", "department").order_by("-received_at", "-pk")
+

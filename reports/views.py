@@ -1,10 +1,23 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from guests.access import openable_profile_ids
 from guests.selectors import arrivals_on
+from hotelcrm.exceptions import ApplicationError
 from hotelcrm.models import Role
-from hotelcrm.permissions import hotel_required
-from reports.selectors import group_overview, hotel_overview
+from hotelcrm.permissions import hotel_required, role_required
+from reports import exports, selectors, services
+from reports.forms import ComplaintDrillForm, PeriodForm, SegmentForm, StayDrillForm, SubscriptionForm
+from reports.models import ReportSubscription
+from reports.selectors import Scope, group_overview, hotel_overview
+
+PAGE_SIZE = 50
 
 
 @hotel_required
@@ -23,3 +36,161 @@ def home(request):
         context["arrivals"] = arrivals_on(hotel=hotel, day=today)[:200]
         template = "reports/home_front_desk.html" if request.role == Role.FRONT_DESK else "reports/home_guest_relations.html"
     return render(request, template, context)
+
+
+def _period(request, form_class):
+    form = form_class(request.GET or None, today=timezone.localdate(timezone=request.hotel.tz))
+    if not request.GET:
+        form = form_class({"period": "30d"}, today=form.today)
+    return form
+
+
+def _query(form, **extra):
+    """The query string of the same period (and scope) plus `extra`, for links to the rows behind a number."""
+    data = {"start": form.cleaned_data["start"].isoformat(), "end": form.cleaned_data["end"].isoformat()}
+    if form.cleaned_data.get("group"):
+        data["group"] = "1"
+    data.update({k: v for k, v in extra.items() if v not in (None, "")})
+    return urlencode(data)
+
+
+def _bad_period(request, form, template="reports/dashboard.html"):
+    return render(request, template, {"form": form, "errors": form.non_field_errors() or
+                                      [f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items()]},
+                  status=400)
+
+
+@role_required(Role.MANAGER)
+def dashboard(request):
+    form = _period(request, PeriodForm)
+    if not form.is_valid():
+        return _bad_period(request, form)
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    summary = selectors.dashboard_summary(scope=scope, start=start, end=end)
+    fmt = request.GET.get("format")
+    if fmt:
+        return _export(request, "dashboard", fmt, exports.dashboard_tables(summary, scope=scope, start=start, end=end),
+                       {"start": str(start), "end": str(end), "group": scope.is_group})
+    prev_start, prev_end = selectors.previous_period(start, end)
+    return render(request, "reports/dashboard.html", {
+        "form": form, "scope": scope, "summary": summary, "start": start, "end": end, "prev_start": prev_start,
+        "prev_end": prev_end, "q": _query(form), "is_group_admin": request.role == Role.GROUP_ADMIN,
+        "stay_dimensions": [("guest_type", _("By guest type")), ("nationality", _("By nationality")),
+                            ("age_band", _("By age band")), ("gender", _("By gender"))],
+        "complaint_dimensions": [("category", _("By category")), ("department", _("By department")),
+                                 ("channel", _("By channel")), ("severity", _("By severity"))],
+    })
+
+
+def _export(request, report, fmt, tables, extra):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    services.report_export_record(request=request, report=report, fmt=fmt, extra=extra)
+    return exports.response(tables, fmt, filename=f"{report}-{timezone.localdate(timezone=request.hotel.tz):%Y%m%d}")
+
+
+def _masked_names(request, guests):
+    openable = openable_profile_ids(request=request, guests=guests)
+    return {guest.pk: guest.display_name if guest.pk in openable else _("Confidential guest") for guest in guests}
+
+
+@role_required(Role.MANAGER)
+def stay_list(request):
+    form = _period(request, StayDrillForm)
+    if not form.is_valid():
+        return _bad_period(request, form, "reports/stay_list.html")
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    data = form.cleaned_data
+    stays = selectors.stay_drill(scope=scope, start=data["start"], end=data["end"], dimension=data["dimension"] or "total",
+                                 value=data["value"], only_new=data["new"])
+    if request.GET.get("format"):
+        rows = list(stays[:exports.MAX_ROWS])
+        names = _masked_names(request, list({s.guest_id: s.guest for s in rows}.values()))
+        table = exports.Table(_("Stays"), [_("Hotel"), _("Guest"), _("Arrival"), _("Departure"), _("Nights"), _("Status"), _("Revenue")],
+                              [[s.hotel.name, names[s.guest_id], s.arrival_on, s.departure_on, s.nights, s.get_status_display(),
+                                s.total_revenue] for s in rows])
+        return _export(request, "stays", request.GET["format"], [table], {"filters": _query(form)})
+    page = Paginator(stays, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = _masked_names(request, list({s.guest_id: s.guest for s in page}.values()))
+    rows = [(stay, names[stay.guest_id]) for stay in page]
+    return render(request, "reports/stay_list.html", {"form": form, "scope": scope, "page": page, "rows": rows,
+                                                      "q": _query(form, dimension=data["dimension"], value=data["value"],
+                                                                  new="1" if data["new"] else "")})
+
+
+@role_required(Role.MANAGER)
+def complaint_list(request):
+    if not selectors.rollups.has_complaints():
+        raise Http404
+    form = _period(request, ComplaintDrillForm)
+    if not form.is_valid():
+        return _bad_period(request, form, "reports/complaint_list.html")
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    data = form.cleaned_data
+    complaints = selectors.complaint_drill(scope=scope, start=data["start"], end=data["end"],
+                                           dimension=data["dimension"] or "total", value=data["value"])
+    if request.GET.get("format"):
+        rows = list(complaints[:exports.MAX_ROWS])
+        table = exports.Table(_("Complaints"), [_("Number"), _("Hotel"), _("Received"), _("Category"), _("Department"), _("Status")],
+                              [[c.pk, c.hotel.name, timezone.localtime(c.received_at, c.hotel.tz), c.get_category_display(),
+                                c.department.name if c.department else "", c.get_status_display()] for c in rows])
+        return _export(request, "complaints", request.GET["format"], [table], {"filters": _query(form)})
+    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/complaint_list.html", {"form": form, "scope": scope, "page": page,
+                                                           "q": _query(form, dimension=data["dimension"], value=data["value"])})
+
+
+@role_required(Role.MANAGER)
+def segment_list(request):
+    form = SegmentForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/segment_list.html", {"errors": [_("Choose one of the listed segments.")]}, status=400)
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    segment = form.cleaned_data["segment"]
+    guests = selectors.rfm_guest_list(scope=scope, segment=segment)
+    label = selectors.RFM_SEGMENTS[segment]
+    if request.GET.get("format"):
+        rows = list(guests[:exports.MAX_ROWS])
+        names = _masked_names(request, [r.guest for r in rows])
+        table = exports.Table(label, [_("Guest"), _("Last departure"), _("Stays"), _("Revenue"), _("R"), _("F"), _("M")],
+                              [[names[r.guest_id], r.last_departure_on, r.stays, r.revenue, r.recency, r.frequency, r.monetary]
+                               for r in rows])
+        return _export(request, "segment", request.GET["format"], [table], {"segment": segment, "group": scope.is_group})
+    page = Paginator(guests, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = _masked_names(request, [r.guest for r in page])
+    q = urlencode({"segment": segment, **({"group": "1"} if scope.is_group else {})})
+    return render(request, "reports/segment_list.html", {"scope": scope, "page": page, "segment": segment, "label": label,
+                                                         "rows": [(r, names[r.guest_id]) for r in page], "q": q})
+
+
+@role_required(Role.MANAGER)
+def subscriptions(request):
+    if request.method == "POST":
+        form = SubscriptionForm(request.POST)
+        if form.is_valid():
+            is_group = form.cleaned_data["group"] and request.role == Role.GROUP_ADMIN
+            try:
+                services.subscription_create(user=request.user, hotel=request.hotel, frequency=form.cleaned_data["frequency"],
+                                             is_group=is_group, request=request)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Subscribed. The summary will be emailed to %(email)s.") % {"email": request.user.email or "-"})
+                return redirect("reports:subscriptions")
+    else:
+        form = SubscriptionForm()
+    mine = ReportSubscription.objects.for_org(request.organization).filter(user=request.user, is_active=True).select_related("hotel")
+    return render(request, "reports/subscriptions.html", {"form": form, "subscriptions": mine,
+                                                          "is_group_admin": request.role == Role.GROUP_ADMIN},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def subscription_cancel(request, subscription_id):
+    subscription = get_object_or_404(
+        ReportSubscription.objects.for_org(request.organization).filter(user=request.user), pk=subscription_id)
+    services.subscription_cancel(subscription=subscription, actor=request.user, request=request)
+    messages.success(request, _("Subscription cancelled."))
+    return redirect("reports:subscriptions")

@@ -1,0 +1,5 @@
+from hotelcrm.exceptions import ApplicationError
+
+
+class ReportError(ApplicationError):
+    pass

@@ -1,0 +1,116 @@
+"""CSV and XLSX files of a report: a list of titled tables, written the same way in both formats."""
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+MAX_ROWS = 100_000
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list
+    rows: list
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _safe_text(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _xlsx_cell(value):
+    if value is None:
+        return None
+    if isinstance(value, (int, float, Decimal, datetime.date)):
+        return _cell(value)
+    return _safe_text(str(value))
+
+
+def response(tables, fmt, *, filename):
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for table in tables:
+            writer.writerow([str(table.title)])
+            writer.writerow([str(h) for h in table.headers])
+            for row in table.rows:
+                writer.writerow([_safe_text(str(_cell(v))) for v in row])
+            writer.writerow([])
+        result = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        result["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return result
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for index, table in enumerate(tables):
+        sheet = workbook.create_sheet(title=f"{index + 1} {str(table.title)}"[:31].replace("/", "-"))
+        sheet.append([str(h) for h in table.headers])
+        for row in table.rows:
+            sheet.append([_xlsx_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    result["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return result
+
+
+def dashboard_tables(summary, *, scope, start, end):
+    stays = summary["stays"]
+    t, p = stays["totals"], stays["previous"]
+    tables = [Table(_("Guests and stays"), [_("Figure"), _("This period"), _("Previous period")], [
+        [_("Arrivals"), t["arrivals"], p["arrivals"]],
+        [_("New guests"), t["new_guests"], p["new_guests"]],
+        [_("Returning stays"), t["returning"], p["returning"]],
+        [_("Repeat rate (%)"), t["repeat_rate"], p["repeat_rate"]],
+        [_("Room nights"), t["nights"], p["nights"]],
+        [_("Room revenue"), t["room_revenue"], p["room_revenue"]],
+        [_("F&B revenue"), t["fb_revenue"], p["fb_revenue"]],
+        [_("Other revenue"), t["other_revenue"], p["other_revenue"]],
+        [_("Total revenue"), t["revenue"], p["revenue"]],
+    ])]
+    for dimension, rows in stays["by_dimension"].items():
+        tables.append(Table(dimension, [_("Value"), _("Arrivals"), _("New guests"), _("Share (%)")],
+                            [[r["label"], r["arrivals"], r["new_guests"], r["share"]] for r in rows]))
+    complaints = summary.get("complaints")
+    if complaints:
+        c = complaints["totals"]
+        tables.append(Table(_("Complaints"), [_("Figure"), _("This period"), _("Previous period")], [
+            [_("Received"), c["received"], complaints["previous"]["received"]],
+            [_("Resolved"), c["resolved"], complaints["previous"]["resolved"]],
+            [_("Resolved within the SLA (%)"), c["sla_rate"], complaints["previous"]["sla_rate"]],
+            [_("Average minutes to acknowledge"), c["acknowledge_avg_minutes"], complaints["previous"]["acknowledge_avg_minutes"]],
+            [_("Average hours to resolve"), c["resolve_avg_hours"], complaints["previous"]["resolve_avg_hours"]],
+            [_("Satisfaction with handling (1-5)"), c["satisfaction_avg"], complaints["previous"]["satisfaction_avg"]],
+            [_("Reopen rate (%)"), c["reopen_rate"], complaints["previous"]["reopen_rate"]],
+            [_("Open now"), complaints["live"]["open"], ""],
+            [_("Breached now"), complaints["live"]["breached"], ""],
+        ]))
+        for dimension, rows in complaints["by_dimension"].items():
+            tables.append(Table(dimension, [_("Value"), _("Received"), _("Resolved"), _("Within SLA (%)")],
+                                [[r["label"], r["received"], r["resolved"], r["sla_rate"]] for r in rows]))
+    loyalty = summary.get("loyalty")
+    if loyalty:
+        tables.append(Table(_("Loyalty"), [_("Figure"), _("This period"), _("Previous period")], [
+            [_("Points issued"), loyalty["issued"], loyalty["previous"]["issued"]],
+            [_("Points redeemed"), loyalty["redeemed"], loyalty["previous"]["redeemed"]],
+            [_("Points expired"), loyalty["expired"], loyalty["previous"]["expired"]],
+        ]))
+    rfm = summary["rfm"]
+    tables.append(Table(_("RFM segments"), [_("Segment"), _("Guests"), _("Revenue"), _("Share (%)")],
+                        [[s["label"], s["guests"], s["revenue"], s["share"]] for s in rfm["segments"]]))
+    return tables

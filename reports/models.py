@@ -1,0 +1,175 @@
+"""Rollups the dashboards read instead of the raw tables, and report subscriptions.
+
+Every rollup row belongs to one hotel and one *local* day of that hotel (its own time zone), so
+a complaint received at 23:30 in Shanghai counts on that Shanghai date. Rollups are derived
+data: `reports.services.rollups_rebuild` recomputes and replaces any (hotel, day range) from the
+raw rows, and `manage.py check_rollups` proves they agree.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hotelcrm.tenancy import HotelScopedModel, TenantModel
+
+
+class StayDimension(models.TextChoices):
+    TOTAL = "total", _("All stays")
+    GUEST_TYPE = "guest_type", _("Guest type")
+    GENDER = "gender", _("Gender")
+    NATIONALITY = "nationality", _("Nationality")
+    AGE_BAND = "age_band", _("Age band")
+
+
+class StayDailyRollup(HotelScopedModel):
+    """Stays arriving on one local day at one hotel, once in total and once per value of each dimension."""
+
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("dimension"), max_length=16, choices=StayDimension.choices)
+    value = models.CharField(_("value"), max_length=40, blank=True)
+    arrivals = models.IntegerField(_("arrivals"), default=0)
+    # Stays that are the guest's first (non-cancelled) stay anywhere in the organization.
+    new_guests = models.IntegerField(_("new guests"), default=0)
+    nights = models.IntegerField(_("room nights"), default=0)
+    room_revenue = models.DecimalField(_("room revenue"), max_digits=16, decimal_places=2, default=0)
+    fb_revenue = models.DecimalField(_("F&B revenue"), max_digits=16, decimal_places=2, default=0)
+    other_revenue = models.DecimalField(_("other revenue"), max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("stay rollup")
+        verbose_name_plural = _("stay rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "day", "dimension", "value"], name="stay_rollup_unique"),
+        ]
+        indexes = [models.Index(fields=["organization", "dimension", "day"], name="stay_rollup_org_dim_day_idx")]
+
+
+class ComplaintDimension(models.TextChoices):
+    TOTAL = "total", _("All complaints")
+    CATEGORY = "category", _("Category")
+    DEPARTMENT = "department", _("Department")
+    CHANNEL = "channel", _("Channel")
+    SEVERITY = "severity", _("Severity")
+
+
+class ComplaintDailyRollup(HotelScopedModel):
+    """Complaints received on one local day at one hotel (by when they were received), per dimension."""
+
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("dimension"), max_length=16, choices=ComplaintDimension.choices)
+    value = models.CharField(_("value"), max_length=100, blank=True)
+    received = models.IntegerField(_("received"), default=0)
+    acknowledged = models.IntegerField(_("acknowledged"), default=0)
+    acknowledge_minutes = models.BigIntegerField(_("minutes to acknowledge (sum)"), default=0)
+    resolved = models.IntegerField(_("resolved"), default=0)
+    resolve_minutes = models.BigIntegerField(_("minutes to resolve (sum)"), default=0)
+    resolved_on_time = models.IntegerField(_("resolved within the SLA"), default=0)
+    rated = models.IntegerField(_("rated"), default=0)
+    satisfaction_sum = models.IntegerField(_("satisfaction (sum)"), default=0)
+    reopened = models.IntegerField(_("reopened"), default=0)
+    justified = models.IntegerField(_("justified"), default=0)
+
+    class Meta:
+        verbose_name = _("complaint rollup")
+        verbose_name_plural = _("complaint rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "day", "dimension", "value"], name="complaint_rollup_unique"),
+        ]
+        indexes = [models.Index(fields=["organization", "dimension", "day"], name="complaint_rollup_org_dim_idx")]
+
+
+class LoyaltyDailyRollup(TenantModel):
+    """Points ledger entries of one hotel's local day, per entry kind.
+
+    Entries without a hotel (expiry runs, adjustments at group level) have an empty hotel and are
+    dated by their UTC day.
+    """
+
+    hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=10)
+    entries = models.IntegerField(_("entries"), default=0)
+    points = models.BigIntegerField(_("points"), default=0)
+
+    class Meta:
+        verbose_name = _("loyalty rollup")
+        verbose_name_plural = _("loyalty rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "day", "kind"], name="loyalty_rollup_unique", nulls_distinct=False),
+        ]
+        indexes = [models.Index(fields=["organization", "day"], name="loyalty_rollup_org_day_idx")]
+
+
+class GuestRfm(TenantModel):
+    """Recency, frequency and monetary scores of a guest, organization-wide (hotel empty) or at one hotel."""
+
+    hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
+    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
+    as_of = models.DateField(_("as of"))
+    last_departure_on = models.DateField(_("last departure"))
+    stays = models.IntegerField(_("stays"))
+    revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2)
+    recency = models.PositiveSmallIntegerField(_("recency score"))
+    frequency = models.PositiveSmallIntegerField(_("frequency score"))
+    monetary = models.PositiveSmallIntegerField(_("monetary score"))
+    segment = models.CharField(_("segment"), max_length=20)
+
+    class Meta:
+        verbose_name = _("RFM score")
+        verbose_name_plural = _("RFM scores")
+        indexes = [
+            models.Index(fields=["organization", "hotel", "segment", "-revenue"], name="rfm_scope_segment_idx"),
+            models.Index(fields=["organization", "guest"], name="rfm_org_guest_idx"),
+        ]
+
+
+class RfmSegmentCount(TenantModel):
+    """How many guests fall in each segment of a scope: what the dashboard reads instead of GuestRfm."""
+
+    hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
+    as_of = models.DateField(_("as of"))
+    segment = models.CharField(_("segment"), max_length=20)
+    guests = models.IntegerField(_("guests"))
+    revenue = models.DecimalField(_("revenue"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("RFM segment count")
+        verbose_name_plural = _("RFM segment counts")
+        indexes = [models.Index(fields=["organization", "hotel"], name="rfm_count_scope_idx")]
+
+
+class RollupRun(HotelScopedModel):
+    """The nightly refresh of one hotel for one local date: claimed once, finished once."""
+
+    local_date = models.DateField(_("local date"))
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rollup run")
+        verbose_name_plural = _("rollup runs")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "local_date"], name="rollup_run_unique"),
+        ]
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly (Mondays, the previous 7 days)")
+    MONTHLY = "monthly", _("Monthly (the 1st, the previous month)")
+
+
+class ReportSubscription(HotelScopedModel):
+    """A manager's standing order for the dashboard summary by email."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    is_group = models.BooleanField(_("whole group"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_period_end_on = models.DateField(_("last period sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "user", "frequency"], name="report_subscription_unique"),
+        ]

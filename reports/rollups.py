@@ -1,0 +1,242 @@
+"""Set-based SQL that recomputes rollups from raw rows, and the same figures read from raw rows.
+
+Each `recompute_*` deletes the rollup rows of one hotel for a range of its local days and inserts
+them again from the raw tables in one statement, so running it twice changes nothing (the nightly
+job and `rebuild_rollups` both rely on that). The `raw_*` functions answer the dashboard's
+questions straight from the raw tables: `check_rollups` compares them, and the benchmark uses
+them as its baseline.
+"""
+import datetime
+
+from django.db import connection
+
+# Stays that never happened are not guests' stays.
+DEAD_STAY_STATUSES = ("cancelled", "no_show")
+
+AGE_BAND_SQL = """
+    CASE WHEN g.birth_year IS NULL THEN 'unknown'
+         WHEN EXTRACT(YEAR FROM s.arrival_on)::int - g.birth_year < 25 THEN '0-24'
+         WHEN EXTRACT(YEAR FROM s.arrival_on)::int - g.birth_year < 35 THEN '25-34'
+         WHEN EXTRACT(YEAR FROM s.arrival_on)::int - g.birth_year < 45 THEN '35-44'
+         WHEN EXTRACT(YEAR FROM s.arrival_on)::int - g.birth_year < 55 THEN '45-54'
+         WHEN EXTRACT(YEAR FROM s.arrival_on)::int - g.birth_year < 65 THEN '55-64'
+         ELSE '65+' END
+"""
+AGE_BANDS = ("0-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown")
+
+
+def age_band(age):
+    """The Python twin of AGE_BAND_SQL (used by drill-downs and tests)."""
+    if age is None:
+        return "unknown"
+    for upper, band in ((25, "0-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"), (65, "55-64")):
+        if age < upper:
+            return band
+    return "65+"
+
+
+# One pass over the stays with GROUPING SETS gives the total row and one row per dimension value.
+STAY_FACTS_SQL = f"""
+    WITH facts AS (
+        SELECT s.organization_id, s.hotel_id, s.arrival_on AS day,
+               COALESCE(NULLIF(g.guest_type, ''), 'unknown') AS guest_type,
+               COALESCE(NULLIF(g.gender, ''), 'unknown') AS gender,
+               COALESCE(NULLIF(g.nationality, ''), '--') AS nationality,
+               {AGE_BAND_SQL} AS age_band,
+               (s.departure_on - s.arrival_on) AS nights,
+               s.room_revenue, s.fb_revenue, s.other_revenue,
+               NOT EXISTS (
+                   SELECT 1 FROM guests_stay e
+                   WHERE e.organization_id = s.organization_id AND e.guest_id = s.guest_id
+                     AND e.status NOT IN %(dead)s
+                     AND (e.arrival_on < s.arrival_on OR (e.arrival_on = s.arrival_on AND e.id < s.id))
+               ) AS is_first
+        FROM guests_stay s JOIN guests_guestprofile g ON g.id = s.guest_id
+        WHERE s.organization_id = %(org)s AND s.hotel_id = %(hotel)s
+          AND s.arrival_on BETWEEN %(start)s AND %(end)s AND s.status NOT IN %(dead)s
+    )
+    SELECT organization_id, hotel_id, day,
+           CASE WHEN GROUPING(guest_type) = 0 THEN 'guest_type' WHEN GROUPING(gender) = 0 THEN 'gender'
+                WHEN GROUPING(nationality) = 0 THEN 'nationality' WHEN GROUPING(age_band) = 0 THEN 'age_band'
+                ELSE 'total' END AS dimension,
+           COALESCE(guest_type, gender, nationality, age_band, '') AS value,
+           count(*) AS arrivals, count(*) FILTER (WHERE is_first) AS new_guests,
+           COALESCE(sum(nights), 0) AS nights, COALESCE(sum(room_revenue), 0) AS room_revenue,
+           COALESCE(sum(fb_revenue), 0) AS fb_revenue, COALESCE(sum(other_revenue), 0) AS other_revenue
+    FROM facts
+    GROUP BY organization_id, hotel_id, day,
+             GROUPING SETS ((), (guest_type), (gender), (nationality), (age_band))
+"""
+STAY_COLUMNS = "organization_id, hotel_id, day, dimension, value, arrivals, new_guests, nights, room_revenue, fb_revenue, other_revenue"
+
+COMPLAINT_FACTS_SQL = """
+    WITH facts AS (
+        SELECT c.organization_id, c.hotel_id, (c.received_at AT TIME ZONE %(tz)s)::date AS day,
+               c.category, COALESCE(d.name, '') AS department, c.channel, c.severity,
+               floor(EXTRACT(EPOCH FROM c.acknowledged_at - c.received_at) / 60)::bigint AS ack_minutes,
+               floor(EXTRACT(EPOCH FROM c.resolved_at - c.received_at) / 60)::bigint AS resolve_minutes,
+               (c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_due_at) AS on_time,
+               c.resolved_at IS NOT NULL AS is_resolved, c.satisfaction, c.reopen_count, c.outcome
+        FROM complaints_complaint c LEFT JOIN complaints_department d ON d.id = c.department_id
+        WHERE c.organization_id = %(org)s AND c.hotel_id = %(hotel)s
+          AND c.received_at >= %(start_at)s AND c.received_at < %(end_at)s AND c.status <> 'cancelled'
+    )
+    SELECT organization_id, hotel_id, day,
+           CASE WHEN GROUPING(category) = 0 THEN 'category' WHEN GROUPING(department) = 0 THEN 'department'
+                WHEN GROUPING(channel) = 0 THEN 'channel' WHEN GROUPING(severity) = 0 THEN 'severity'
+                ELSE 'total' END AS dimension,
+           COALESCE(category, department, channel, severity, '') AS value,
+           count(*) AS received, count(ack_minutes) AS acknowledged, COALESCE(sum(ack_minutes), 0) AS acknowledge_minutes,
+           count(*) FILTER (WHERE is_resolved) AS resolved, COALESCE(sum(resolve_minutes), 0) AS resolve_minutes,
+           count(*) FILTER (WHERE on_time) AS resolved_on_time, count(satisfaction) AS rated,
+           COALESCE(sum(satisfaction), 0) AS satisfaction_sum, count(*) FILTER (WHERE reopen_count > 0) AS reopened,
+           count(*) FILTER (WHERE outcome = 'justified') AS justified
+    FROM facts
+    GROUP BY organization_id, hotel_id, day, GROUPING SETS ((), (category), (department), (channel), (severity))
+"""
+COMPLAINT_COLUMNS = (
+    "organization_id, hotel_id, day, dimension, value, received, acknowledged, acknowledge_minutes, resolved, "
+    "resolve_minutes, resolved_on_time, rated, satisfaction_sum, reopened, justified"
+)
+
+LOYALTY_FACTS_SQL = """
+    SELECT e.organization_id, e.hotel_id, (e.created_at AT TIME ZONE %(tz)s)::date AS day, e.kind,
+           count(*) AS entries, COALESCE(sum(e.points), 0) AS points
+    FROM loyalty_ledgerentry e
+    WHERE e.organization_id = %(org)s AND e.hotel_id {hotel_test}
+      AND e.created_at >= %(start_at)s AND e.created_at < %(end_at)s
+    GROUP BY 1, 2, 3, 4
+"""
+LOYALTY_COLUMNS = "organization_id, hotel_id, day, kind, entries, points"
+
+
+def _local_bounds(tz, start, end):
+    """UTC instants of local midnight at `start` and at the day after `end`, for index range scans."""
+    begin = datetime.datetime.combine(start, datetime.time(), tzinfo=tz)
+    finish = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
+    return begin.astimezone(datetime.timezone.utc), finish.astimezone(datetime.timezone.utc)
+
+
+def _table_exists(name):
+    return name in connection.introspection.table_names()
+
+
+def has_complaints():
+    return _table_exists("complaints_complaint")
+
+
+def has_loyalty():
+    return _table_exists("loyalty_ledgerentry")
+
+
+def stay_params(hotel, start, end):
+    return {"org": hotel.organization_id, "hotel": hotel.pk, "start": start, "end": end, "dead": DEAD_STAY_STATUSES}
+
+
+def complaint_params(hotel, start, end):
+    start_at, end_at = _local_bounds(hotel.tz, start, end)
+    return {"org": hotel.organization_id, "hotel": hotel.pk, "tz": hotel.time_zone, "start_at": start_at, "end_at": end_at}
+
+
+def loyalty_params(organization_id, hotel, start, end):
+    tz = hotel.tz if hotel is not None else datetime.timezone.utc
+    start_at, end_at = _local_bounds(tz, start, end)
+    return {"org": organization_id, "hotel": getattr(hotel, "pk", None), "tz": hotel.time_zone if hotel else "UTC",
+            "start_at": start_at, "end_at": end_at}
+
+
+def _loyalty_sql(hotel):
+    return LOYALTY_FACTS_SQL.format(hotel_test="= %(hotel)s" if hotel is not None else "IS NULL")
+
+
+def recompute_hotel(hotel, start, end):
+    """Replace every rollup row of `hotel` for its local days start..end with a fresh computation."""
+    with connection.cursor() as cursor:
+        org = hotel.organization_id
+        cursor.execute("DELETE FROM reports_staydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+                       [org, hotel.pk, start, end])
+        cursor.execute(f"INSERT INTO reports_staydailyrollup ({STAY_COLUMNS}) {STAY_FACTS_SQL}", stay_params(hotel, start, end))
+        if has_complaints():
+            cursor.execute("DELETE FROM reports_complaintdailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+                           [org, hotel.pk, start, end])
+            cursor.execute(f"INSERT INTO reports_complaintdailyrollup ({COMPLAINT_COLUMNS}) {COMPLAINT_FACTS_SQL}",
+                           complaint_params(hotel, start, end))
+        if has_loyalty():
+            recompute_loyalty(org, hotel, start, end, cursor=cursor)
+
+
+def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
+    hotel_test = "hotel_id = %s" if hotel is not None else "hotel_id IS NULL"
+    args = [organization_id] + ([hotel.pk] if hotel is not None else []) + [start, end]
+    cursor.execute(f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day BETWEEN %s AND %s", args)
+    cursor.execute(f"INSERT INTO reports_loyaltydailyrollup ({LOYALTY_COLUMNS}) {_loyalty_sql(hotel)}",
+                   loyalty_params(organization_id, hotel, start, end))
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [col.name for col in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def raw_stay_rows(hotel, start, end):
+    """What the stay rollup of `hotel` should hold for start..end, computed from the raw rows."""
+    return _fetch(STAY_FACTS_SQL, stay_params(hotel, start, end))
+
+
+def raw_complaint_rows(hotel, start, end):
+    return _fetch(COMPLAINT_FACTS_SQL, complaint_params(hotel, start, end)) if has_complaints() else []
+
+
+def raw_loyalty_rows(organization_id, hotel, start, end):
+    return _fetch(_loyalty_sql(hotel), loyalty_params(organization_id, hotel, start, end)) if has_loyalty() else []
+
+
+# --- RFM ---------------------------------------------------------------------------------------
+# Fixed thresholds, not quantiles: a guest's score does not move because other guests came.
+RFM_SQL = """
+    WITH per_guest AS (
+        SELECT organization_id, hotel_id, guest_id, max(departure_on) AS last_departure_on, count(*) AS stays,
+               sum(room_revenue + fb_revenue + other_revenue) AS revenue
+        FROM guests_stay
+        WHERE organization_id = %(org)s AND status NOT IN %(dead)s AND arrival_on <= %(as_of)s
+        GROUP BY GROUPING SETS ((organization_id, hotel_id, guest_id), (organization_id, guest_id))
+    ), scored AS (
+        SELECT *,
+               CASE WHEN %(as_of)s - last_departure_on <= 90 THEN 5 WHEN %(as_of)s - last_departure_on <= 180 THEN 4
+                    WHEN %(as_of)s - last_departure_on <= 365 THEN 3 WHEN %(as_of)s - last_departure_on <= 730 THEN 2
+                    ELSE 1 END AS recency,
+               CASE WHEN stays >= 10 THEN 5 WHEN stays >= 5 THEN 4 WHEN stays >= 3 THEN 3 WHEN stays = 2 THEN 2
+                    ELSE 1 END AS frequency,
+               CASE WHEN revenue >= 50000 THEN 5 WHEN revenue >= 20000 THEN 4 WHEN revenue >= 8000 THEN 3
+                    WHEN revenue >= 2000 THEN 2 ELSE 1 END AS monetary
+        FROM per_guest
+    )
+    INSERT INTO reports_guestrfm (organization_id, hotel_id, guest_id, as_of, last_departure_on, stays, revenue,
+                                  recency, frequency, monetary, segment)
+    SELECT organization_id, hotel_id, guest_id, %(as_of)s, last_departure_on, stays, revenue, recency, frequency, monetary,
+           CASE WHEN recency >= 4 AND frequency >= 4 THEN 'champions'
+                WHEN frequency >= 4 THEN 'loyal'
+                WHEN frequency = 1 AND recency >= 4 THEN 'new'
+                WHEN recency >= 4 THEN 'promising'
+                WHEN recency <= 2 AND frequency >= 3 THEN 'at_risk'
+                WHEN recency <= 2 THEN 'hibernating'
+                ELSE 'needs_attention' END
+    FROM scored
+"""
+
+
+def recompute_rfm(organization_id, as_of):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reports_guestrfm WHERE organization_id = %s", [organization_id])
+        cursor.execute("DELETE FROM reports_rfmsegmentcount WHERE organization_id = %s", [organization_id])
+        cursor.execute(RFM_SQL, {"org": organization_id, "as_of": as_of, "dead": DEAD_STAY_STATUSES})
+        cursor.execute(
+            """
+            INSERT INTO reports_rfmsegmentcount (organization_id, hotel_id, as_of, segment, guests, revenue)
+            SELECT organization_id, hotel_id, %s, segment, count(*), sum(revenue)
+            FROM reports_guestrfm WHERE organization_id = %s GROUP BY organization_id, hotel_id, segment
+            """,
+            [as_of, organization_id],
+        )

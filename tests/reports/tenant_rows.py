@@ -1,0 +1,19 @@
+"""One row of every reports table for a test tenant (the isolation tests need B's ids)."""
+import datetime
+
+from hotelcrm.models import Role
+
+
+def fill(tenant, label):
+    from reports import services
+    from reports.models import ComplaintDailyRollup, LoyaltyDailyRollup, ReportSubscription, RollupRun
+
+    organization, hotel = tenant.organization, tenant.hotels[0]
+    days = [stay.arrival_on for stay in tenant.stays]
+    services.rollups_rebuild(organization=organization, hotels=tenant.hotels, start=min(days), end=max(days),
+                             as_of=max(s.departure_on for s in tenant.stays))
+    day = datetime.date(2026, 1, 1)
+    ComplaintDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, dimension="total", value="")
+    LoyaltyDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, kind="earn")
+    RollupRun.objects.create(organization=organization, hotel=hotel, local_date=day)
+    ReportSubscription.objects.create(organization=organization, hotel=hotel, user=tenant.users[Role.MANAGER], frequency="weekly")
