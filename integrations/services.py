@@ -159,7 +159,7 @@ def _is_newer(version, event_at, receipt):
     return receipt.last_event_at is None or event_at > receipt.last_event_at
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction or savepoint is the unit
 def stay_event_receive(*, hotel, event, actor=None, request=None):
     """Apply one reservation event unless a newer (or the same) one was applied already.
 
