@@ -81,7 +81,7 @@ def _fill(regex, value):
     return "/" + path
 
 
-OUR_APPS = ("hotelcrm", "guests", "complaints", "loyalty", "care", "reports")
+OUR_APPS = ("hotelcrm", "guests", "complaints", "loyalty", "care", "reports", "notifications", "integrations")
 
 
 def _is_ours(pattern):
