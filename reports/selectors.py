@@ -164,12 +164,16 @@ STAY_SUMS = ("arrivals", "new_guests", "nights", "room_revenue", "fb_revenue", "
 def stay_section(*, scope, start, end):
     """Guest and stay figures for the period and the previous one: two queries over the rollup."""
     prev_start, prev_end = previous_period(start, end)
+    # The breakdowns only for this period; the previous period needs only its totals row.
     rows = StayDailyRollup.objects.for_org(scope.organization).filter(
-        hotel_id__in=scope.hotel_ids, day__range=(prev_start, end),
+        hotel_id__in=scope.hotel_ids, day__range=(start, end), dimension__in=["guest_type", "gender", "nationality", "age_band"],
+    ).values("dimension", "value").annotate(**{f"cur_{f}": Sum(f) for f in STAY_SUMS})
+    rows = list(rows) + list(StayDailyRollup.objects.for_org(scope.organization).filter(
+        hotel_id__in=scope.hotel_ids, day__range=(prev_start, end), dimension="total",
     ).values("dimension", "value").annotate(
         **{f"cur_{f}": Sum(f, filter=Q(day__gte=start)) for f in STAY_SUMS},
         **{f"prev_{f}": Sum(f, filter=Q(day__lte=prev_end)) for f in STAY_SUMS},
-    )
+    ))
     totals = {"current": dict.fromkeys(STAY_SUMS, 0), "previous": dict.fromkeys(STAY_SUMS, 0)}
     by_dimension = {"guest_type": [], "gender": [], "nationality": [], "age_band": []}
     for row in rows:
@@ -232,12 +236,15 @@ def complaint_section(*, scope, start, end, now=None):
 
     labels = _complaint_value_labels()
     prev_start, prev_end = previous_period(start, end)
-    rows = ComplaintDailyRollup.objects.for_org(scope.organization).filter(
-        hotel_id__in=scope.hotel_ids, day__range=(prev_start, end),
+    rows = list(ComplaintDailyRollup.objects.for_org(scope.organization).filter(
+        hotel_id__in=scope.hotel_ids, day__range=(start, end), dimension__in=["category", "department", "channel", "severity"],
+    ).values("dimension", "value").annotate(**{f"cur_{f}": Sum(f) for f in COMPLAINT_SUMS}))
+    rows += list(ComplaintDailyRollup.objects.for_org(scope.organization).filter(
+        hotel_id__in=scope.hotel_ids, day__range=(prev_start, end), dimension="total",
     ).values("dimension", "value").annotate(
         **{f"cur_{f}": Sum(f, filter=Q(day__gte=start)) for f in COMPLAINT_SUMS},
         **{f"prev_{f}": Sum(f, filter=Q(day__lte=prev_end)) for f in COMPLAINT_SUMS},
-    )
+    ))
     current = previous = dict.fromkeys(COMPLAINT_SUMS, 0)
     by_dimension = {"category": [], "department": [], "channel": [], "severity": []}
     for row in rows:
