@@ -231,6 +231,10 @@ def test_a_low_survey_score_raises_a_follow_up_call_and_a_survey_is_answered_onc
     assert (response.csat, response.nps, response.comment) == (2, 8, "Noisy room")
     task = CallTask.objects.for_org(tenants.a.organization).get(survey=response)
     assert task.reason == "low_score" and task.hotel == hotel
+    from complaints.models import Complaint
+
+    complaint = Complaint.objects.for_org(tenants.a.organization).get(guest=guest)
+    assert (complaint.channel, complaint.description, complaint.hotel) == ("survey", "Noisy room", hotel)
     assert client.get("/care/s/not-a-token/").status_code == 404
 
 
