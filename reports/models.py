@@ -99,6 +99,29 @@ class LoyaltyDailyRollup(TenantModel):
         indexes = [models.Index(fields=["organization", "day"], name="loyalty_rollup_org_day_idx")]
 
 
+class CareDailyRollup(HotelScopedModel):
+    """Care messages queued on one local day at one hotel, per campaign and channel, with their survey answers."""
+
+    day = models.DateField(_("day"))
+    campaign_id_value = models.BigIntegerField(_("campaign"))
+    channel = models.CharField(_("channel"), max_length=10)
+    deliveries = models.IntegerField(_("messages"), default=0)
+    sent = models.IntegerField(_("sent"), default=0)
+    failed = models.IntegerField(_("failed or bounced"), default=0)
+    skipped = models.IntegerField(_("skipped"), default=0)
+    responses = models.IntegerField(_("survey responses"), default=0)
+    csat_sum = models.IntegerField(_("satisfaction (sum)"), default=0)
+    promoters = models.IntegerField(_("promoters"), default=0)
+    detractors = models.IntegerField(_("detractors"), default=0)
+
+    class Meta:
+        verbose_name = _("care rollup")
+        verbose_name_plural = _("care rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "day", "campaign_id_value", "channel"], name="care_rollup_unique"),
+        ]
+
+
 class GuestRfm(TenantModel):
     """Recency, frequency and monetary scores of a guest, organization-wide (hotel empty) or at one hotel."""
 

@@ -110,6 +110,23 @@ LOYALTY_FACTS_SQL = """
 LOYALTY_COLUMNS = "organization_id, hotel_id, day, kind, entries, points"
 
 
+CARE_FACTS_SQL = """
+    SELECT d.organization_id, d.hotel_id, (d.created_at AT TIME ZONE %(tz)s)::date AS day, d.campaign_id AS campaign_id_value,
+           d.channel, count(*) AS deliveries, count(*) FILTER (WHERE d.status = 'sent') AS sent,
+           count(*) FILTER (WHERE d.status IN ('failed', 'bounced')) AS failed,
+           count(*) FILTER (WHERE d.status = 'skipped') AS skipped, count(r.id) AS responses,
+           COALESCE(sum(r.csat), 0) AS csat_sum, count(*) FILTER (WHERE r.nps >= 9) AS promoters,
+           count(*) FILTER (WHERE r.nps <= 6) AS detractors
+    FROM care_delivery d
+    LEFT JOIN care_surveyresponse r ON r.delivery_id = d.id AND r.organization_id = d.organization_id
+    WHERE d.organization_id = %(org)s AND d.hotel_id = %(hotel)s
+      AND d.created_at >= %(start_at)s AND d.created_at < %(end_at)s
+    GROUP BY 1, 2, 3, 4, 5
+"""
+CARE_COLUMNS = ("organization_id, hotel_id, day, campaign_id_value, channel, deliveries, sent, failed, skipped, responses, "
+                "csat_sum, promoters, detractors")
+
+
 def _local_bounds(tz, start, end):
     """UTC instants of local midnight at `start` and at the day after `end`, for index range scans."""
     begin = datetime.datetime.combine(start, datetime.time(), tzinfo=tz)
@@ -123,6 +140,10 @@ def _table_exists(name):
 
 def has_complaints():
     return _table_exists("complaints_complaint")
+
+
+def has_care():
+    return _table_exists("care_delivery") and _table_exists("care_surveyresponse")
 
 
 def has_loyalty():
@@ -163,6 +184,10 @@ def recompute_hotel(hotel, start, end):
                            complaint_params(hotel, start, end))
         if has_loyalty():
             recompute_loyalty(org, hotel, start, end, cursor=cursor)
+        if has_care():
+            cursor.execute("DELETE FROM reports_caredailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+                           [org, hotel.pk, start, end])
+            cursor.execute(f"INSERT INTO reports_caredailyrollup ({CARE_COLUMNS}) {CARE_FACTS_SQL}", complaint_params(hotel, start, end))
 
 
 def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
@@ -187,6 +212,10 @@ def raw_stay_rows(hotel, start, end):
 
 def raw_complaint_rows(hotel, start, end):
     return _fetch(COMPLAINT_FACTS_SQL, complaint_params(hotel, start, end)) if has_complaints() else []
+
+
+def raw_care_rows(hotel, start, end):
+    return _fetch(CARE_FACTS_SQL, complaint_params(hotel, start, end)) if has_care() else []
 
 
 def raw_loyalty_rows(organization_id, hotel, start, end):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guests.models import Gender, GuestProfile, GuestType, Stay, StayStatus
 from hotelcrm.models import ROLE_RANK, Hotel, Membership, Role
 from reports import rollups
-from reports.models import ComplaintDailyRollup, GuestRfm, LoyaltyDailyRollup, RfmSegmentCount, StayDailyRollup
+from reports.models import CareDailyRollup, ComplaintDailyRollup, GuestRfm, LoyaltyDailyRollup, RfmSegmentCount, StayDailyRollup
 
 DEAD = [StayStatus.CANCELLED, StayStatus.NO_SHOW]
 MAX_PERIOD_DAYS = 732
@@ -304,6 +304,42 @@ def loyalty_section(*, scope, start, end):
     return section
 
 
+# --- Care ------------------------------------------------------------------------------------
+
+CARE_SUMS = ("deliveries", "sent", "failed", "skipped", "responses", "csat_sum", "promoters", "detractors")
+
+
+def _care_figures(sums):
+    return {
+        **sums,
+        "response_rate": _ratio(sums["responses"], sums["sent"]),
+        "csat_avg": round(sums["csat_sum"] / sums["responses"], 2) if sums["responses"] else None,
+        "nps": round(100 * (sums["promoters"] - sums["detractors"]) / sums["responses"]) if sums["responses"] else None,
+    }
+
+
+def care_section(*, scope, start, end):
+    if not rollups.has_care():
+        return None
+    from care.models import Campaign
+
+    prev_start, prev_end = previous_period(start, end)
+    base = CareDailyRollup.objects.for_org(scope.organization).filter(hotel_id__in=scope.hotel_ids)
+    rows = list(base.filter(day__range=(start, end)).values("campaign_id_value", "channel").annotate(
+        **{f: Sum(f) for f in CARE_SUMS}).order_by("campaign_id_value", "channel"))
+    previous = base.filter(day__range=(prev_start, prev_end)).aggregate(**{f: Sum(f) for f in CARE_SUMS})
+    names = dict(Campaign.objects.for_org(scope.organization).filter(pk__in={r["campaign_id_value"] for r in rows}).values_list("pk", "name"))
+    totals = dict.fromkeys(CARE_SUMS, 0)
+    campaigns = []
+    for row in rows:
+        for f in CARE_SUMS:
+            totals[f] += row[f] or 0
+        campaigns.append({"campaign": names.get(row["campaign_id_value"], "#%s" % row["campaign_id_value"]),
+                          "channel": row["channel"], **_care_figures({f: row[f] or 0 for f in CARE_SUMS})})
+    return {"totals": _care_figures(totals), "previous": _care_figures({f: previous[f] or 0 for f in CARE_SUMS}),
+            "campaigns": campaigns}
+
+
 # --- RFM ---------------------------------------------------------------------------------------
 
 def rfm_section(*, scope):
@@ -329,6 +365,7 @@ def dashboard_summary(*, scope, start, end, now=None):
         "stays": stay_section(scope=scope, start=start, end=end),
         "complaints": complaint_section(scope=scope, start=start, end=end, now=now),
         "loyalty": loyalty_section(scope=scope, start=start, end=end),
+        "care": care_section(scope=scope, start=start, end=end),
         "rfm": rfm_section(scope=scope),
     }
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from hotelcrm.audit import audit_record
 from reports import rollups
 from reports.exceptions import ReportError
-from reports.models import ComplaintDailyRollup, Frequency, LoyaltyDailyRollup, ReportSubscription, RollupRun, StayDailyRollup
+from reports.models import CareDailyRollup, ComplaintDailyRollup, Frequency, LoyaltyDailyRollup, ReportSubscription, RollupRun, StayDailyRollup
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ def _compare(table, hotel, expected_rows, found_rows, key_fields, value_fields):
     return differences
 
 
+CARE_VALUES = ("deliveries", "sent", "failed", "skipped", "responses", "csat_sum", "promoters", "detractors")
 STAY_VALUES = ("arrivals", "new_guests", "nights", "room_revenue", "fb_revenue", "other_revenue")
 COMPLAINT_VALUES = ("received", "acknowledged", "acknowledge_minutes", "resolved", "resolve_minutes", "resolved_on_time",
                     "rated", "satisfaction_sum", "reopened", "justified")
@@ -103,6 +104,11 @@ def rollups_check(*, organization, hotels, start, end):
                 "day", "dimension", "value", *COMPLAINT_VALUES)
             differences += _compare("complaints", hotel, rollups.raw_complaint_rows(hotel, start, end), list(found),
                                     ("day", "dimension", "value"), COMPLAINT_VALUES)
+        if rollups.has_care():
+            found = CareDailyRollup.objects.for_hotel(hotel).filter(day__range=(start, end)).values(
+                "day", "campaign_id_value", "channel", *CARE_VALUES)
+            differences += _compare("care", hotel, rollups.raw_care_rows(hotel, start, end), list(found),
+                                    ("day", "campaign_id_value", "channel"), CARE_VALUES)
     if rollups.has_loyalty():
         for hotel in [*hotels, None]:
             found = LoyaltyDailyRollup.objects.for_org(organization).filter(

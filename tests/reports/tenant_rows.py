@@ -6,7 +6,7 @@ from hotelcrm.models import Role
 
 def fill(tenant, label):
     from reports import services
-    from reports.models import ComplaintDailyRollup, LoyaltyDailyRollup, ReportSubscription, RollupRun
+    from reports.models import CareDailyRollup, ComplaintDailyRollup, LoyaltyDailyRollup, ReportSubscription, RollupRun
 
     organization, hotel = tenant.organization, tenant.hotels[0]
     days = [stay.arrival_on for stay in tenant.stays]
@@ -15,5 +15,6 @@ def fill(tenant, label):
     day = datetime.date(2026, 1, 1)
     ComplaintDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, dimension="total", value="")
     LoyaltyDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, kind="earn")
+    CareDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, campaign_id_value=0, channel="email")
     RollupRun.objects.create(organization=organization, hotel=hotel, local_date=day)
     ReportSubscription.objects.create(organization=organization, hotel=hotel, user=tenant.users[Role.MANAGER], frequency="weekly")

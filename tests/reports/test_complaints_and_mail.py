@@ -75,3 +75,23 @@ def test_a_group_subscription_of_someone_no_longer_group_admin_sends_nothing(ten
     assert services.subscription_send(subscription=subscription, local_today=datetime.date(2026, 4, 1)) is False
     assert smtp_server.messages == []
     assert timezone.now()
+
+
+def test_care_figures_equal_the_raw_deliveries_and_answers_of_the_organization(tenants):
+    from care.models import Delivery, SurveyResponse
+
+    from reports.selectors import care_section
+
+    hotel = tenants.a.hotels[0]
+    today = timezone.localdate(timezone=hotel.tz)
+    start, end = today - datetime.timedelta(days=2), today + datetime.timedelta(days=1)
+    services.rollups_rebuild(organization=tenants.a.organization, hotels=tenants.a.hotels, start=start, end=end, with_rfm=False)
+    section = care_section(scope=Scope(tenants.a.organization, tenants.a.hotels, True, hotel), start=start, end=end)
+    deliveries = list(Delivery.objects.for_org(tenants.a.organization))
+    answers = list(SurveyResponse.objects.for_org(tenants.a.organization))
+    assert deliveries, "the care tenant rows give tenant A at least one delivery"
+    assert section["totals"]["deliveries"] == len(deliveries)
+    assert section["totals"]["sent"] == sum(1 for d in deliveries if d.status == "sent")
+    assert section["totals"]["responses"] == len(answers)
+    assert section["totals"]["csat_sum"] == sum(a.csat for a in answers)
+    assert not services.rollups_check(organization=tenants.a.organization, hotels=tenants.a.hotels, start=start, end=end)
