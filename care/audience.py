@@ -163,7 +163,9 @@ def audience_sql(campaign, day, *, cap_days, now, holidays=None):
             " AND recent.status IN ('queued', 'sent'))"
         )
         params.append(now - datetime.timedelta(days=cap_days))
-    sql = f"SELECT DISTINCT ON (g.id) g.id AS guest_id, {stay_column} AS stay_id FROM {source} WHERE " + " AND ".join(
+    # Only a stay-driven audience can meet a guest twice (two stays departing the same day).
+    distinct = "DISTINCT ON (g.id) " if stay_column != "NULL::bigint" else ""
+    sql = f"SELECT {distinct}g.id AS guest_id, {stay_column} AS stay_id FROM {source} WHERE " + " AND ".join(
         f"({clause})" for clause in where
     )
     return sql, params
