@@ -999,6 +999,11 @@ def demo_seed(*, n_guests=DEFAULT_GUESTS, seed=DEFAULT_SEED, reset=False, progre
             )
         demo_guest_extras(tenants, seed=seed, now=now)
         demo_domain_extras(tenants, seed=seed, now=now)
+        # Loaded with COPY, so no signal computed the duplicate pairs: the queue needs them now.
+        from guests.duplicates import duplicate_pairs_rebuild
+
+        for _spec, organization, _hotels in tenants:
+            duplicate_pairs_rebuild(organization_id=organization.pk)
         with default_connection.cursor() as cursor:
             # Fresh statistics, so the first page views after a large seed get sensible plans.
             cursor.execute(f"ANALYZE {GuestProfile._meta.db_table}, {Stay._meta.db_table}")

@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guests.duplicates import duplicate_pairs_refresh
 from guests.exceptions import GuestError
 from guests.models import (
     ConsentSource, ContactKind, Gender, GuestContact, GuestImport, GuestProfile, GuestType, ImportStatus,
@@ -590,6 +591,8 @@ def _create_chunk(guest_import, rows, existing_seen, *, start, skipped):
             for profile, row_contacts in zip(profiles, contacts_per_profile) for kind, normalised, index in row_contacts
         ]
         GuestContact.objects.bulk_create(contacts, batch_size=CHUNK_ROWS)
+        # bulk_create sends no signal: the new guests' duplicate pairs are computed here.
+        duplicate_pairs_refresh(organization_id=organization_id, guest_ids=[profile.pk for profile in profiles])
         GuestImport.objects.for_org(organization_id).filter(pk=guest_import.pk).update(
             good_rows_done=start + len(rows), processed_rows=skipped + start + len(rows),
             imported_rows=F("imported_rows") + len(profiles), duplicate_rows=F("duplicate_rows") + duplicates,

@@ -410,51 +410,24 @@ WEIGHT_DOCUMENT, WEIGHT_EMAIL, WEIGHT_PHONE, WEIGHT_NAME_BIRTH = 60, 40, 35, 25
 NAME_SIMILARITY = 0.6
 CANDIDATE_LIMIT = 500
 
-# Every signal is a self-join on an equality the indexes serve ((organization, kind,
-# blind_index), (organization, document_blind_index), (organization, birth_month, birth_day)),
-# so PostgreSQL compares guests only inside small blocks; similarity() runs only on pairs that
-# already share a birth date. `b > a` lists each pair once, lower id first.
+# The pairs are computed and stored by guests.duplicates (on every relevant change, and nightly);
+# the queue reads them strongest first through duplicate_pair_queue_idx, leaving out pairs
+# merged, anonymised or dismissed since.
 _CANDIDATES_SQL = """
-WITH signals AS (
-    SELECT c1.guest_id AS a, c2.guest_id AS b, c1.kind AS reason,
-           CASE WHEN c1.kind = 'email' THEN %(w_email)s ELSE %(w_phone)s END AS weight
-    FROM guests_guestcontact c1
-    JOIN guests_guestcontact c2
-      ON c2.organization_id = c1.organization_id AND c2.kind = c1.kind
-     AND c2.blind_index = c1.blind_index AND c2.guest_id > c1.guest_id
-    WHERE c1.organization_id = %(org)s
-  UNION ALL
-    SELECT g1.id, g2.id, 'document', %(w_document)s
-    FROM guests_guestprofile g1
-    JOIN guests_guestprofile g2
-      ON g2.organization_id = g1.organization_id AND g2.document_blind_index = g1.document_blind_index
-     AND g2.id > g1.id
-    WHERE g1.organization_id = %(org)s AND g1.document_blind_index <> ''
-  UNION ALL
-    SELECT g1.id, g2.id, 'name_birth', %(w_name_birth)s
-    FROM guests_guestprofile g1
-    JOIN guests_guestprofile g2
-      ON g2.organization_id = g1.organization_id AND g2.birth_month = g1.birth_month
-     AND g2.birth_day = g1.birth_day AND g2.birth_year = g1.birth_year AND g2.id > g1.id
-    WHERE g1.organization_id = %(org)s AND g1.birth_month IS NOT NULL
-      AND similarity(g1.search_name, g2.search_name) > %(similarity)s
-),
-pairs AS (
-    SELECT a, b, SUM(weight) AS score, array_agg(DISTINCT reason ORDER BY reason) AS reasons
-    FROM signals GROUP BY a, b
-)
-SELECT p.a, p.b, p.score, p.reasons
-FROM pairs p
-JOIN guests_guestprofile ga ON ga.id = p.a AND ga.organization_id = %(org)s
-JOIN guests_guestprofile gb ON gb.id = p.b AND gb.organization_id = %(org)s
-WHERE ga.merged_into_id IS NULL AND gb.merged_into_id IS NULL
+SELECT p.first_guest_id, p.second_guest_id, p.score, p.reasons
+FROM guests_duplicatepair p
+JOIN guests_guestprofile ga ON ga.id = p.first_guest_id AND ga.organization_id = %(org)s
+JOIN guests_guestprofile gb ON gb.id = p.second_guest_id AND gb.organization_id = %(org)s
+WHERE p.organization_id = %(org)s
+  AND ga.merged_into_id IS NULL AND gb.merged_into_id IS NULL
   AND NOT ga.is_anonymised AND NOT gb.is_anonymised
   AND NOT EXISTS (
     SELECT 1 FROM guests_duplicatedecision d
     WHERE d.organization_id = %(org)s
-      AND ((d.guest_a_id = p.a AND d.guest_b_id = p.b) OR (d.guest_a_id = p.b AND d.guest_b_id = p.a))
+      AND ((d.guest_a_id = p.first_guest_id AND d.guest_b_id = p.second_guest_id)
+        OR (d.guest_a_id = p.second_guest_id AND d.guest_b_id = p.first_guest_id))
   )
-ORDER BY p.score DESC, p.a, p.b
+ORDER BY p.score DESC, p.first_guest_id, p.second_guest_id
 LIMIT %(limit)s
 """
 
@@ -479,16 +452,12 @@ class DuplicateCandidate:
 
 
 def duplicate_candidates(*, organization, limit=CANDIDATE_LIMIT):
-    """Likely duplicate pairs of the organization, strongest first: one SQL query, whatever the size."""
+    """Likely duplicate pairs of the organization, strongest first: one read of the stored pairs."""
     organization_id = getattr(organization, "pk", organization)
     if organization_id is None:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(_CANDIDATES_SQL, {
-            "org": organization_id, "limit": limit, "similarity": NAME_SIMILARITY,
-            "w_email": WEIGHT_EMAIL, "w_phone": WEIGHT_PHONE, "w_document": WEIGHT_DOCUMENT,
-            "w_name_birth": WEIGHT_NAME_BIRTH,
-        })
+        cursor.execute(_CANDIDATES_SQL, {"org": organization_id, "limit": limit})
         return [
             DuplicateCandidate(a_id=a, b_id=b, score=int(score), reasons=list(reasons),
                                reason_labels=[REASON_LABELS.get(r, r) for r in reasons])

@@ -437,6 +437,30 @@ class DuplicateDecision(TenantModel):
         constraints = [models.UniqueConstraint(fields=["organization", "guest_a", "guest_b"], name="duplicate_decision_unique")]
 
 
+class DuplicatePair(TenantModel):
+    """A scored likely-duplicate pair, kept up to date so the review queue is one ordered index read.
+
+    Filled incrementally when a guest's name, birth date, document or contacts change
+    (guests.duplicates) and rebuilt nightly. Plain ids, not foreign keys: a merge moves every row
+    pointing at a guest, and these rows only describe guests, they belong to neither.
+    """
+
+    first_guest_id = models.BigIntegerField()
+    second_guest_id = models.BigIntegerField()
+    score = models.PositiveSmallIntegerField()
+    reasons = ArrayField(models.CharField(max_length=20), default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "first_guest_id", "second_guest_id"],
+                                               name="duplicate_pair_unique")]
+        indexes = [
+            models.Index(F("organization"), F("score").desc(), F("first_guest_id"), F("second_guest_id"),
+                         name="duplicate_pair_queue_idx"),
+            models.Index(fields=["organization", "second_guest_id"], name="duplicate_pair_second_idx"),
+        ]
+
+
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded, waiting for the column mapping")
     VALIDATING = "validating", _("Checking rows")

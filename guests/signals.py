@@ -2,6 +2,7 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from guests import duplicates  # noqa: F401  (its receivers keep the duplicate pairs up to date)
 from guests.catalog import preference_catalog_seed
 from hotelcrm.models import Organization
 

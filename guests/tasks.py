@@ -11,5 +11,15 @@ def revoke_expired_access_grants_task():
     already revoked is not found again, so a repeated or overlapping run revokes nothing twice."""
     return access_grants_revoke_expired(now=timezone.now())
 
+
+
+@shared_task(name="guests.tasks.rebuild_duplicate_pairs_task")
+def rebuild_duplicate_pairs_task():
+    """Nightly: every organization's duplicate pairs recomputed (each in one transaction, so a
+    repeated run only recomputes the same rows). Incremental updates keep them current by day."""
+    from guests.duplicates import duplicate_pairs_rebuild_all
+
+    return duplicate_pairs_rebuild_all()
+
 # Celery autodiscovers only tasks.py: register the import tasks that live beside it.
 from guests import tasks_import  # noqa: E402,F401

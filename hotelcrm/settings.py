@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "guests.recover_stale_imports_task",
         "schedule": 60.0,
     },
+    # The duplicate-review queue's stored pairs, recomputed once a day (kept current incrementally).
+    "rebuild-duplicate-pairs": {
+        "task": "guests.tasks.rebuild_duplicate_pairs_task",
+        "schedule": 86400.0,
+    },
 }
 # Each domain app keeps its own beat entries in <app>/schedule.py.
 for _app in ("complaints", "loyalty", "care", "notifications", "integrations", "reports"):

@@ -436,3 +436,40 @@ def test_blank_relationship_owner_and_credit_are_filled_from_the_merged_profile_
         manager.pk, "B", datetime.date(2024, 1, 2), "PMS-9")
     merging.guest_merge_undo(merge=record, actor=manager)
     assert profile_state(kept) == before
+
+
+# --- stored pairs ------------------------------------------------------------------------------------
+
+def test_pairs_are_stored_as_guests_change_and_the_nightly_rebuild_finds_the_same(tenants):
+    from guests.duplicates import duplicate_pairs_rebuild
+    from guests.models import DuplicatePair
+
+    organization = tenants.a.organization
+    first = GuestFactory(organization=organization, family_name="Pairtest", given_name="One")
+    second = GuestFactory(organization=organization, family_name="Pairtest", given_name="Two")
+    stored = DuplicatePair.objects.for_org(organization)
+    assert not stored.filter(first_guest_id=first.pk, second_guest_id=second.pk).exists()
+    services.guest_contact_add(guest=first, kind="email", raw_value="pair.test@example.test", actor=None)
+    services.guest_contact_add(guest=second, kind="email", raw_value="pair.test@example.test", actor=None)
+    pair = stored.get(first_guest_id=first.pk, second_guest_id=second.pk)
+    assert pair.reasons == ["email"] and pair.score == merging.WEIGHT_EMAIL
+    snapshot = sorted(stored.values_list("first_guest_id", "second_guest_id", "score", "reasons"))
+    duplicate_pairs_rebuild(organization_id=organization.pk)
+    assert sorted(stored.values_list("first_guest_id", "second_guest_id", "score", "reasons")) == snapshot
+    # A contact removed: the pair goes at once.
+    GuestContact.objects.for_org(organization).filter(guest=second).delete()
+    assert not stored.filter(first_guest_id=first.pk, second_guest_id=second.pk).exists()
+
+
+def test_the_queue_reads_the_stored_pairs_only(tenants):
+    from guests.models import DuplicatePair
+
+    organization = tenants.a.organization
+    first = GuestFactory(organization=organization, family_name="Stored", given_name="A")
+    second = GuestFactory(organization=organization, family_name="Stored", given_name="B")
+    DuplicatePair.objects.create(organization=organization, first_guest_id=first.pk, second_guest_id=second.pk,
+                                 score=99, reasons=["document"])
+    top = merging.duplicate_candidates(organization=organization)[0]
+    assert (top.a_id, top.b_id, top.score) == (first.pk, second.pk, 99)
+    assert not any({c.a_id, c.b_id} == {first.pk, second.pk}
+                   for c in merging.duplicate_candidates(organization=tenants.b.organization))
