@@ -120,11 +120,18 @@ def _measured(now, queue):
     started = time.perf_counter()
     runs = services.care_dispatch(now=now)
     enqueued = chunks = 0
+    selecting = broker = 0.0
     for run in runs:
-        for first_id, last_id in services.care_run_select(organization_id=run.organization_id, run_id=run.pk, now=now):
+        mark = time.perf_counter()
+        ranges = services.care_run_select(organization_id=run.organization_id, run_id=run.pk, now=now)
+        selecting += time.perf_counter() - mark
+        mark = time.perf_counter()
+        for first_id, last_id in ranges:
             send_care_chunk_task.apply_async((run.organization_id, run.pk, first_id, last_id), queue=queue)
             chunks += 1
+        broker += time.perf_counter() - mark
     elapsed = time.perf_counter() - started
+    print(f"  of which selection + insert {selecting:.2f} s, chunk tasks to Redis {broker:.2f} s", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM care_delivery WHERE run_id IS NOT NULL")
         (enqueued,) = cursor.fetchone()
