@@ -68,7 +68,8 @@ def _fill_guest_archive(organization, hotels, users, guests, label):
 
     from guests import services
     from guests.models import (
-        AccessRequest, DuplicateDecision, GuestImport, GuestProfileUserObjectPermission, MergeRecord, SpecialDateKind,
+        AccessRequest, DuplicateDecision, DuplicatePair, GuestImport, GuestProfileUserObjectPermission, MergeRecord,
+        SpecialDateKind,
     )
     from tests.factories import PreferenceTypeFactory
 
@@ -92,6 +93,8 @@ def _fill_guest_archive(organization, hotels, users, guests, label):
     MergeRecord.objects.create(organization=organization, survivor=first, merged=second, merged_by=manager,
                                undone_by=manager, undone_at=timezone.now())
     DuplicateDecision.objects.create(organization=organization, guest_a=first, guest_b=second, decided_by=manager)
+    DuplicatePair.objects.create(organization=organization, first_guest_id=first.pk, second_guest_id=second.pk, score=25,
+                                 reasons=["name_birth"])
     GuestImport.objects.create(organization=organization, hotel=hotels[0], created_by=manager,
                                file=ContentFile(b"family_name\n", name=f"{label}.csv"), original_name=f"{label}.csv")
     return request
