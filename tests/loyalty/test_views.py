@@ -167,3 +167,10 @@ def test_another_organizations_member_is_a_404(client, tenants):
     login(client, tenants.a, Role.MANAGER)
     for name in ("loyalty:member", "loyalty:award", "loyalty:redeem", "loyalty:adjust"):
         assert client.get(reverse(name, args=[b_member.pk])).status_code == 404
+
+
+def test_the_admin_lists_the_ledger_read_only(admin_client, tenants):
+    for path in ("/admin/loyalty/ledgerentry/", "/admin/loyalty/membership/", "/admin/loyalty/reward/", "/admin/loyalty/jobrun/"):
+        assert admin_client.get(path).status_code == 200
+    entry = __import__("loyalty.models", fromlist=["LedgerEntry"]).LedgerEntry.objects.for_org(tenants.a.organization).first()
+    assert admin_client.post(f"/admin/loyalty/ledgerentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
