@@ -55,7 +55,7 @@ class Outcome(models.TextChoices):
 
 
 class Threshold(models.TextChoices):
-    AT_RISK = "at_risk", _("At risk")
+    AT_RISK = "at_risk", _("SLA at risk")
     BREACH = "breach", _("Breached")
     HARD_LIMIT = "hard_limit", _("Hard limit breached")
 

@@ -19,12 +19,14 @@ def _login(client, tenant, role=Role.GUEST_RELATIONS):
     return tenant.users[role]
 
 
-def _complaints(tenant, n, **kwargs):
+def _complaints(tenant, n, *, spread=False, **kwargs):
+    # spread: some breached (30 h old) and some due soon (23 h old), so every filter has rows.
+    hours = [0, 23, 30, 5, 12] if spread else list(range(n))
     return [
         services.complaint_create(hotel=tenant.hotels[0], actor=tenant.users[Role.FRONT_DESK], category="hygiene",
                                   description=f"Dusty shelf {i}", guest=tenant.guests[i % 2],
                                   assignee=tenant.users[Role.GUEST_RELATIONS], room_number=f"{300 + i}",
-                                  received_at=timezone.now() - datetime.timedelta(hours=i), **kwargs)
+                                  received_at=timezone.now() - datetime.timedelta(hours=hours[i % len(hours)]), **kwargs)
         for i in range(n)
     ]
 
@@ -34,10 +36,10 @@ def _complaints(tenant, n, **kwargs):
 def test_lists_take_the_same_number_of_queries_for_5_or_40_complaints(client, tenants,
                                                                        django_assert_max_num_queries, path):
     _login(client, tenants.a)
-    _complaints(tenants.a, 5)
+    _complaints(tenants.a, 5, spread=True)
     with django_assert_max_num_queries(20) as few:
         assert client.get(path).status_code == 200
-    _complaints(tenants.a, 35)
+    _complaints(tenants.a, 35, spread=True)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(path).status_code == 200
 
