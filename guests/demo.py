@@ -674,9 +674,9 @@ def copy_chunks(records, *, allocate_ids, plan, chunk_size=CHUNK_GUESTS, progres
 def copy_chunk_into(cursor, plan, chunk):
     """COPY one chunk: guests first, since its stays point at them."""
     # 1 MiB reads: psycopg2's default 8 KiB makes the client, not the server, the bottleneck.
-    cursor.copy_expert(plan.guest_sql, io.BytesIO(chunk.guests), size=1 << 20)
+    cursor.copy_expert(plan.guest_sql, io.BytesIO(chunk.guests), 1 << 20)  # positional: Django's debug cursor takes no size=
     if chunk.stay_count:
-        cursor.copy_expert(plan.stay_sql, io.BytesIO(chunk.stays), size=1 << 20)
+        cursor.copy_expert(plan.stay_sql, io.BytesIO(chunk.stays), 1 << 20)
 
 
 def sequence_id_allocator(cursor):

@@ -10,6 +10,8 @@ import datetime
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -20,6 +22,31 @@ from django.db import connection
 
 class BackupError(Exception):
     pass
+
+
+def _tool_major(path):
+    result = subprocess.run([str(path), "--version"], capture_output=True, text=True)
+    match = re.search(r"\(PostgreSQL\) (\d+)", result.stdout)
+    return int(match.group(1)) if result.returncode == 0 and match else 0
+
+
+def pg_tool(name):
+    """The pg_dump / pg_restore to run: pg_dump refuses a server newer than itself, so take the
+    first one at least as new as the server, from PATH or, for the embedded PostgreSQL 18,
+    the tools that come with it."""
+    connection.ensure_connection()
+    server_major = connection.pg_version // 10000
+    candidates = [shutil.which(name)]
+    try:
+        import pgserver
+
+        candidates.append(Path(pgserver.__file__).parent / "pginstall" / "bin" / name)
+    except ImportError:
+        pass
+    for candidate in candidates:
+        if candidate and Path(candidate).exists() and _tool_major(candidate) >= server_major:
+            return str(candidate)
+    return name
 
 
 def _libpq_env(database_url=None):
@@ -66,7 +93,7 @@ def backup_create(*, output, database_url=None):
     output.parent.mkdir(parents=True, exist_ok=True)
     env = _libpq_env(database_url)
     result = subprocess.run(
-        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={output}"],
+        [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={output}"],
         env=env, capture_output=True, text=True,
     )
     if result.returncode != 0:
@@ -116,7 +143,7 @@ def backup_restore(*, archive, database_url=None, force=False):
     if tables and not force:
         raise BackupError(f"The target database is not empty ({tables} tables). Restore into an empty database, "
                           "or pass --force to replace its contents.")
-    command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+    command = [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
     if tables:
         command += ["--clean", "--if-exists"]
     env = _libpq_env(database_url)

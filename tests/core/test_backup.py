@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from hotelcrm.backup import pg_tool
 from tests.conftest import _database_url_for_subprocess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_no_key(tena
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
 
     # No key in the archive: the whole dump as SQL text holds none of them.
-    sql = subprocess.run(["pg_restore", "--file=-", str(archive)], capture_output=True, text=True, check=True).stdout
+    sql = subprocess.run([pg_tool("pg_restore"), "--file=-", str(archive)], capture_output=True, text=True, check=True).stdout
     for secret in (*settings.FIELD_ENCRYPTION_KEYS, settings.BLIND_INDEX_KEY, settings.SECRET_KEY):
         assert secret not in sql
     assert tenants.a.guests[0].family_name in sql  # the data is there
