@@ -123,10 +123,11 @@ class _PointsApi(PmsApiView):
         from loyalty import services
         from loyalty.models import SourceType
 
+        # An unknown or foreign guest answers 404 before anything about the body or the key.
+        membership = _membership_or_404(self.caller, pk)
         data = PointsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ledger_key = _ledger_key(self.caller, request)
-        membership = _membership_or_404(self.caller, pk)
         service = getattr(services, self.service_name)
         caller = self.caller
         source = f"pms:{caller.key.prefix}" if caller.key else f"staff:{caller.user.pk}"
