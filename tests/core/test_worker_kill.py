@@ -55,7 +55,9 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(tenants, tmp_path
         grants.append((tenant.organization, request.pk))
 
     def start_worker(name):
-        env = _subprocess_env(CELERY_VISIBILITY_TIMEOUT="3")
+        # A backend waiting on a lock reads nothing from its client, so PostgreSQL learns of a
+        # killed worker only by checking the socket: once a second here (production: see docs/security.md).
+        env = _subprocess_env(CELERY_VISIBILITY_TIMEOUT="3", PGOPTIONS="-c client_connection_check_interval=1000")
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "hotelcrm", "worker", "--pool=solo", "-Q", queue,
              "-n", f"{name}-{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
