@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from reports.models import ComplaintDimension, StayDimension
+
 MAX_ROWS = 100_000
 
 
@@ -84,7 +86,7 @@ def dashboard_tables(summary, *, scope, start, end):
         [_("Total revenue"), t["revenue"], p["revenue"]],
     ])]
     for dimension, rows in stays["by_dimension"].items():
-        tables.append(Table(dimension, [_("Value"), _("Arrivals"), _("New guests"), _("Share (%)")],
+        tables.append(Table(StayDimension(dimension).label, [_("Value"), _("Arrivals"), _("New guests"), _("Share (%)")],
                             [[r["label"], r["arrivals"], r["new_guests"], r["share"]] for r in rows]))
     complaints = summary.get("complaints")
     if complaints:
@@ -95,13 +97,15 @@ def dashboard_tables(summary, *, scope, start, end):
             [_("Resolved within the SLA (%)"), c["sla_rate"], complaints["previous"]["sla_rate"]],
             [_("Average minutes to acknowledge"), c["acknowledge_avg_minutes"], complaints["previous"]["acknowledge_avg_minutes"]],
             [_("Average hours to resolve"), c["resolve_avg_hours"], complaints["previous"]["resolve_avg_hours"]],
+            [_("Median minutes to acknowledge"), c["acknowledge_median_minutes"], complaints["previous"]["acknowledge_median_minutes"]],
+            [_("Median hours to resolve"), c["resolve_median_hours"], complaints["previous"]["resolve_median_hours"]],
             [_("Satisfaction with handling (1-5)"), c["satisfaction_avg"], complaints["previous"]["satisfaction_avg"]],
             [_("Reopen rate (%)"), c["reopen_rate"], complaints["previous"]["reopen_rate"]],
             [_("Open now"), complaints["live"]["open"], ""],
             [_("Breached now"), complaints["live"]["breached"], ""],
         ]))
         for dimension, rows in complaints["by_dimension"].items():
-            tables.append(Table(dimension, [_("Value"), _("Received"), _("Resolved"), _("Within SLA (%)")],
+            tables.append(Table(ComplaintDimension(dimension).label, [_("Value"), _("Received"), _("Resolved"), _("Within SLA (%)")],
                                 [[r["label"], r["received"], r["resolved"], r["sla_rate"]] for r in rows]))
     loyalty = summary.get("loyalty")
     if loyalty:

@@ -49,6 +49,11 @@ class ComplaintDimension(models.TextChoices):
     DEPARTMENT = "department", _("Department")
     CHANNEL = "channel", _("Channel")
     SEVERITY = "severity", _("Severity")
+    ROOT_CAUSE = "root_cause", _("Root cause")
+    SATISFACTION = "satisfaction", _("Satisfaction with handling")
+    # Histograms behind the medians: the value is the lower bound of a bucket of minutes.
+    ACK_MINUTES = "ack_minutes", _("Minutes to acknowledge")
+    RESOLVE_MINUTES = "resolve_minutes", _("Minutes to resolve")
 
 
 class ComplaintDailyRollup(HotelScopedModel):

@@ -69,30 +69,67 @@ STAY_FACTS_SQL = f"""
 """
 STAY_COLUMNS = "organization_id, hotel_id, day, dimension, value, arrivals, new_guests, nights, room_revenue, fb_revenue, other_revenue"
 
-COMPLAINT_FACTS_SQL = """
-    WITH facts AS (
+# Minutes are bucketed for the medians: to the minute under an hour, 5 minutes under 4 hours, 15
+# minutes under a day, the hour under a week, the day beyond. A bucket is named by its lower bound.
+DURATION_BUCKET_SQL = """
+    CASE WHEN {m} IS NULL THEN NULL WHEN {m} < 60 THEN {m} WHEN {m} < 240 THEN {m} - mod({m}, 5)
+         WHEN {m} < 1440 THEN {m} - mod({m}, 15) WHEN {m} < 10080 THEN {m} - mod({m}, 60)
+         ELSE {m} - mod({m}, 1440) END
+"""
+
+
+def duration_bucket(minutes):
+    """The Python twin of DURATION_BUCKET_SQL (tests and drill-downs)."""
+    if minutes is None:
+        return None
+    for upper, width in ((60, 1), (240, 5), (1440, 15), (10080, 60)):
+        if minutes < upper:
+            return minutes - minutes % width
+    return minutes - minutes % 1440
+
+
+# Root causes are free text: grouped by their lower-cased, whitespace-folded first 100 characters.
+ROOT_CAUSE_SQL = "NULLIF(left(lower(btrim(regexp_replace(c.root_cause, '[[:space:]]+', ' ', 'g'))), 100), '')"
+
+
+def root_cause_key(text):
+    """The Python twin of ROOT_CAUSE_SQL."""
+    return " ".join((text or "").split()).lower()[:100] or None
+
+
+COMPLAINT_FACTS_SQL = f"""
+    WITH raw AS (
         SELECT c.organization_id, c.hotel_id, (c.received_at AT TIME ZONE %(tz)s)::date AS day,
                c.category, COALESCE(d.name, '') AS department, c.channel, c.severity,
                floor(EXTRACT(EPOCH FROM c.acknowledged_at - c.received_at) / 60)::bigint AS ack_minutes,
                floor(EXTRACT(EPOCH FROM c.resolved_at - c.received_at) / 60)::bigint AS resolve_minutes,
                (c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_due_at) AS on_time,
-               c.resolved_at IS NOT NULL AS is_resolved, c.satisfaction, c.reopen_count, c.outcome
+               c.resolved_at IS NOT NULL AS is_resolved, c.satisfaction, c.reopen_count, c.outcome,
+               {ROOT_CAUSE_SQL} AS root_cause
         FROM complaints_complaint c LEFT JOIN complaints_department d ON d.id = c.department_id
         WHERE c.organization_id = %(org)s AND c.hotel_id = %(hotel)s
           AND c.received_at >= %(start_at)s AND c.received_at < %(end_at)s AND c.status <> 'cancelled'
+    ), facts AS (
+        SELECT *, ({DURATION_BUCKET_SQL.format(m="ack_minutes")})::text AS ack_bucket,
+               ({DURATION_BUCKET_SQL.format(m="resolve_minutes")})::text AS resolve_bucket,
+               satisfaction::text AS rating
+        FROM raw
     )
     SELECT organization_id, hotel_id, day,
            CASE WHEN GROUPING(category) = 0 THEN 'category' WHEN GROUPING(department) = 0 THEN 'department'
                 WHEN GROUPING(channel) = 0 THEN 'channel' WHEN GROUPING(severity) = 0 THEN 'severity'
+                WHEN GROUPING(root_cause) = 0 THEN 'root_cause' WHEN GROUPING(rating) = 0 THEN 'satisfaction'
+                WHEN GROUPING(ack_bucket) = 0 THEN 'ack_minutes' WHEN GROUPING(resolve_bucket) = 0 THEN 'resolve_minutes'
                 ELSE 'total' END AS dimension,
-           COALESCE(category, department, channel, severity, '') AS value,
+           COALESCE(category, department, channel, severity, root_cause, rating, ack_bucket, resolve_bucket, '') AS value,
            count(*) AS received, count(ack_minutes) AS acknowledged, COALESCE(sum(ack_minutes), 0) AS acknowledge_minutes,
            count(*) FILTER (WHERE is_resolved) AS resolved, COALESCE(sum(resolve_minutes), 0) AS resolve_minutes,
            count(*) FILTER (WHERE on_time) AS resolved_on_time, count(satisfaction) AS rated,
            COALESCE(sum(satisfaction), 0) AS satisfaction_sum, count(*) FILTER (WHERE reopen_count > 0) AS reopened,
            count(*) FILTER (WHERE outcome = 'justified') AS justified
     FROM facts
-    GROUP BY organization_id, hotel_id, day, GROUPING SETS ((), (category), (department), (channel), (severity))
+    GROUP BY organization_id, hotel_id, day, GROUPING SETS ((), (category), (department), (channel), (severity),
+                                                             (root_cause), (rating), (ack_bucket), (resolve_bucket))
 """
 COMPLAINT_COLUMNS = (
     "organization_id, hotel_id, day, dimension, value, received, acknowledged, acknowledge_minutes, resolved, "

@@ -2,8 +2,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Sum, Value
+from django.db.models.functions import ExtractYear, Left, Lower, Trim, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -229,6 +229,23 @@ def _complaint_figures(sums):
     }
 
 
+DURATION_DIMENSIONS = ("ack_minutes", "resolve_minutes")
+TOP_ROOT_CAUSES = 10
+
+
+def _median_bucket(histogram):
+    """The lower median of a {bucket lower bound: count} histogram (the middle complaint's bucket)."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    rank, seen = (n + 1) // 2, 0
+    for bucket in sorted(histogram):
+        seen += histogram[bucket]
+        if seen >= rank:
+            return bucket
+    return None
+
+
 def complaint_section(*, scope, start, end, now=None):
     if not rollups.has_complaints():
         return None
@@ -237,25 +254,40 @@ def complaint_section(*, scope, start, end, now=None):
     labels = _complaint_value_labels()
     prev_start, prev_end = previous_period(start, end)
     rows = list(ComplaintDailyRollup.objects.for_org(scope.organization).filter(
-        hotel_id__in=scope.hotel_ids, day__range=(start, end), dimension__in=["category", "department", "channel", "severity"],
+        hotel_id__in=scope.hotel_ids, day__range=(start, end),
+        dimension__in=["category", "department", "channel", "severity", "root_cause", "satisfaction"],
     ).values("dimension", "value").annotate(**{f"cur_{f}": Sum(f) for f in COMPLAINT_SUMS}))
     rows += list(ComplaintDailyRollup.objects.for_org(scope.organization).filter(
-        hotel_id__in=scope.hotel_ids, day__range=(prev_start, end), dimension="total",
+        hotel_id__in=scope.hotel_ids, day__range=(prev_start, end), dimension__in=["total", *DURATION_DIMENSIONS],
     ).values("dimension", "value").annotate(
         **{f"cur_{f}": Sum(f, filter=Q(day__gte=start)) for f in COMPLAINT_SUMS},
         **{f"prev_{f}": Sum(f, filter=Q(day__lte=prev_end)) for f in COMPLAINT_SUMS},
     ))
     current = previous = dict.fromkeys(COMPLAINT_SUMS, 0)
-    by_dimension = {"category": [], "department": [], "channel": [], "severity": []}
+    by_dimension = {"category": [], "department": [], "channel": [], "severity": [], "root_cause": [], "satisfaction": []}
+    # {period: {dimension: {bucket: count}}}; "acknowledged" counts the ack histogram, "resolved" the other.
+    histograms = {key: {d: {} for d in DURATION_DIMENSIONS} for key in ("cur", "prev")}
     for row in rows:
         cur = {f: row[f"cur_{f}"] or 0 for f in COMPLAINT_SUMS}
         if row["dimension"] == "total":
             current, previous = cur, {f: row[f"prev_{f}"] or 0 for f in COMPLAINT_SUMS}
+        elif row["dimension"] in DURATION_DIMENSIONS:
+            if row["value"] == "":
+                continue
+            counted = "acknowledged" if row["dimension"] == "ack_minutes" else "resolved"
+            for key in ("cur", "prev"):
+                if row[f"{key}_{counted}"]:
+                    histograms[key][row["dimension"]][int(row["value"])] = row[f"{key}_{counted}"]
         elif cur["received"]:
+            if row["dimension"] == "root_cause" and row["value"] == "":
+                continue  # no root cause written: not a cause
             by_dimension[row["dimension"]].append({"value": row["value"], "label": _label(labels, row["dimension"], row["value"]),
                                                    **_complaint_figures(cur)})
-    for values in by_dimension.values():
-        values.sort(key=lambda r: (-r["received"], r["value"]))
+    for dimension, values in by_dimension.items():
+        if dimension == "satisfaction":
+            values.sort(key=lambda r: r["value"] or "9")  # 1..5, then not rated
+        else:
+            values.sort(key=lambda r: (-r["received"], r["value"]))
         top = max((r["received"] for r in values), default=0) or 1
         for r in values:
             r["bar"] = round(100 * r["received"] / top)
@@ -271,7 +303,12 @@ def complaint_section(*, scope, start, end, now=None):
         if isinstance(point["bucket"], datetime.datetime):
             point["bucket"] = point["bucket"].date()
     cur_fig, prev_fig = _complaint_figures(current), _complaint_figures(previous)
+    for figures, key in ((cur_fig, "cur"), (prev_fig, "prev")):
+        figures["acknowledge_median_minutes"] = _median_bucket(histograms[key]["ack_minutes"])
+        resolve = _median_bucket(histograms[key]["resolve_minutes"])
+        figures["resolve_median_hours"] = round(resolve / 60, 1) if resolve is not None else None
     return {"totals": cur_fig, "previous": prev_fig, "live": live, "by_dimension": by_dimension, "trend": trend,
+            "top_root_causes": by_dimension["root_cause"][:TOP_ROOT_CAUSES],
             "changes": {f: _change(cur_fig[f], prev_fig[f]) for f in ("received", "sla_rate", "satisfaction_avg")}}
 
 
@@ -414,6 +451,13 @@ def complaint_drill(*, scope, start, end, dimension="total", value=""):
     complaints = Complaint.objects.for_org(scope.organization).filter(window).exclude(status="cancelled")
     if dimension == "department":
         complaints = complaints.filter(department__isnull=True) if value == "" else complaints.filter(department__name=value)
+    elif dimension == "root_cause":
+        complaints = complaints.annotate(root_cause_key=Left(Lower(Trim(Func(
+            F("root_cause"), Value("[[:space:]]+"), Value(" "), Value("g"), function="regexp_replace"))), 100))
+        complaints = complaints.filter(root_cause_key=value) if value else complaints.filter(root_cause_key="")
+    elif dimension == "satisfaction":
+        rating = int(value) if value.isdigit() else None
+        complaints = complaints.filter(satisfaction=rating) if rating is not None else complaints.filter(satisfaction__isnull=True)
     elif dimension in ("category", "channel", "severity"):
         complaints = complaints.filter(**{dimension: value})
     return complaints.select_related("guest", "hotel", "department").order_by("-received_at", "-pk")

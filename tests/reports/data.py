@@ -83,3 +83,61 @@ def expected_stays(organization, hotel_ids, start, end):
     for s in chosen:
         per_day[s.arrival_on] += 1
     return totals, by_dimension, dict(per_day), chosen, first_ids
+
+
+ROOT_CAUSES = ["Broken air conditioner", "broken  AIR conditioner ", "Slow check-in", "Noise from the bar", "", ""]
+
+
+def generate_complaints(tenant, *, seed=11, count=120):
+    """Complaints over both hotels around START..END, at any minute of the local day, many of them resolved."""
+    from complaints.models import Complaint
+
+    rng = random.Random(seed)
+    organization = tenant.organization
+    rows = []
+    for i in range(count):
+        hotel = tenant.hotels[i % 2]
+        local_day = START - datetime.timedelta(days=40) + datetime.timedelta(days=rng.randrange(0, 75))
+        local = datetime.datetime.combine(local_day, datetime.time(rng.choice([0, 7, 12, 23]), rng.randrange(0, 60)), tzinfo=hotel.tz)
+        rows.append(_complaint_row(organization, hotel, local, rng, i))
+    # The edges of the period in each hotel's own time: 23:30 on the last day counts, 00:10 after it does not.
+    for hotel in tenant.hotels:
+        for local in (datetime.datetime.combine(END, datetime.time(23, 30), tzinfo=hotel.tz),
+                      datetime.datetime.combine(END + datetime.timedelta(days=1), datetime.time(0, 10), tzinfo=hotel.tz),
+                      datetime.datetime.combine(START, datetime.time(0, 5), tzinfo=hotel.tz)):
+            rows.append(_complaint_row(organization, hotel, local, rng, len(rows)))
+    Complaint.objects.bulk_create(rows)
+
+
+def _complaint_row(organization, hotel, local, rng, i):
+    from complaints.models import Complaint
+
+    received = local.astimezone(datetime.timezone.utc)
+    acknowledged = received + datetime.timedelta(minutes=rng.randrange(0, 300)) if rng.random() < 0.8 else None
+    resolved = received + datetime.timedelta(minutes=rng.randrange(20, 6000)) if acknowledged and rng.random() < 0.7 else None
+    status = "cancelled" if i % 13 == 0 else ("resolved" if resolved else rng.choice(["received", "acknowledged", "in_progress"]))
+    return Complaint(
+        organization=organization, hotel=hotel, category=rng.choice(["service", "hygiene", "facility"]), description="generated",
+        received_at=received, acknowledge_due_at=received + datetime.timedelta(minutes=30),
+        resolve_due_at=received + datetime.timedelta(hours=24), hard_due_at=received + datetime.timedelta(hours=48),
+        acknowledged_at=acknowledged, resolved_at=resolved, status=status,
+        satisfaction=rng.choice([None, 1, 2, 3, 4, 5]) if resolved else None,
+        root_cause=rng.choice(ROOT_CAUSES) if resolved else "", reopen_count=rng.choice([0, 0, 0, 1]),
+        outcome=rng.choice(["justified", "not_justified", ""]) if resolved else "",
+    )
+
+
+def lower_median(values):
+    values = sorted(values)
+    return values[(len(values) + 1) // 2 - 1] if values else None
+
+
+def expected_complaints(organization, hotels, start, end):
+    """The complaints the dashboard counts for `hotels` over local days start..end, straight from the raw rows."""
+    from complaints.models import Complaint
+
+    tz = {hotel.pk: hotel.tz for hotel in hotels}
+    return [
+        c for c in Complaint.objects.for_org(organization).filter(hotel_id__in=list(tz))
+        if c.status != "cancelled" and start <= c.received_at.astimezone(tz[c.hotel_id]).date() <= end
+    ]
