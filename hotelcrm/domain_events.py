@@ -10,6 +10,12 @@ from django.dispatch import Signal
 # (None when new), actor (user or None), source ("ui", "api", "import", "job").
 stay_changed = Signal()
 
+# Many stays were created or changed at once (a PMS batch), sent instead of stay_changed for
+# them: a receiver of stay_changed must receive this too. kwargs: changes (a list of
+# (stay, previous_status) with each stay in its final state and previous_status its status
+# before the batch, None when new), actor, source.
+stays_changed = Signal()
+
 # A complaint's suggestion was adopted as an improvement. kwargs: complaint, actor.
 suggestion_adopted = Signal()
 

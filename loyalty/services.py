@@ -8,7 +8,7 @@ lock two memberships (a merge) lock them lower id first.
 
 Public functions for other apps (PMS API, complaints, guests):
   membership_enrol, points_award, points_redeem, points_reverse, adjustment_request,
-  reward_order_place / _fulfil / _cancel, stay_points_sync, membership_fold.
+  reward_order_place / _fulfil / _cancel, stay_points_sync, stays_points_sync, membership_fold.
 Reads are in loyalty/selectors.py (member_balance, member_statement, membership_for_guest...).
 """
 import datetime
@@ -555,6 +555,31 @@ def stay_points_sync(*, stay, actor=None, source=""):
     if written:
         audit_record(action="loyalty.stay_sync", organization=membership.organization, hotel=stay.hotel, actor=actor,
                      obj=membership, extra={"stay_id": stay.pk, "source": source, "entries": [e.pk for e in written]})
+    return written
+
+
+@transaction.atomic
+def stays_points_sync(*, changes, actor=None, source=""):
+    """stay_points_sync for a batch of changed stays (the stays_changed domain event).
+
+    `changes` lists (stay, previous_status) with each stay in its final state. One query finds
+    which guests are members. A stay that neither is nor was checked out is skipped: each
+    earlier change synced its ledger, which holds nothing for a stay never checked out.
+    Members are synced in guest order, so two batches lock their memberships in one order.
+    """
+    from guests.models import StayStatus
+
+    relevant = [stay for stay, previous in changes if StayStatus.CHECKED_OUT in (stay.status, previous)]
+    if not relevant:
+        return []
+    written = []
+    for organization_id in sorted({stay.organization_id for stay in relevant}):
+        stays = [stay for stay in relevant if stay.organization_id == organization_id]
+        members = set(Membership.objects.for_org(organization_id).filter(
+            guest_id__in={stay.guest_id for stay in stays}, status=MembershipStatus.ACTIVE).values_list("guest_id", flat=True))
+        for stay in sorted(stays, key=lambda s: (s.guest_id, s.pk)):
+            if stay.guest_id in members:
+                written.extend(stay_points_sync(stay=stay, actor=actor, source=source))
     return written
 
 

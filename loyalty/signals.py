@@ -1,13 +1,18 @@
 """Receivers of the domain events (hotelcrm/domain_events.py); each runs in the sender's transaction."""
 from django.dispatch import receiver
 
-from hotelcrm.domain_events import guest_merged, stay_changed, suggestion_adopted
+from hotelcrm.domain_events import guest_merged, stay_changed, stays_changed, suggestion_adopted
 from loyalty import services
 
 
 @receiver(stay_changed, dispatch_uid="loyalty.stay_changed")
 def on_stay_changed(sender, stay, previous_status=None, actor=None, source="", **kwargs):
     services.stay_points_sync(stay=stay, actor=actor, source=source)
+
+
+@receiver(stays_changed, dispatch_uid="loyalty.stays_changed")
+def on_stays_changed(sender, changes, actor=None, source="", **kwargs):
+    services.stays_points_sync(changes=changes, actor=actor, source=source)
 
 
 @receiver(suggestion_adopted, dispatch_uid="loyalty.suggestion_adopted")
