@@ -48,13 +48,8 @@ def _clean_details(details):
     return cleaned
 
 
-@transaction.atomic(savepoint=False)  # an error rolls back the caller's transaction or savepoint
-def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, status, details=None, actor=None,
-                actor_label="", source="api", request=None):
-    """Create the stay of `pms_reservation_id` at `hotel`, or bring it to the given state.
-
-    Returns (stay, created, changed_fields). Sends stay_changed when anything changed.
-    """
+def stay_values_check(*, hotel, guest, arrival_on, departure_on, status, details=None):
+    """The values a stay of `hotel` is to take, checked and cleaned (StayError when they cannot)."""
     if guest.organization_id != hotel.organization_id:
         raise StayError(_("This guest belongs to another organization."))
     if status not in StayStatus.values:
@@ -64,8 +59,33 @@ def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, s
     if departure_on < arrival_on:
         raise StayError(_("The departure cannot be before the arrival."),
                         extra={"fields": {"departure_on": [_("The departure cannot be before the arrival.")]}})
-    values = {"guest": guest, "arrival_on": arrival_on, "departure_on": departure_on, "status": status,
-              **_clean_details(details)}
+    return {"guest": guest, "arrival_on": arrival_on, "departure_on": departure_on, "status": status,
+            **_clean_details(details)}
+
+
+def stay_values_apply(stay, values):
+    """Set checked `values` on `stay` in memory; returns the names of the fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if name == "guest":
+            if stay.guest_id != value.pk:
+                stay.guest = value
+                changed.append(name)
+        elif getattr(stay, name) != value:
+            setattr(stay, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic(savepoint=False)  # an error rolls back the caller's transaction or savepoint
+def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, status, details=None, actor=None,
+                actor_label="", source="api", request=None):
+    """Create the stay of `pms_reservation_id` at `hotel`, or bring it to the given state.
+
+    Returns (stay, created, changed_fields). Sends stay_changed when anything changed.
+    """
+    values = stay_values_check(hotel=hotel, guest=guest, arrival_on=arrival_on, departure_on=departure_on,
+                               status=status, details=details)
     # Two events of one reservation may arrive at once: the row lock makes the second wait and
     # compare against the first one's result.
     stay = Stay.objects.for_hotel(hotel).select_for_update().filter(pms_reservation_id=pms_reservation_id).first()
@@ -75,16 +95,7 @@ def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, s
         stay = Stay(organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=pms_reservation_id, **values)
         changed = sorted(values)
     else:
-        changed = []
-        for name, value in values.items():
-            current = getattr(stay, name)
-            if name == "guest":
-                if stay.guest_id != value.pk:
-                    stay.guest = value
-                    changed.append(name)
-            elif current != value:
-                setattr(stay, name, value)
-                changed.append(name)
+        changed = stay_values_apply(stay, values)
     if not changed:
         return stay, False, []
     try:
@@ -99,6 +110,42 @@ def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, s
                  extra={"source": source, "status": stay.status, "previous_status": previous_status})
     stay_changed.send(sender=Stay, stay=stay, previous_status=previous_status, actor=actor, source=source)
     return stay, created, changed
+
+
+def stays_for_reservations_locked(*, hotel, reservation_ids):
+    """The hotel's stays of these PMS reservations by reservation id, row-locked in id order
+    (the order every batch locks in, so two batches cannot deadlock on them)."""
+    stays = Stay.objects.for_hotel(hotel).select_for_update().filter(
+        pms_reservation_id__in=list(reservation_ids)).order_by("pk")
+    return {stay.pms_reservation_id: stay for stay in stays}
+
+
+@transaction.atomic(savepoint=False)
+def stays_save_many(*, hotel, new_stays, changed_stays, changed_fields, audits, changes, actor=None, actor_label="",
+                    source="api", request=None):
+    """Write a batch of stays worked out in memory (stay_values_check / stay_values_apply) in bulk.
+
+    new_stays are inserted and changed_stays updated (changed_fields: the union of what changed),
+    then one audit event per change in `audits` (dicts with obj, created, fields, status,
+    previous_status, object_repr: what stay_upsert records per call) and one stays_changed
+    domain event for `changes` ((stay, status before the batch)). Callers hold the rows' locks.
+    """
+    from hotelcrm.audit import audit_record_many
+    from hotelcrm.domain_events import stays_changed
+
+    if new_stays:
+        Stay.objects.bulk_create(new_stays)
+    if changed_stays and changed_fields:
+        Stay.objects.bulk_update(changed_stays, sorted(changed_fields))
+    audit_record_many([
+        {"action": "stay.create" if a["created"] else "stay.update", "organization": hotel.organization,
+         "hotel": hotel, "actor": actor, "actor_label": actor_label, "obj": a["obj"], "fields": a["fields"],
+         "object_repr": a["object_repr"],
+         "extra": {"source": source, "status": a["status"], "previous_status": a["previous_status"]}}
+        for a in audits
+    ], request=request)
+    if changes:
+        stays_changed.send(sender=Stay, changes=changes, actor=actor, source=source)
 
 
 @transaction.atomic

@@ -91,6 +91,11 @@ class StayEventReceipt(HotelScopedModel):
     last_version = models.BigIntegerField(_("last version"), default=0)
     last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
     last_event = models.CharField(_("last event"), max_length=20, blank=True)
+    # The newest event that set the status (every kind but `modified`), ordered on its own: a
+    # `modified` that overtakes an older checkout keeps its dates, and the checkout still sets
+    # the status when it arrives, so any arrival order ends in the same stay.
+    status_version = models.BigIntegerField(_("status version"), null=True, blank=True)
+    status_event_at = models.DateTimeField(_("status event at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

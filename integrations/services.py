@@ -88,17 +88,33 @@ def idempotency_records_purge(*, now=None):
 
 # --- PMS writes: guest upsert by profile id, reservation events --------------------------------
 
-def _advisory_lock(*parts):
-    """Serialise writers of one natural key (PMS profile or reservation) until the transaction ends."""
+def _lock_id(*parts):
     import zlib
-
-    from django.db import connection
 
     text = ":".join(str(p) for p in parts)
     lock_id = (zlib.crc32(text.encode()) << 31) ^ zlib.adler32(text.encode())
-    lock_id = lock_id - (1 << 63) if lock_id >= (1 << 63) else lock_id
+    return lock_id - (1 << 63) if lock_id >= (1 << 63) else lock_id
+
+
+def _advisory_lock(*parts):
+    """Serialise writers of one natural key (PMS profile or reservation) until the transaction ends."""
+    from django.db import connection
+
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(*parts)])
+
+
+def _advisory_locks(keys):
+    """_advisory_lock for many keys in one round trip, taken in ascending lock-id order so that two
+    batches sharing reservations wait for each other instead of deadlocking."""
+    from django.db import connection
+
+    lock_ids = sorted({_lock_id(*parts) for parts in keys})
+    if not lock_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS ordered",
+                       [lock_ids])
 
 
 def guest_for_pms_profile(*, hotel, pms_profile_id):
@@ -151,12 +167,38 @@ EVENT_STATUS = {
 }
 
 
-def _is_newer(version, event_at, receipt):
-    if receipt is None:
-        return True
-    if version != receipt.last_version:
-        return version > receipt.last_version
-    return receipt.last_event_at is None or event_at > receipt.last_event_at
+def _is_newer(version, event_at, last_version, last_event_at):
+    if version != last_version:
+        return version > last_version
+    return last_event_at is None or event_at > last_event_at
+
+
+def _event_plan(receipt, event):
+    """What an event may change: "all" (newer than every event applied), "status" (older than a
+    `modified` but newer than the last status-setting event: it sets the status only) or None
+    (nothing newer than it is missing: ignored). `receipt` may be None for a first event."""
+    version, event_at = event.get("version") or 0, event["event_at"]
+    if receipt is None or _is_newer(version, event_at, receipt.last_version, receipt.last_event_at):
+        return "all"
+    if EVENT_STATUS[event["event"]] is not None and receipt.stay_id is not None and (
+            receipt.status_version is None
+            or _is_newer(version, event_at, receipt.status_version, receipt.status_event_at)):
+        return "status"
+    return None
+
+
+def _receipt_advance(receipt, event, plan):
+    version, event_at = event.get("version") or 0, event["event_at"]
+    if plan == "all":
+        receipt.last_version, receipt.last_event_at, receipt.last_event = version, event_at, event["event"]
+    if EVENT_STATUS[event["event"]] is not None:
+        receipt.status_version, receipt.status_event_at = version, event_at
+
+
+def _stay_details(stay):
+    from guests.stays import STAY_DETAIL_FIELDS
+
+    return {name: getattr(stay, name) for name in STAY_DETAIL_FIELDS}
 
 
 @transaction.atomic(savepoint=False)  # the caller's transaction or savepoint is the unit
@@ -166,33 +208,213 @@ def stay_event_receive(*, hotel, event, actor=None, request=None):
     `event` is validated data: reservation_id, event, version, event_at, arrival_on,
     departure_on, guest (a GuestProfile), details. Events are ordered by (version, event_at):
     late or repeated ones are answered "ignored" and change nothing, so a batch posted three
-    times, or out of order, ends in the state of the newest event. Returns (result, stay).
+    times, or out of order, ends in the state of the newest event (the status: of the newest
+    event that sets one, see _event_plan). Returns (result, stay).
     """
+    from guests.models import Stay, StayStatus
     from guests.stays import stay_upsert
     from integrations.models import StayEventReceipt
 
     reservation_id = event["reservation_id"]
     _advisory_lock("stay", hotel.organization_id, hotel.pk, reservation_id)
     receipt = StayEventReceipt.objects.for_hotel(hotel).filter(pms_reservation_id=reservation_id).first()
-    version, event_at = event.get("version") or 0, event["event_at"]
-    if not _is_newer(version, event_at, receipt):
+    plan = _event_plan(receipt, event)
+    if plan is None:
         return "ignored", receipt.stay
-    from guests.models import Stay, StayStatus
-
     status = EVENT_STATUS[event["event"]]
+    if plan == "status":
+        stay = Stay.objects.for_hotel(hotel).select_related("guest").get(pk=receipt.stay_id)
+        values = {"guest": stay.guest, "arrival_on": stay.arrival_on, "departure_on": stay.departure_on,
+                  "details": _stay_details(stay)}
+    else:
+        values = {"guest": event["guest"], "arrival_on": event["arrival_on"], "departure_on": event["departure_on"],
+                  "details": event.get("details") or {}}
     if status is None:
         current = Stay.objects.for_hotel(hotel).filter(pms_reservation_id=reservation_id).values_list("status", flat=True).first()
         status = current or StayStatus.BOOKED
-    stay, _created, _changed = stay_upsert(
-        hotel=hotel, guest=event["guest"], pms_reservation_id=reservation_id, arrival_on=event["arrival_on"],
-        departure_on=event["departure_on"], status=status, details=event.get("details") or {}, actor=actor,
-        source="api", request=request,
-    )
+    stay, _created, _changed = stay_upsert(hotel=hotel, pms_reservation_id=reservation_id, status=status, actor=actor,
+                                           source="api", request=request, **values)
     if receipt is None:
         receipt = StayEventReceipt(organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=reservation_id)
     receipt.stay = stay
-    receipt.last_version = version
-    receipt.last_event_at = event_at
-    receipt.last_event = event["event"]
+    _receipt_advance(receipt, event, plan)
     receipt.save()
     return "applied", stay
+
+
+@transaction.atomic(savepoint=False)
+def stay_event_receive_one(*, hotel, event, actor=None, request=None):
+    """One validated event without a guest resolved yet: stay_event_receive with the event's guest.
+
+    The reservation is locked before the guest is resolved (and perhaps created, which takes the
+    audit chain's lock): the order the batch path follows too. Returns (result, stay)."""
+    _advisory_lock("stay", hotel.organization_id, hotel.pk, event["reservation_id"])
+    event = {**event, "guest": stay_event_guest(hotel=hotel, data=event, actor=actor, request=request)}
+    return stay_event_receive(hotel=hotel, event=event, actor=actor, request=request)
+
+
+def stay_event_guest(*, hotel, data, actor=None, request=None):
+    """The guest of one validated event: by our id or the PMS profile id (created from `guest` when
+    the profile is new), following merges. StayEventRefused when there is none."""
+    from guests import selectors
+    from guests.stays import guest_resolve_merged
+    from integrations.exceptions import StayEventRefused
+
+    organization = hotel.organization
+    if data.get("guest_id"):
+        guest = selectors.guest_get(organization=organization, guest_id=data["guest_id"])
+        if guest is None:
+            raise StayEventRefused(_("No such guest."), extra={"fields": {"guest_id": [_("No such guest.")]}})
+    else:
+        guest = guest_for_pms_profile(hotel=hotel, pms_profile_id=data["pms_profile_id"])
+        if guest is None:
+            inline = data.get("guest")
+            if not inline:
+                raise StayEventRefused(
+                    _("This PMS profile id is not linked to a guest: upsert the guest first or send `guest`."),
+                    extra={"fields": {"pms_profile_id": [_("Unknown PMS profile id.")]}},
+                )
+            guest, _created = guest_upsert_from_pms(hotel=hotel, pms_profile_id=data["pms_profile_id"],
+                                                    data=dict(inline), actor=actor, request=request)
+    return guest_resolve_merged(organization=organization, guest=guest)
+
+
+class _Receipt:
+    """A reservation's receipt while a batch is worked out in memory (read by _event_plan)."""
+
+    __slots__ = ("last_version", "last_event_at", "last_event", "status_version", "status_event_at", "stay_id", "is_dirty")
+
+    def __init__(self, row):
+        for name in self.__slots__[:-1]:
+            setattr(self, name, getattr(row, name))
+        self.is_dirty = False
+
+
+@transaction.atomic(savepoint=False)  # the caller's transaction is the unit (one per batch)
+def stay_events_receive_many(*, hotel, events, actor=None, request=None):
+    """Apply a batch of validated reservation events with the rules of stay_event_receive, set-based.
+
+    `events` is a list of validated event dicts (or None for an item that failed validation,
+    which is skipped). The batch's reservations are locked at once; their receipts, stays and
+    guests are read in a few queries; the events are applied in memory in the order sent (per
+    reservation: newer (version, event_at) applied, others ignored); then stays, receipts and one
+    audit event per change are written with bulk statements, and one stays_changed domain event
+    (loyalty earns once on checkout) covers the changed stays.
+
+    Returns one (result, stay, status, error) per event: result is applied / ignored / error,
+    status the stay's status right after that event, error an ApplicationError for result=error.
+    Stay ids are set once the rows are written.
+    """
+    from guests.models import GuestProfile, Stay, StayStatus
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from guests.stays import guest_resolve_merged, stay_values_apply, stay_values_check, stays_for_reservations_locked, stays_save_many
+    from hotelcrm.exceptions import ApplicationError
+    from integrations.exceptions import StayEventRefused
+    from integrations.models import GuestLink, StayEventReceipt
+
+    organization = hotel.organization
+    valid = [event for event in events if event is not None]
+    reservation_ids = {event["reservation_id"] for event in valid}
+    # The reservation locks come first, then guest creation and the audit chain: the order every
+    # writer of stays follows (stay_event_receive too), so none waits on another in a circle.
+    _advisory_locks([("stay", hotel.organization_id, hotel.pk, r) for r in reservation_ids])
+
+    # Guests by our id and by the PMS profile id: two queries for the batch.
+    guest_ids = {event["guest_id"] for event in valid if event.get("guest_id")}
+    by_id = {g.pk: g for g in GuestProfile.objects.for_org(organization).filter(pk__in=guest_ids)} if guest_ids else {}
+    profile_ids = {event["pms_profile_id"] for event in valid if not event.get("guest_id")}
+    links = {link.pms_profile_id: link.guest for link in GuestLink.objects.for_hotel(hotel).select_related("guest")
+             .filter(pms_profile_id__in=profile_ids)} if profile_ids else {}
+    merged = {}
+
+    def guest_of(event):
+        if event.get("guest_id"):
+            guest = by_id.get(event["guest_id"])
+            if guest is None:
+                raise StayEventRefused(_("No such guest."), extra={"fields": {"guest_id": [_("No such guest.")]}})
+        else:
+            guest = links.get(event["pms_profile_id"])
+            if guest is None:
+                # A profile the PMS has not linked yet: created from the inline guest, in its own
+                # savepoint, at its first event (later events of the batch find the link).
+                with transaction.atomic():
+                    guest = stay_event_guest(hotel=hotel, data=event, actor=actor, request=request)
+                links[event["pms_profile_id"]] = guest
+        if guest.merged_into_id:
+            if guest.pk not in merged:
+                merged[guest.pk] = guest_resolve_merged(organization=organization, guest=guest)
+            guest = merged[guest.pk]
+        return guest
+
+    receipts = {row.pms_reservation_id: _Receipt(row) for row in
+                StayEventReceipt.objects.for_hotel(hotel).filter(pms_reservation_id__in=list(reservation_ids))}
+    stays = stays_for_reservations_locked(hotel=hotel, reservation_ids=reservation_ids)
+    status_before = {reservation: stay.status for reservation, stay in stays.items()}
+    new_stays, touched, changed_fields, audits = {}, {}, set(), []
+    outcomes = []
+    for event in events:
+        if event is None:
+            outcomes.append(None)
+            continue
+        reservation = event["reservation_id"]
+        receipt = receipts.get(reservation)
+        current = stays.get(reservation)
+        try:
+            # The guest first, as the single event does: an unknown profile is an error even for a late event.
+            guest = guest_of(event)
+            plan = _event_plan(receipt, event)
+            if plan == "status" and current is None:
+                plan = "all"
+            if plan is None:
+                stay = current if receipt.stay_id is not None else None
+                outcomes.append(("ignored", stay, stay.status if stay else None, None))
+                continue
+            status = EVENT_STATUS[event["event"]] or (current.status if current else StayStatus.BOOKED)
+            if plan == "status":
+                values = stay_values_check(hotel=hotel, guest=current.guest, arrival_on=current.arrival_on,
+                                           departure_on=current.departure_on, status=status, details=_stay_details(current))
+            else:
+                values = stay_values_check(hotel=hotel, guest=guest, arrival_on=event["arrival_on"],
+                                           departure_on=event["departure_on"], status=status, details=event.get("details"))
+        except (ApplicationError, DjangoValidationError) as exc:  # StayEventRefused, StayError, a guest's errors
+            outcomes.append(("error", None, None, exc))
+            continue
+        if current is None:
+            current = stays[reservation] = new_stays[reservation] = Stay(
+                organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=reservation, **values)
+            created, previous, changed = True, None, sorted(values)
+        else:
+            created, previous = False, current.status
+            changed = stay_values_apply(current, values)
+            if reservation not in new_stays:
+                changed_fields.update(changed)
+        if changed:
+            touched[reservation] = current
+            audits.append({"obj": current, "created": created, "fields": changed, "status": current.status,
+                           "previous_status": previous, "object_repr": str(current)})
+        if receipt is None:
+            receipt = receipts[reservation] = _Receipt(StayEventReceipt(last_version=0))
+        receipt.stay_id = current.pk or 0  # 0: a stay this batch creates (its id comes with the INSERT)
+        receipt.is_dirty = True
+        _receipt_advance(receipt, event, plan)
+        outcomes.append(("applied", current, current.status, None))
+
+    stays_save_many(
+        hotel=hotel, new_stays=list(new_stays.values()),
+        changed_stays=[stay for reservation, stay in touched.items() if reservation not in new_stays],
+        changed_fields=changed_fields, audits=audits,
+        changes=[(stay, status_before.get(reservation)) for reservation, stay in touched.items()],
+        actor=actor, source="api", request=request,
+    )
+    # One statement for the receipts, new and seen before (the reservation locks rule out a race).
+    StayEventReceipt.objects.bulk_create([
+        StayEventReceipt(organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=reservation,
+                         stay=stays[reservation], last_version=receipt.last_version,
+                         last_event_at=receipt.last_event_at, last_event=receipt.last_event,
+                         status_version=receipt.status_version, status_event_at=receipt.status_event_at)
+        for reservation, receipt in receipts.items() if receipt.is_dirty
+    ], update_conflicts=True, unique_fields=["organization", "hotel", "pms_reservation_id"],
+        update_fields=["stay", "last_version", "last_event_at", "last_event", "status_version", "status_event_at",
+                       "updated_at"])
+    return outcomes
