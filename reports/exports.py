@@ -52,7 +52,8 @@ def response(tables, fmt, *, filename):
             writer.writerow([str(table.title)])
             writer.writerow([str(h) for h in table.headers])
             for row in table.rows:
-                writer.writerow([_safe_text(str(_cell(v))) for v in row])
+                # Numbers (a negative NPS) are written as they are; only text is quoted against formulas.
+                writer.writerow([str(v) if isinstance(v, (int, float, Decimal)) else _safe_text(str(_cell(v))) for v in row])
             writer.writerow([])
         result = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         result["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -114,6 +115,21 @@ def dashboard_tables(summary, *, scope, start, end):
             [_("Points redeemed"), loyalty["redeemed"], loyalty["previous"]["redeemed"]],
             [_("Points expired"), loyalty["expired"], loyalty["previous"]["expired"]],
         ]))
+    satisfaction = summary.get("satisfaction")
+    if satisfaction:
+        t, p = satisfaction["totals"], satisfaction["previous"]
+        tables.append(Table(_("Guest satisfaction (surveys)"), [_("Figure"), _("This period"), _("Previous period")], [
+            [_("Survey answers"), t["responses"], p["responses"]],
+            [_("CSAT (1-5)"), t["csat_avg"], p["csat_avg"]],
+            [_("NPS"), t["nps"], p["nps"]],
+            [_("With a comment"), t["comments"], ""],
+        ]))
+        tables.append(Table(_("CSAT distribution"), [_("Score given"), _("Answers"), _("Share (%)")],
+                            [[r["value"], r["responses"], r["share"]] for r in satisfaction["csat"]]))
+        tables.append(Table(_("Likelihood to recommend (0-10)"), [_("Score given"), _("Answers"), _("Share (%)")],
+                            [[r["value"], r["responses"], r["share"]] for r in satisfaction["nps"]]))
+        tables.append(Table(_("CSAT and NPS over the period"), [_("Date"), _("Survey answers"), _("CSAT (1-5)"), _("NPS")],
+                            [[r["bucket"], r["responses"], r["csat_avg"], r["nps"]] for r in satisfaction["trend"]]))
     rfm = summary["rfm"]
     tables.append(Table(_("RFM segments"), [_("Segment"), _("Guests"), _("Revenue"), _("Share (%)")],
                         [[s["label"], s["guests"], s["revenue"], s["share"]] for s in rfm["segments"]]))

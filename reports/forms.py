@@ -54,6 +54,12 @@ class ComplaintDrillForm(PeriodForm):
     value = forms.CharField(max_length=100, required=False)
 
 
+class SurveyDrillForm(PeriodForm):
+    csat = forms.IntegerField(min_value=1, max_value=5, required=False)
+    nps = forms.IntegerField(min_value=0, max_value=10, required=False)
+    comments = forms.BooleanField(required=False)
+
+
 class SegmentForm(forms.Form):
     segment = forms.ChoiceField(choices=list(RFM_SEGMENTS.items()))
     group = forms.BooleanField(required=False)

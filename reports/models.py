@@ -127,6 +127,24 @@ class CareDailyRollup(HotelScopedModel):
         ]
 
 
+class SurveyDailyRollup(HotelScopedModel):
+    """Survey answers given on one local day at one hotel, per (CSAT, NPS) pair: trend and distributions in one table."""
+
+    day = models.DateField(_("day"))
+    csat = models.PositiveSmallIntegerField(_("satisfaction (1-5)"))
+    nps = models.PositiveSmallIntegerField(_("likelihood to recommend (0-10)"))
+    responses = models.IntegerField(_("survey responses"), default=0)
+    comments = models.IntegerField(_("with a comment"), default=0)
+
+    class Meta:
+        verbose_name = _("survey rollup")
+        verbose_name_plural = _("survey rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "day", "csat", "nps"], name="survey_rollup_unique"),
+        ]
+        indexes = [models.Index(fields=["organization", "hotel", "day"], name="survey_rollup_scope_day_idx")]
+
+
 class GuestRfm(TenantModel):
     """Recency, frequency and monetary scores of a guest, organization-wide (hotel empty) or at one hotel."""
 

@@ -164,6 +164,18 @@ CARE_COLUMNS = ("organization_id, hotel_id, day, campaign_id_value, channel, del
                 "csat_sum, promoters, detractors")
 
 
+# Answers by the local day the guest gave them (the care section counts them by the message's day).
+SURVEY_FACTS_SQL = """
+    SELECT r.organization_id, r.hotel_id, (r.created_at AT TIME ZONE %(tz)s)::date AS day, r.csat, r.nps,
+           count(*) AS responses, count(*) FILTER (WHERE r.comment ~ '[^[:space:]]') AS comments
+    FROM care_surveyresponse r
+    WHERE r.organization_id = %(org)s AND r.hotel_id = %(hotel)s
+      AND r.created_at >= %(start_at)s AND r.created_at < %(end_at)s
+    GROUP BY 1, 2, 3, 4, 5
+"""
+SURVEY_COLUMNS = "organization_id, hotel_id, day, csat, nps, responses, comments"
+
+
 def _local_bounds(tz, start, end):
     """UTC instants of local midnight at `start` and at the day after `end`, for index range scans."""
     begin = datetime.datetime.combine(start, datetime.time(), tzinfo=tz)
@@ -225,6 +237,9 @@ def recompute_hotel(hotel, start, end):
             cursor.execute("DELETE FROM reports_caredailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
                            [org, hotel.pk, start, end])
             cursor.execute(f"INSERT INTO reports_caredailyrollup ({CARE_COLUMNS}) {CARE_FACTS_SQL}", complaint_params(hotel, start, end))
+            cursor.execute("DELETE FROM reports_surveydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+                           [org, hotel.pk, start, end])
+            cursor.execute(f"INSERT INTO reports_surveydailyrollup ({SURVEY_COLUMNS}) {SURVEY_FACTS_SQL}", complaint_params(hotel, start, end))
 
 
 def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
@@ -253,6 +268,10 @@ def raw_complaint_rows(hotel, start, end):
 
 def raw_care_rows(hotel, start, end):
     return _fetch(CARE_FACTS_SQL, complaint_params(hotel, start, end)) if has_care() else []
+
+
+def raw_survey_rows(hotel, start, end):
+    return _fetch(SURVEY_FACTS_SQL, complaint_params(hotel, start, end)) if has_care() else []
 
 
 def raw_loyalty_rows(organization_id, hotel, start, end):

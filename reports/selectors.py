@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from guests.models import Gender, GuestProfile, GuestType, Stay, StayStatus
 from hotelcrm.models import ROLE_RANK, Hotel, Membership, Role
 from reports import rollups
-from reports.models import CareDailyRollup, ComplaintDailyRollup, GuestRfm, LoyaltyDailyRollup, RfmSegmentCount, StayDailyRollup
+from reports.models import (
+    CareDailyRollup, ComplaintDailyRollup, GuestRfm, LoyaltyDailyRollup, RfmSegmentCount, StayDailyRollup, SurveyDailyRollup,
+)
 
 DEAD = [StayStatus.CANCELLED, StayStatus.NO_SHOW]
 MAX_PERIOD_DAYS = 732
@@ -377,6 +379,94 @@ def care_section(*, scope, start, end):
             "campaigns": campaigns}
 
 
+# --- Satisfaction (survey answers) ----------------------------------------------------------------
+
+VERBATIM_COMMENTS = 10
+HAS_TEXT = "[^[:space:]]"  # a comment with at least one non-blank character (same test as the rollup)
+
+
+def _nps(promoters, detractors, responses):
+    return round(100 * (promoters - detractors) / responses) if responses else None
+
+
+def _survey_window(scope, start, end):
+    """Answers given on local days start..end of each hotel of the scope."""
+    window = Q(pk__in=[])
+    for hotel in scope.hotels:
+        start_at, end_at = rollups._local_bounds(hotel.tz, start, end)
+        window |= Q(hotel_id=hotel.pk, created_at__gte=start_at, created_at__lt=end_at)
+    return window
+
+
+def satisfaction_section(*, scope, start, end):
+    """CSAT and NPS of the answers given in the period: totals, distributions, trend (rollup) and the latest comments."""
+    if not rollups.has_care():
+        return None
+    from care.models import SurveyResponse
+
+    prev_start, prev_end = previous_period(start, end)
+    base = SurveyDailyRollup.objects.for_org(scope.organization).filter(hotel_id__in=scope.hotel_ids)
+    pairs = list(base.filter(day__range=(prev_start, end)).values("csat", "nps").annotate(
+        cur=Sum("responses", filter=Q(day__gte=start)), prev=Sum("responses", filter=Q(day__lte=prev_end)),
+        comments=Sum("comments", filter=Q(day__gte=start))))
+    totals = {key: {"responses": 0, "csat_sum": 0, "promoters": 0, "detractors": 0} for key in ("cur", "prev")}
+    csat, nps, comments = dict.fromkeys(range(1, 6), 0), dict.fromkeys(range(0, 11), 0), 0
+    for row in pairs:
+        for key in ("cur", "prev"):
+            n = row[key] or 0
+            t = totals[key]
+            t["responses"] += n
+            t["csat_sum"] += n * row["csat"]
+            t["promoters"] += n if row["nps"] >= 9 else 0
+            t["detractors"] += n if row["nps"] <= 6 else 0
+        csat[row["csat"]] += row["cur"] or 0
+        nps[row["nps"]] += row["cur"] or 0
+        comments += row["comments"] or 0
+
+    def figures(t):
+        return {**t, "csat_avg": round(t["csat_sum"] / t["responses"], 2) if t["responses"] else None,
+                "nps": _nps(t["promoters"], t["detractors"], t["responses"])}
+
+    current, previous = figures(totals["cur"]), figures(totals["prev"])
+    current["comments"] = comments
+
+    def distribution(counts):
+        top = max(counts.values(), default=0) or 1
+        return [{"value": v, "responses": n, "share": _ratio(n, current["responses"]), "bar": round(100 * n / top)}
+                for v, n in counts.items()]
+
+    trend_qs = base.filter(day__range=(start, end))
+    trend_qs = trend_qs.annotate(bucket=TruncMonth("day")) if _bucket_by_month(start, end) else trend_qs.annotate(bucket=F("day"))
+    # "answers", not "responses": an alias named like the column would shadow it inside csat * responses.
+    trend = list(trend_qs.values("bucket").annotate(
+        answers=Sum("responses"), csat_sum=Sum(F("csat") * F("responses")),
+        promoters=Sum("responses", filter=Q(nps__gte=9)), detractors=Sum("responses", filter=Q(nps__lte=6)),
+    ).order_by("bucket"))
+    for point in trend:
+        point["responses"] = point.pop("answers")
+        if isinstance(point["bucket"], datetime.datetime):
+            point["bucket"] = point["bucket"].date()
+        point["csat_avg"] = round(point["csat_sum"] / point["responses"], 2) if point["responses"] else None
+        point["nps"] = _nps(point["promoters"] or 0, point["detractors"] or 0, point["responses"])
+    latest = list(SurveyResponse.objects.for_org(scope.organization).filter(_survey_window(scope, start, end), comment__regex=HAS_TEXT)
+                  .select_related("guest", "hotel").order_by("-created_at", "-pk")[:VERBATIM_COMMENTS])
+    return {"totals": current, "previous": previous, "csat": distribution(csat), "nps": distribution(nps), "trend": trend,
+            "comments": latest, "changes": {f: _change(current[f], previous[f]) for f in ("responses", "csat_avg", "nps")}}
+
+
+def survey_drill(*, scope, start, end, csat=None, nps=None, with_comment=False):
+    from care.models import SurveyResponse
+
+    answers = SurveyResponse.objects.for_org(scope.organization).filter(_survey_window(scope, start, end))
+    if csat is not None:
+        answers = answers.filter(csat=csat)
+    if nps is not None:
+        answers = answers.filter(nps=nps)
+    if with_comment:
+        answers = answers.filter(comment__regex=HAS_TEXT)
+    return answers.select_related("guest", "hotel").order_by("-created_at", "-pk")
+
+
 # --- RFM ---------------------------------------------------------------------------------------
 
 def rfm_section(*, scope):
@@ -403,6 +493,7 @@ def dashboard_summary(*, scope, start, end, now=None):
         "complaints": complaint_section(scope=scope, start=start, end=end, now=now),
         "loyalty": loyalty_section(scope=scope, start=start, end=end),
         "care": care_section(scope=scope, start=start, end=end),
+        "satisfaction": satisfaction_section(scope=scope, start=start, end=end),
         "rfm": rfm_section(scope=scope),
     }
 

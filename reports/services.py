@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from hotelcrm.audit import audit_record
 from reports import rollups
 from reports.exceptions import ReportError
-from reports.models import CareDailyRollup, ComplaintDailyRollup, Frequency, LoyaltyDailyRollup, ReportSubscription, RollupRun, StayDailyRollup
+from reports.models import (
+    CareDailyRollup, ComplaintDailyRollup, Frequency, LoyaltyDailyRollup, ReportSubscription, RollupRun, StayDailyRollup,
+    SurveyDailyRollup,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +112,10 @@ def rollups_check(*, organization, hotels, start, end):
                 "day", "campaign_id_value", "channel", *CARE_VALUES)
             differences += _compare("care", hotel, rollups.raw_care_rows(hotel, start, end), list(found),
                                     ("day", "campaign_id_value", "channel"), CARE_VALUES)
+            found = SurveyDailyRollup.objects.for_hotel(hotel).filter(day__range=(start, end)).values(
+                "day", "csat", "nps", "responses", "comments")
+            differences += _compare("surveys", hotel, rollups.raw_survey_rows(hotel, start, end), list(found),
+                                    ("day", "csat", "nps"), ("responses", "comments"))
     if rollups.has_loyalty():
         for hotel in [*hotels, None]:
             found = LoyaltyDailyRollup.objects.for_org(organization).filter(

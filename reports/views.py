@@ -13,7 +13,7 @@ from hotelcrm.exceptions import ApplicationError
 from hotelcrm.models import Role
 from hotelcrm.permissions import hotel_required, role_required
 from reports import exports, selectors, services
-from reports.forms import ComplaintDrillForm, PeriodForm, SegmentForm, StayDrillForm, SubscriptionForm
+from reports.forms import ComplaintDrillForm, PeriodForm, SegmentForm, StayDrillForm, SubscriptionForm, SurveyDrillForm
 from reports.models import ReportSubscription
 from reports.selectors import Scope, group_overview, hotel_overview
 
@@ -73,7 +73,10 @@ def dashboard(request):
         return _export(request, "dashboard", fmt, exports.dashboard_tables(summary, scope=scope, start=start, end=end),
                        {"start": str(start), "end": str(end), "group": scope.is_group})
     prev_start, prev_end = selectors.previous_period(start, end)
+    comments = summary["satisfaction"]["comments"] if summary.get("satisfaction") else []
+    names = _masked_names(request, list({r.guest_id: r.guest for r in comments}.values())) if comments else {}
     return render(request, "reports/dashboard.html", {
+        "comment_rows": [(r, names[r.guest_id]) for r in comments],
         "form": form, "scope": scope, "summary": summary, "start": start, "end": end, "prev_start": prev_start,
         "prev_end": prev_end, "q": _query(form), "is_group_admin": request.role == Role.GROUP_ADMIN,
         "stay_dimensions": [("guest_type", _("By guest type")), ("nationality", _("By nationality")),
@@ -139,6 +142,32 @@ def complaint_list(request):
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/complaint_list.html", {"form": form, "scope": scope, "page": page,
                                                            "q": _query(form, dimension=data["dimension"], value=data["value"])})
+
+
+@role_required(Role.MANAGER)
+def survey_list(request):
+    """The survey answers behind a satisfaction figure (a score, or the answers with a comment)."""
+    if not selectors.rollups.has_care():
+        raise Http404
+    form = _period(request, SurveyDrillForm)
+    if not form.is_valid():
+        return _bad_period(request, form, "reports/survey_list.html")
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    data = form.cleaned_data
+    answers = selectors.survey_drill(scope=scope, start=data["start"], end=data["end"], csat=data["csat"], nps=data["nps"],
+                                     with_comment=data["comments"])
+    q = _query(form, csat=data["csat"], nps=data["nps"], comments="1" if data["comments"] else "")
+    if request.GET.get("format"):
+        rows = list(answers[:exports.MAX_ROWS])
+        names = _masked_names(request, list({r.guest_id: r.guest for r in rows}.values()))
+        table = exports.Table(_("Survey answers"), [_("Hotel"), _("Answered"), _("Guest"), _("CSAT (1-5)"), _("NPS score (0-10)"), _("Comment")],
+                              [[r.hotel.name, timezone.localtime(r.created_at, r.hotel.tz), names[r.guest_id], r.csat, r.nps, r.comment]
+                               for r in rows])
+        return _export(request, "surveys", request.GET["format"], [table], {"filters": q})
+    page = Paginator(answers, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = _masked_names(request, list({r.guest_id: r.guest for r in page}.values()))
+    return render(request, "reports/survey_list.html", {"form": form, "scope": scope, "page": page, "q": q,
+                                                        "rows": [(r, names[r.guest_id]) for r in page]})
 
 
 @role_required(Role.MANAGER)

@@ -9,18 +9,24 @@ WIDTH, HEIGHT, PAD = 640, 180, 24
 
 
 @register.simple_tag
-def line_chart(points, key, label=""):
-    """A trend line of `points[i][key]` over the buckets, with a dot per bucket and its value as a tooltip."""
-    points = list(points or [])
+def line_chart(points, key, label="", low=None, high=None):
+    """A trend line of `points[i][key]` over the buckets, with a dot per bucket and its value as a tooltip.
+
+    `low`/`high` fix the scale (a score such as NPS, -100..100); by default it runs from 0 to the largest value.
+    Buckets without a value (no answers that month) are left out of the line.
+    """
+    points = [p for p in (points or []) if p.get(key) is not None or low is None]
     if not points:
         return ""
     values = [float(p.get(key) or 0) for p in points]
-    top = max(values) or 1.0
+    bottom = float(low) if low is not None else 0.0
+    top = float(high) if high is not None else (max(values) or 1.0)
+    span = (top - bottom) or 1.0
     step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
-    coords = [(PAD + i * step, HEIGHT - PAD - (v / top) * (HEIGHT - 2 * PAD)) for i, v in enumerate(values)]
+    coords = [(PAD + i * step, HEIGHT - PAD - ((v - bottom) / span) * (HEIGHT - 2 * PAD)) for i, v in enumerate(values)]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     dots = format_html_join("", '<circle cx="{}" cy="{}" r="3"><title>{}: {}</title></circle>',
-                            ((f"{x:.1f}", f"{y:.1f}", p["bucket"], int(v)) for (x, y), p, v in zip(coords, points, values)))
+                            ((f"{x:.1f}", f"{y:.1f}", p["bucket"], f"{v:g}") for (x, y), p, v in zip(coords, points, values)))
     first, last = points[0]["bucket"], points[-1]["bucket"]
     return format_html(
         '<svg class="chart line-chart" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">'
@@ -29,7 +35,7 @@ def line_chart(points, key, label=""):
         '<text x="{pad}" y="{h2}" class="tick">{first}</text><text x="{right}" y="{h2}" class="tick" text-anchor="end">{last}</text>'
         '<text x="{pad}" y="14" class="tick">{top}</text></svg>',
         w=WIDTH, h=HEIGHT, label=label, pad=PAD, base=HEIGHT - PAD, right=WIDTH - PAD, path=path, dots=dots,
-        h2=HEIGHT - 6, first=first, last=last, top=int(top),
+        h2=HEIGHT - 6, first=first, last=last, top=f"{top:g}",
     )
 
 

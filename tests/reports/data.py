@@ -141,3 +141,48 @@ def expected_complaints(organization, hotels, start, end):
         c for c in Complaint.objects.for_org(organization).filter(hotel_id__in=list(tz))
         if c.status != "cancelled" and start <= c.received_at.astimezone(tz[c.hotel_id]).date() <= end
     ]
+
+
+COMMENTS = ["Lovely stay", "", "  \n ", "The lift was slow", "", "谢谢"]
+
+
+def generate_surveys(tenant, *, seed=21, count=90):
+    """Survey answers at both hotels, answered at any local minute around START..END (edges included)."""
+    from care.models import Campaign, Delivery, SurveyResponse
+
+    rng = random.Random(seed)
+    organization = tenant.organization
+    guests = [GuestProfile.objects.create(organization=organization, family_name=f"Survey{i}", given_name="Guest",
+                                          is_confidential=(i == 0)) for i in range(6)]
+    campaigns = {hotel.pk: Campaign.objects.create(organization=organization, hotel=hotel, name=f"Post-stay {seed}-{hotel.pk}",
+                                                   kind="post_stay", channel="email") for hotel in tenant.hotels}
+    moments = []
+    for i in range(count):
+        hotel = tenant.hotels[i % 2]
+        local_day = START - datetime.timedelta(days=40) + datetime.timedelta(days=rng.randrange(0, 75))
+        moments.append((hotel, datetime.datetime.combine(local_day, datetime.time(rng.choice([0, 9, 23]), rng.randrange(60)),
+                                                         tzinfo=hotel.tz)))
+    for hotel in tenant.hotels:
+        moments.append((hotel, datetime.datetime.combine(END, datetime.time(23, 45), tzinfo=hotel.tz)))
+        moments.append((hotel, datetime.datetime.combine(END + datetime.timedelta(days=1), datetime.time(0, 5), tzinfo=hotel.tz)))
+    for i, (hotel, moment) in enumerate(moments):
+        guest = guests[i % len(guests)]
+        delivery = Delivery.objects.create(organization=organization, hotel=hotel, campaign=campaigns[hotel.pk], guest=guest,
+                                           occasion_on=START + datetime.timedelta(days=i), channel="email", status="sent")
+        answer = SurveyResponse.objects.create(organization=organization, hotel=hotel, delivery=delivery, guest=guest,
+                                               csat=rng.randint(1, 5), nps=rng.randint(0, 10), comment=rng.choice(COMMENTS))
+        SurveyResponse.objects.for_org(organization).filter(pk=answer.pk).update(created_at=moment.astimezone(datetime.timezone.utc))
+
+
+def expected_surveys(organization, hotels, start, end):
+    from care.models import SurveyResponse
+
+    tz = {hotel.pk: hotel.tz for hotel in hotels}
+    return [r for r in SurveyResponse.objects.for_org(organization).filter(hotel_id__in=list(tz))
+            if start <= r.created_at.astimezone(tz[r.hotel_id]).date() <= end]
+
+
+def nps_of(answers):
+    if not answers:
+        return None
+    return round(100 * (sum(1 for a in answers if a.nps >= 9) - sum(1 for a in answers if a.nps <= 6)) / len(answers))

@@ -6,7 +6,7 @@ from hotelcrm.models import Role
 
 def fill(tenant, label):
     from reports import services
-    from reports.models import CareDailyRollup, ComplaintDailyRollup, LoyaltyDailyRollup, ReportSubscription, RollupRun
+    from reports.models import CareDailyRollup, ComplaintDailyRollup, LoyaltyDailyRollup, ReportSubscription, RollupRun, SurveyDailyRollup
 
     organization, hotel = tenant.organization, tenant.hotels[0]
     days = [stay.arrival_on for stay in tenant.stays]
@@ -16,5 +16,6 @@ def fill(tenant, label):
     ComplaintDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, dimension="total", value="")
     LoyaltyDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, kind="earn")
     CareDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, campaign_id_value=0, channel="email")
+    SurveyDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, csat=3, nps=7)
     RollupRun.objects.create(organization=organization, hotel=hotel, local_date=day)
     ReportSubscription.objects.create(organization=organization, hotel=hotel, user=tenant.users[Role.MANAGER], frequency="weekly")
