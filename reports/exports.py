@@ -115,6 +115,23 @@ def dashboard_tables(summary, *, scope, start, end):
             [_("Points redeemed"), loyalty["redeemed"], loyalty["previous"]["redeemed"]],
             [_("Points expired"), loyalty["expired"], loyalty["previous"]["expired"]],
         ]))
+    if loyalty:
+        tables.append(Table(_("Top rewards"), [_("Reward"), _("Quantity"), _("Orders"), _("Points")],
+                            [[r["reward__name"], r["quantity"], r["orders"], r["points"]] for r in loyalty["top_rewards"]]))
+    care = summary.get("care")
+    if care:
+        calls, before = care["calls"], care["calls_previous"]
+        tables.append(Table(_("Call tasks"), [_("Figure"), _("This period"), _("Previous period")], [
+            [_("Call tasks due"), calls["due"], before["due"]],
+            [_("Done on time"), calls["on_time"], before["on_time"]],
+            [_("Late or not done"), calls["late_or_open"], before["late_or_open"]],
+            [_("Calls done on time (%)"), calls["on_time_rate"], before["on_time_rate"]],
+        ]))
+    staff = summary.get("staff")
+    if staff:
+        tables.append(Table(_("Staff"), [_("Staff member"), _("Complaints handled"), _("On time (%)"), _("Guests owned"),
+                                         _("Profile completeness (%)")],
+                            [[r["name"], r["handled"], r["on_time_rate"], r["guests"], r["completeness"]] for r in staff["rows"]]))
     satisfaction = summary.get("satisfaction")
     if satisfaction:
         t, p = satisfaction["totals"], satisfaction["previous"]

@@ -52,6 +52,21 @@ class StayDrillForm(PeriodForm):
 class ComplaintDrillForm(PeriodForm):
     dimension = forms.ChoiceField(choices=ComplaintDimension.choices, required=False)
     value = forms.CharField(max_length=100, required=False)
+    handled_by = forms.IntegerField(min_value=1, required=False)
+
+
+class RewardDrillForm(PeriodForm):
+    reward = forms.IntegerField(min_value=1, required=False)
+
+
+class CallDrillForm(PeriodForm):
+    show = forms.ChoiceField(choices=[("", _("All due")), ("on_time", _("Done on time")), ("late", _("Late or not done"))],
+                             required=False)
+
+
+class OwnerForm(forms.Form):
+    owner = forms.IntegerField(min_value=1)
+    group = forms.BooleanField(required=False)
 
 
 class SurveyDrillForm(PeriodForm):

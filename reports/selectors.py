@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Sum, Value
+from django.db.models import Count, DateField, Exists, F, Func, OuterRef, Q, Sum, Value
 from django.db.models.functions import ExtractYear, Left, Lower, Trim, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -335,12 +335,151 @@ def loyalty_section(*, scope, start, end):
         "issued": points("earn"), "redeemed": points("redeem"), "expired": points("expire"),
         "previous": {"issued": points("earn", "prev"), "redeemed": points("redeem", "prev"), "expired": points("expire", "prev")},
     }
+    section["top_rewards"] = top_rewards(scope=scope, start=start, end=end)
     if scope.is_group:
         # Points are organization-wide: the outstanding liability is every entry ever booked.
         section["outstanding"] = LoyaltyDailyRollup.objects.for_org(scope.organization).aggregate(total=Sum("points"))["total"] or 0
         section["tiers"] = list(LoyaltyMembership.objects.for_org(scope.organization).filter(status="active").values(
             "tier__name", "tier__rank").annotate(members=Count("pk")).order_by("tier__rank"))
     return section
+
+
+TOP_REWARDS = 10
+
+
+def _local_window(scope, field, start, end):
+    """Rows whose `field` falls on local days start..end of their own hotel (one index range per hotel)."""
+    window = Q(pk__in=[])
+    for hotel in scope.hotels:
+        start_at, end_at = rollups._local_bounds(hotel.tz, start, end)
+        window |= Q(hotel_id=hotel.pk, **{f"{field}__gte": start_at, f"{field}__lt": end_at})
+    return window
+
+
+def reward_orders(*, scope, start, end):
+    """Redemption orders placed in the period at the scope's hotels, cancelled (refunded) ones left out."""
+    from loyalty.models import RedemptionOrder
+
+    return RedemptionOrder.objects.for_org(scope.organization).filter(_local_window(scope, "placed_at", start, end)).exclude(
+        status="cancelled")
+
+
+def top_rewards(*, scope, start, end):
+    """The most ordered rewards of the period (orders are few next to the ledger: read raw, one grouped query)."""
+    rows = list(reward_orders(scope=scope, start=start, end=end).values("reward_id", "reward__name").annotate(
+        orders=Count("pk"), quantity=Sum("quantity"), points=Sum("points")).order_by("-quantity", "-orders", "reward__name")[:TOP_REWARDS])
+    top = max((r["quantity"] for r in rows), default=0) or 1
+    for r in rows:
+        r["bar"] = round(100 * r["quantity"] / top)
+    return rows
+
+
+def call_tasks_due(*, scope, start, end):
+    """Call tasks due on a day of the period at the scope's hotels, cancelled ones left out."""
+    from care.models import CallTask
+
+    return CallTask.objects.for_org(scope.organization).filter(hotel_id__in=scope.hotel_ids, due_on__range=(start, end)).exclude(
+        status="cancelled")
+
+
+class LocalDate(Func):
+    """(instant AT TIME ZONE hotel's zone)::date: the hotel's own date of a timestamp."""
+
+    arg_joiner = " AT TIME ZONE "
+    template = "((%(expressions)s)::date)"
+    output_field = DateField()
+
+
+def _done_on_time_q():
+    return Q(status="done", completed_at__isnull=False, completed_local__lte=F("due_on"))
+
+
+def call_task_figures(*, scope, start, end):
+    """Call tasks due in the period: how many, done, done by their due day (the hotel's local date)."""
+    counts = call_tasks_due(scope=scope, start=start, end=end).annotate(
+        completed_local=LocalDate(F("completed_at"), F("hotel__time_zone"))).aggregate(
+        due=Count("pk"), done=Count("pk", filter=Q(status="done")), on_time=Count("pk", filter=_done_on_time_q()))
+    counts["late_or_open"] = counts["due"] - counts["on_time"]
+    counts["on_time_rate"] = _ratio(counts["on_time"], counts["due"])
+    return counts
+
+
+def call_task_drill(*, scope, start, end, show=""):
+    tasks = call_tasks_due(scope=scope, start=start, end=end).annotate(
+        completed_local=LocalDate(F("completed_at"), F("hotel__time_zone")))
+    if show == "on_time":
+        tasks = tasks.filter(_done_on_time_q())
+    elif show == "late":
+        tasks = tasks.exclude(_done_on_time_q())
+    return tasks.select_related("guest", "hotel", "assigned_to", "completed_by").order_by("due_on", "pk")
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+# What a complete profile has: checked per guest, averaged per relationship owner.
+PROFILE_FIELDS = ("nationality", "gender", "birth_year", "guest_type", "preferred_language", "contact")
+
+
+def _profile_filled():
+    from guests.models import GuestContact
+
+    has_contact = Exists(GuestContact.objects.filter(organization_id=OuterRef("organization_id"), guest_id=OuterRef("pk")))
+    return {
+        "nationality": ~Q(nationality=""), "gender": ~Q(gender__in=["", "unknown"]), "birth_year": Q(birth_year__isnull=False),
+        "guest_type": ~Q(guest_type=""), "preferred_language": ~Q(preferred_language=""), "contact": Q(has_contact=True),
+    }, has_contact
+
+
+def profile_field_labels():
+    return {"nationality": _("Nationality"), "gender": _("Gender"), "birth_year": _("Birth year"), "guest_type": _("Guest type"),
+            "preferred_language": _("Preferred language"), "contact": _("Phone or email")}
+
+
+def owned_guests(*, scope, owner_id):
+    """Live guest profiles whose relationship owner is `owner_id` (profiles are organization-wide)."""
+    _filled, has_contact = _profile_filled()
+    return GuestProfile.objects.for_org(scope.organization).filter(
+        relationship_owner_id=owner_id, merged_into__isnull=True, is_anonymised=False).annotate(has_contact=has_contact)
+
+
+def handled_complaints(*, scope, start, end, user_id=None):
+    """Complaints resolved on a local day of the period, by the person they were assigned to."""
+    from complaints.models import Complaint
+
+    rows = Complaint.objects.for_org(scope.organization).filter(_local_window(scope, "resolved_at", start, end)).exclude(
+        status="cancelled")
+    return rows.filter(assignee_id=user_id) if user_id is not None else rows
+
+
+def staff_section(*, scope, start, end):
+    """Per staff member of the scope's hotels: complaints resolved and on time, guests owned and their profiles' completeness."""
+    from django.contrib.auth import get_user_model
+
+    staff_ids = set(Membership.objects.for_org(scope.organization).filter(hotel_id__in=scope.hotel_ids).values_list("user_id", flat=True))
+    handled = {}
+    if rollups.has_complaints():
+        handled = {row["assignee_id"]: row for row in handled_complaints(scope=scope, start=start, end=end).filter(
+            assignee_id__in=staff_ids).values("assignee_id").annotate(
+            handled=Count("pk"), on_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at")))).order_by()}
+    filled, has_contact = _profile_filled()
+    owned = {row["relationship_owner_id"]: row for row in GuestProfile.objects.for_org(scope.organization).filter(
+        relationship_owner_id__in=staff_ids, merged_into__isnull=True, is_anonymised=False).annotate(has_contact=has_contact)
+        .values("relationship_owner_id").annotate(guests=Count("pk"), **{f"has_{f}": Count("pk", filter=q) for f, q in filled.items()})
+        .order_by()}
+    users = get_user_model().objects.filter(pk__in=set(handled) | set(owned)).order_by("username")
+    rows = []
+    for user in users:
+        h, o = handled.get(user.pk, {}), owned.get(user.pk, {})
+        guests = o.get("guests", 0)
+        filled_cells = sum(o.get(f"has_{f}", 0) for f in PROFILE_FIELDS)
+        rows.append({
+            "user_id": user.pk, "name": user.get_full_name() or user.get_username(),
+            "handled": h.get("handled", 0), "on_time": h.get("on_time", 0), "on_time_rate": _ratio(h.get("on_time", 0), h.get("handled", 0)),
+            "guests": guests, "completeness": _ratio(filled_cells, guests * len(PROFILE_FIELDS)),
+            "missing": {f: guests - o.get(f"has_{f}", 0) for f in PROFILE_FIELDS},
+        })
+    rows.sort(key=lambda r: (-r["handled"], -r["guests"], r["name"]))
+    return {"rows": rows, "fields": PROFILE_FIELDS}
 
 
 # --- Care ------------------------------------------------------------------------------------
@@ -376,7 +515,8 @@ def care_section(*, scope, start, end):
         campaigns.append({"campaign": names.get(row["campaign_id_value"], "#%s" % row["campaign_id_value"]),
                           "channel": row["channel"], **_care_figures({f: row[f] or 0 for f in CARE_SUMS})})
     return {"totals": _care_figures(totals), "previous": _care_figures({f: previous[f] or 0 for f in CARE_SUMS}),
-            "campaigns": campaigns}
+            "campaigns": campaigns, "calls": call_task_figures(scope=scope, start=start, end=end),
+            "calls_previous": call_task_figures(scope=scope, start=prev_start, end=prev_end)}
 
 
 # --- Satisfaction (survey answers) ----------------------------------------------------------------
@@ -494,6 +634,7 @@ def dashboard_summary(*, scope, start, end, now=None):
         "loyalty": loyalty_section(scope=scope, start=start, end=end),
         "care": care_section(scope=scope, start=start, end=end),
         "satisfaction": satisfaction_section(scope=scope, start=start, end=end),
+        "staff": staff_section(scope=scope, start=start, end=end),
         "rfm": rfm_section(scope=scope),
     }
 
@@ -532,9 +673,12 @@ def stay_drill(*, scope, start, end, dimension="total", value="", only_new=False
     return stays.select_related("guest", "hotel").order_by("-arrival_on", "-pk")
 
 
-def complaint_drill(*, scope, start, end, dimension="total", value=""):
+def complaint_drill(*, scope, start, end, dimension="total", value="", handled_by=None):
     from complaints.models import Complaint
 
+    if handled_by is not None:  # the staff section: resolved in the period by this person
+        return handled_complaints(scope=scope, start=start, end=end, user_id=handled_by).select_related(
+            "guest", "hotel", "department").order_by("-resolved_at", "-pk")
     window = Q(pk__in=[])
     for hotel in scope.hotels:
         start_at, end_at = rollups._local_bounds(hotel.tz, start, end)

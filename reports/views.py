@@ -10,10 +10,13 @@ from django.views.decorators.http import require_POST
 from guests.access import openable_profile_ids
 from guests.selectors import arrivals_on
 from hotelcrm.exceptions import ApplicationError
-from hotelcrm.models import Role
+from hotelcrm.models import Membership, Role
 from hotelcrm.permissions import hotel_required, role_required
 from reports import exports, selectors, services
-from reports.forms import ComplaintDrillForm, PeriodForm, SegmentForm, StayDrillForm, SubscriptionForm, SurveyDrillForm
+from reports.forms import (
+    CallDrillForm, ComplaintDrillForm, OwnerForm, PeriodForm, RewardDrillForm, SegmentForm, StayDrillForm, SubscriptionForm,
+    SurveyDrillForm,
+)
 from reports.models import ReportSubscription
 from reports.selectors import Scope, group_overview, hotel_overview
 
@@ -132,7 +135,7 @@ def complaint_list(request):
     scope = Scope.from_request(request, group=form.cleaned_data["group"])
     data = form.cleaned_data
     complaints = selectors.complaint_drill(scope=scope, start=data["start"], end=data["end"],
-                                           dimension=data["dimension"] or "total", value=data["value"])
+                                           dimension=data["dimension"] or "total", value=data["value"], handled_by=data["handled_by"])
     if request.GET.get("format"):
         rows = list(complaints[:exports.MAX_ROWS])
         table = exports.Table(_("Complaints"), [_("Number"), _("Hotel"), _("Received"), _("Category"), _("Department"), _("Status")],
@@ -141,7 +144,8 @@ def complaint_list(request):
         return _export(request, "complaints", request.GET["format"], [table], {"filters": _query(form)})
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/complaint_list.html", {"form": form, "scope": scope, "page": page,
-                                                           "q": _query(form, dimension=data["dimension"], value=data["value"])})
+                                                           "q": _query(form, dimension=data["dimension"], value=data["value"],
+                                                                       handled_by=data["handled_by"])})
 
 
 @role_required(Role.MANAGER)
@@ -168,6 +172,84 @@ def survey_list(request):
     names = _masked_names(request, list({r.guest_id: r.guest for r in page}.values()))
     return render(request, "reports/survey_list.html", {"form": form, "scope": scope, "page": page, "q": q,
                                                         "rows": [(r, names[r.guest_id]) for r in page]})
+
+
+def _rows_page(request, *, report, title, headers, queryset, to_row, form, q, guest_of):
+    """A paginated (or exported) list of the rows behind one figure, guests' names masked as the viewer may see them."""
+    if request.GET.get("format"):
+        rows = list(queryset[:exports.MAX_ROWS])
+        names = _masked_names(request, list({guest_of(r).pk: guest_of(r) for r in rows}.values()))
+        return _export(request, report, request.GET["format"], [exports.Table(title, headers, [to_row(r, names) for r in rows])],
+                       {"filters": q})
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = _masked_names(request, list({guest_of(r).pk: guest_of(r) for r in page}.values()))
+    return render(request, "reports/rows_list.html", {"form": form, "title": title, "headers": headers, "page": page, "q": q,
+                                                      "rows": [to_row(r, names) for r in page]})
+
+
+@role_required(Role.MANAGER)
+def reward_order_list(request):
+    """The redemption orders behind the top-rewards table."""
+    if not selectors.rollups.has_loyalty():
+        raise Http404
+    form = _period(request, RewardDrillForm)
+    if not form.is_valid():
+        return _bad_period(request, form, "reports/rows_list.html")
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    data = form.cleaned_data
+    orders = selectors.reward_orders(scope=scope, start=data["start"], end=data["end"])
+    if data["reward"]:
+        orders = orders.filter(reward_id=data["reward"])
+    orders = orders.select_related("reward", "hotel", "membership__guest").order_by("-placed_at", "-pk")
+    return _rows_page(
+        request, report="reward-orders", title=_("Reward orders"), form=form, q=_query(form, reward=data["reward"]),
+        headers=[_("Hotel"), _("Placed"), _("Guest"), _("Reward"), _("Quantity"), _("Points"), _("Status")], queryset=orders,
+        guest_of=lambda o: o.membership.guest,
+        to_row=lambda o, names: [o.hotel.name, timezone.localtime(o.placed_at, o.hotel.tz), names[o.membership.guest_id], o.reward.name,
+                                 o.quantity, o.points, o.get_status_display()])
+
+
+@role_required(Role.MANAGER)
+def call_task_list(request):
+    """The call tasks behind "done on time"."""
+    if not selectors.rollups.has_care():
+        raise Http404
+    form = _period(request, CallDrillForm)
+    if not form.is_valid():
+        return _bad_period(request, form, "reports/rows_list.html")
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    data = form.cleaned_data
+    tasks = selectors.call_task_drill(scope=scope, start=data["start"], end=data["end"], show=data["show"])
+    return _rows_page(
+        request, report="calls", title=_("Call tasks"), form=form, q=_query(form, show=data["show"]),
+        headers=[_("Hotel"), _("Due"), _("Guest"), _("Reason"), _("Assigned to"), _("Status"), _("Completed")], queryset=tasks,
+        guest_of=lambda t: t.guest,
+        to_row=lambda t, names: [t.hotel.name, t.due_on, names[t.guest_id], t.get_reason_display(),
+                                 t.assigned_to.get_username() if t.assigned_to else "", t.get_status_display(),
+                                 timezone.localtime(t.completed_at, t.hotel.tz) if t.completed_at else ""])
+
+
+@role_required(Role.MANAGER)
+def owned_guest_list(request):
+    """The guests a staff member owns, with what their profiles lack."""
+    form = OwnerForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/rows_list.html", {"errors": [_("Choose a staff member from the dashboard.")]}, status=400)
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    if not Membership.objects.for_org(scope.organization).filter(hotel_id__in=scope.hotel_ids, user_id=form.cleaned_data["owner"]).exists():
+        raise Http404  # not staff of this scope: the same answer as an unknown id
+    guests = selectors.owned_guests(scope=scope, owner_id=form.cleaned_data["owner"]).order_by("family_name", "given_name", "pk")
+    labels = selectors.profile_field_labels()
+
+    def missing(g):
+        present = {"nationality": bool(g.nationality), "gender": g.gender not in ("", "unknown"), "birth_year": g.birth_year is not None,
+                   "guest_type": bool(g.guest_type), "preferred_language": bool(g.preferred_language), "contact": g.has_contact}
+        return ", ".join(str(labels[f]) for f in selectors.PROFILE_FIELDS if not present[f])
+
+    q = urlencode({"owner": form.cleaned_data["owner"], **({"group": "1"} if scope.is_group else {})})
+    return _rows_page(request, report="owned-guests", title=_("Guests owned"), form=None, q=q, queryset=guests,
+                      headers=[_("Guest"), _("Missing")], guest_of=lambda g: g,
+                      to_row=lambda g, names: [names[g.pk], missing(g)])
 
 
 @role_required(Role.MANAGER)

@@ -186,3 +186,73 @@ def nps_of(answers):
     if not answers:
         return None
     return round(100 * (sum(1 for a in answers if a.nps >= 9) - sum(1 for a in answers if a.nps <= 6)) / len(answers))
+
+
+def _at(hotel, day, hour, minute):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=hotel.tz).astimezone(datetime.timezone.utc)
+
+
+def generate_reward_orders(tenant, *, seed=31):
+    """Orders of three rewards at both hotels, placed at local times around the period's edges; some cancelled."""
+    from loyalty import services as loyalty
+    from loyalty.models import RedemptionOrder, Reward
+
+    from hotelcrm.models import Role
+
+    rng = random.Random(seed)
+    organization, desk = tenant.organization, tenant.users[Role.FRONT_DESK]
+    guests = [GuestProfile.objects.create(organization=organization, family_name=f"Member{seed}-{i}", given_name="Guest") for i in range(3)]
+    members = [loyalty.membership_enrol(guest=g, actor=desk, hotel=tenant.hotels[0]) for g in guests]
+    rewards = [Reward.objects.create(organization=organization, kind="breakfast", name=f"Reward {seed}-{n}", points_price=100 * (n + 1))
+               for n in range(3)]
+    for i in range(40):
+        hotel = tenant.hotels[i % 2]
+        day = START - datetime.timedelta(days=10) + datetime.timedelta(days=rng.randrange(0, 45))
+        reward, quantity = rng.choice(rewards), rng.randint(1, 3)
+        order = RedemptionOrder.objects.create(
+            organization=organization, membership=rng.choice(members), reward=reward, hotel=hotel, quantity=quantity,
+            points=quantity * reward.points_price, idempotency_key=f"gen-{seed}-{i}",
+            status=rng.choice(["placed", "fulfilled", "fulfilled", "cancelled"]))
+        RedemptionOrder.objects.for_org(organization).filter(pk=order.pk).update(placed_at=_at(hotel, day, rng.choice([0, 12, 23]), 30))
+    for hotel in tenant.hotels:  # 23:30 on the last day counts; 00:05 after it does not
+        for n, moment in enumerate((_at(hotel, END, 23, 30), _at(hotel, END + datetime.timedelta(days=1), 0, 5))):
+            order = RedemptionOrder.objects.create(organization=organization, membership=members[0], reward=rewards[0], hotel=hotel,
+                                                   quantity=1, points=100, idempotency_key=f"edge-{seed}-{hotel.pk}-{n}")
+            RedemptionOrder.objects.for_org(organization).filter(pk=order.pk).update(placed_at=moment)
+
+
+def expected_reward_orders(organization, hotels, start, end):
+    from loyalty.models import RedemptionOrder
+
+    tz = {h.pk: h.tz for h in hotels}
+    return [o for o in RedemptionOrder.objects.for_org(organization).filter(hotel_id__in=list(tz)).select_related("reward")
+            if o.status != "cancelled" and start <= o.placed_at.astimezone(tz[o.hotel_id]).date() <= end]
+
+
+def generate_call_tasks(tenant, *, seed=41):
+    """Call tasks due in and around the period, done before, on (at 23:30 local) or after their due day, or still open."""
+    from care.models import CallTask
+
+    rng = random.Random(seed)
+    organization = tenant.organization
+    guest = GuestProfile.objects.create(organization=organization, family_name=f"Caller{seed}", given_name="Guest")
+    for i in range(50):
+        hotel = tenant.hotels[i % 2]
+        due = START - datetime.timedelta(days=5) + datetime.timedelta(days=rng.randrange(0, 40))
+        status = rng.choice(["done", "done", "open", "cancelled"])
+        completed = None
+        if status == "done":
+            completed = rng.choice([_at(hotel, due, 23, 30), _at(hotel, due + datetime.timedelta(days=1), 0, 10),
+                                    _at(hotel, due - datetime.timedelta(days=1), 10, 0), _at(hotel, due + datetime.timedelta(days=3), 9, 0)])
+        CallTask.objects.create(organization=organization, hotel=hotel, guest=guest, due_on=due, status=status,
+                                completed_at=completed, outcome="reached" if completed else "")
+
+
+def expected_call_tasks(organization, hotels, start, end):
+    from care.models import CallTask
+
+    tz = {h.pk: h.tz for h in hotels}
+    tasks = [t for t in CallTask.objects.for_org(organization).filter(hotel_id__in=list(tz))
+             if t.status != "cancelled" and start <= t.due_on <= end]
+    on_time = [t for t in tasks if t.status == "done" and t.completed_at and t.completed_at.astimezone(tz[t.hotel_id]).date() <= t.due_on]
+    return tasks, on_time
