@@ -69,6 +69,28 @@ def test_the_command_finds_every_encrypted_column_by_its_type():
     assert found["guests.GuestProfile"] >= {"birth_date", "address", "document_number"}
     assert found["guests.GuestContact"] == {"value"}
     assert found["guests.GuestPreference"] == {"sensitive_value"}
+    assert found["core.TwoFactorDevice"] == {"secret"}  # staff secrets, not only tenant data
+
+
+def test_rotation_re_encrypts_two_factor_secrets_and_codes_still_work(old_key, tenants):
+    import pyotp
+
+    from hotelcrm import twofactor
+    from hotelcrm.models import TwoFactorDevice
+
+    manager = tenants.a.users[Role.MANAGER]
+    secret = twofactor.new_secret()
+    assert twofactor.device_confirm(user=manager, secret=secret, code=pyotp.TOTP(secret).now())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM core_twofactordevice WHERE user_id = %s", [manager.pk])
+        (before,) = cursor.fetchone()
+    assert secret not in before
+
+    old_key.FIELD_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    out, _err = _run()
+    assert "core.TwoFactorDevice: 1 rows checked, 1 re-encrypted" in out
+    old_key.FIELD_ENCRYPTION_KEYS = [NEW_KEY]  # the old key is gone: the secret must still open
+    assert TwoFactorDevice.objects.get(user=manager).secret == secret
 
 
 def test_rotation_moves_every_value_to_the_new_key_and_a_second_run_does_nothing(archive, old_key):

@@ -7,18 +7,21 @@ skipped with a cheap check.
 """
 from collections import Counter
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from tqdm import tqdm
 
 from hotelcrm.crypto import EncryptedTextField, rotate_token, token_uses_primary_key
-from hotelcrm.tenancy import tenant_models
 
 
 def encrypted_columns():
-    """[(model, [field, ...])] for every tenant model with encrypted fields, found by field type."""
+    """[(model, [field, ...])] for every model with encrypted fields, found by field type: tenant
+    data and the staff's own secrets (two-factor devices) alike."""
     found = []
-    for model in tenant_models():
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
         fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
         if fields:
             found.append((model, fields))
