@@ -112,7 +112,10 @@ def test_too_many_wrong_codes_end_the_session(client, tenants, two_factor_requir
 def test_front_desk_is_not_required_but_may_enrol(client, tenants, two_factor_required):
     desk = tenants.a.users[Role.FRONT_DESK]
     _log_in(client, desk)
-    assert client.get(reverse("guests:list")).status_code == 200
+    page = client.get(reverse("guests:list"))
+    assert page.status_code == 200
+    # Every page's top bar leads to the two-factor settings, where an optional user enrols.
+    assert f'href="{reverse("two-factor")}" id="two-factor-link"' in page.content.decode()
     _enrol(client, desk)
     client.post(reverse("logout"))
     _log_in(client, desk)
