@@ -66,6 +66,7 @@ def test_a_weekly_subscription_is_emailed_once_per_period_through_smtp(tenants, 
     assert message.rcpt_tos == ["manager@alpha.example"]
     body = message.content.decode("utf-8", "replace")
     assert "2026-03-09" in body and "2026-03-15" in body
+    assert "问卷回答: 0" in body and "解决时长中位数（小时）: –" in body  # the organization writes in Chinese
 
 
 def test_a_group_subscription_of_someone_no_longer_group_admin_sends_nothing(tenants, smtp_server):
