@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions, permissions, serializers, throttling
+from rest_framework import exceptions, parsers, permissions, serializers, throttling
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
@@ -142,9 +142,24 @@ def error_responses(*codes):
 COMMON_ERRORS = (400, 401, 403, 429)
 
 
+class StrictJSONParser(parsers.JSONParser):
+    """JSON whose text is all valid Unicode. A lone surrogate escape ("\\ud800") parses in Python
+    but can be neither stored nor sent back, so it is refused here as malformed input (400)
+    instead of failing later in the database or the renderer."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise exceptions.ParseError(_("The JSON holds text that is not valid Unicode (a lone surrogate escape)."))
+        return data
+
+
 class PmsApiView(APIView):
     """Base of the PMS API views: scope check, per-key throttling, the audit label of the key."""
 
+    parser_classes = [StrictJSONParser, parsers.FormParser, parsers.MultiPartParser]
     permission_classes = [permissions.IsAuthenticated, HasScope]
     throttle_classes = [KeyRateThrottle]
     required_scopes = {}

@@ -3,7 +3,7 @@ import logging
 from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -133,10 +133,11 @@ class StayEventBatchApi(PmsApiView):
             # Set-based: validated, read and written in a few statements for the whole batch.
             with transaction.atomic():
                 results = self._apply_set_based(request, events)
-        except DatabaseError:
-            # A row the database refuses (which validation should have caught) fails the bulk
-            # statement: the batch is redone event by event, so only that event answers an error.
-            logger.warning("Bulk stay write failed; applying the batch event by event", exc_info=True)
+        except Exception:  # noqa: BLE001 - never a 500 for one bad event
+            # Something validation did not foresee (a row the database refuses, text it cannot
+            # encode) fails the whole set-based batch: it is redone event by event, each in its
+            # own savepoint, so only the bad event answers an error.
+            logger.warning("Set-based stay batch failed; applying it event by event", exc_info=True)
             results = self._apply_one_by_one(request, events)
         counts = {name: sum(1 for r in results if r["result"] == name) for name in ("applied", "ignored", "error")}
         return Response({"applied": counts["applied"], "ignored": counts["ignored"], "errors": counts["error"],

@@ -183,3 +183,15 @@ def test_a_modification_that_overtakes_the_checkout_keeps_its_dates_and_the_chec
     assert results == ["applied", "applied", "ignored", "ignored"]
     stay = Stay.objects.for_hotel(tenants.a.hotels[0]).get(pms_reservation_id="R-M")
     assert (stay.status, stay.departure_on, stay.room_revenue) == ("checked_out", datetime.date(2026, 11, 12), 400)
+
+
+def test_text_that_is_not_valid_unicode_is_refused_as_malformed_not_a_500(api, tenants):
+    _setup(tenants.a)
+    pms, _key = api()
+    batch = pms.post("/api/v1/stays/events/batch/", {"events": [_event("R-T1", "booked", 1, "PG-0"),
+                                                                  _event("R-\ud800", "booked", 1, "PG-0")]})
+    single = pms.post("/api/v1/stays/events/", _event("R-T2", "booked", 1, "PG-\udfff"))
+    assert batch.status_code == single.status_code == 400
+    assert batch.json()["type"] == single.json()["type"] == "parse_error"
+    assert pms.post("/api/v1/stays/events/", _event("R-T3", "booked", 1, "PG-0", revenue="1.00")).status_code == 200
+    assert not Stay.objects.for_hotel(tenants.a.hotels[0]).filter(pms_reservation_id__in=["R-T1", "R-T2"]).exists()
