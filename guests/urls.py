@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from guests.views import profile
+from guests.views import profile, stays
 
 app_name = "guests"
 # Each feature keeps its own URL module; names join the "guests" namespace.
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:guest_id>/special-dates/add/", profile.guest_special_date_add, name="special-date-add"),
     path("<int:guest_id>/sensitive-consent/", profile.guest_sensitive_consent, name="sensitive-consent"),
     path("<int:guest_id>/document/", profile.guest_document_set, name="document"),
+    path("stays/<int:stay_id>/status/", stays.stay_status_update, name="stay-status"),
     path("access/", include("guests.urls_access")),
     path("briefing/", include("guests.urls_briefing")),
     path("data/", include("guests.urls_data")),
