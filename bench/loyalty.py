@@ -188,13 +188,13 @@ RAW_REDEEM = [
 
 
 def run(scale, *, guests=None):
-    members = guests  # --guests N: N members (each one guest), for a quick run
+    quick_members = guests  # --guests N: N members (each one guest), for a quick run
     from loyalty import jobs, services
     from loyalty.models import JobKind, LedgerEntry, Membership, Tier
 
     size = dict(SIZES[scale])
-    if members:
-        size.update(members=members, other_members=max(1, members // 10))
+    if quick_members:
+        size.update(members=quick_members, other_members=max(1, quick_members // 10))
     figures, details = [], {}
     with bench.temporary_database("loyalty"):
         main, main_hotels = _organization("bench-loyalty", "Bench Loyalty Group")
@@ -317,7 +317,7 @@ def run(scale, *, guests=None):
                        statement_layer="loyalty:member view, Django test client",
                        redemption_layer="loyalty.services.points_redeem, one connection, sequential",
                        jobs_layer="loyalty.jobs.run_job (chunks of 50,000 members), as the Celery task calls it")
-        if scale == "full" and not members:
+        if scale == "full" and not quick_members:
             bench.write_results("loyalty", scale=scale, figures=figures, details=details)
     return figures
 
