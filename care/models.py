@@ -364,3 +364,83 @@ class Unsubscribe(TenantModel):
         verbose_name = _("unsubscribe")
         verbose_name_plural = _("unsubscribes")
         indexes = [models.Index(fields=["organization", "guest"], name="unsubscribe_org_guest_idx")]
+
+
+class ChurnReason(models.TextChoices):
+    OVERDUE = "overdue", _("Overdue for a stay")
+    FEWER_STAYS = "fewer_stays", _("Fewer stays than the year before")
+    LOWER_SPEND = "lower_spend", _("Spending less than the year before")
+    OPEN_COMPLAINT = "open_complaint", _("Open complaint")
+    LOW_RATING = "low_rating", _("Low rating in the last year")
+    HIGH_VALUE = "high_value", _("High-value guest")
+
+
+CHURN_REASON_TEXT = {
+    ChurnReason.OVERDUE: _("No stay for %(days)s days; usually back every %(usual)s days"),
+    ChurnReason.FEWER_STAYS: _("%(recent)s stays in the last 12 months, %(before)s in the 12 before"),
+    ChurnReason.LOWER_SPEND: _("Spent less than half of the year before"),
+    ChurnReason.OPEN_COMPLAINT: _("Open complaints: %(count)s"),
+    ChurnReason.LOW_RATING: _("Low ratings in the last year: %(count)s"),
+    ChurnReason.HIGH_VALUE: _("Among the group's top quarter of regulars by spend"),
+}
+
+
+def churn_reason_text(code, params):
+    text = CHURN_REASON_TEXT.get(code)
+    if text is None:
+        return str(code)
+    try:
+        return str(text) % (params or {})
+    except (KeyError, TypeError, ValueError):
+        return str(ChurnReason(code).label) if code in ChurnReason.values else str(code)
+
+
+class ChurnScore(TenantModel):
+    """A regular guest's churn risk, recomputed each night from stays, complaints and surveys.
+
+    One row per guest (guests with at least two stays); `reasons` holds [code, params] pairs
+    that the watch list renders in the reader's language.
+    """
+
+    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
+    score = models.PositiveSmallIntegerField(_("churn risk (0-100)"), validators=[MaxValueValidator(100)])
+    reasons = models.JSONField(_("reasons"), default=list)
+    on_watch = models.BooleanField(_("on the watch list"), default=False)
+    watch_since = models.DateField(_("on the watch list since"), null=True, blank=True)
+    last_stay_on = models.DateField(_("last stay"), null=True, blank=True)
+    computed_on = models.DateField(_("computed on"))
+
+    class Meta:
+        verbose_name = _("churn score")
+        verbose_name_plural = _("churn scores")
+        constraints = [models.UniqueConstraint(fields=["organization", "guest"], name="churnscore_one_per_guest")]
+        indexes = [models.Index(fields=["organization", "on_watch", "-score"], name="churn_watch_idx",
+                                condition=models.Q(on_watch=True))]
+
+    def __str__(self):
+        return f"{self.guest_id}: {self.score}"
+
+    @property
+    def reason_texts(self):
+        """The reasons in the reader's language (evaluated when rendered)."""
+        return [churn_reason_text(code, params) for code, params in self.reasons]
+
+
+class ChurnRun(TenantModel):
+    """One nightly scoring of an organization (its home hotel's local date): the watch list's movement."""
+
+    local_date = models.DateField(_("local date"))
+    scored = models.PositiveIntegerField(_("guests scored"), default=0)
+    on_watch = models.PositiveIntegerField(_("on the watch list"), default=0)
+    entered = models.PositiveIntegerField(_("joined the watch list"), default=0)
+    left = models.PositiveIntegerField(_("left the watch list"), default=0)
+    reasons = models.JSONField(_("reasons on the watch list"), default=dict)
+    finished_at = models.DateTimeField(_("finished at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("churn scoring run")
+        verbose_name_plural = _("churn scoring runs")
+        constraints = [models.UniqueConstraint(fields=["organization", "local_date"], name="churnrun_once_per_day")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.local_date}"

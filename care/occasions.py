@@ -8,7 +8,7 @@ import datetime
 
 from lunardate import LunarDate
 
-from guests.dates import LUNAR_FIRST_YEAR, LUNAR_LAST_YEAR, _gregorian_in_year, lunar_to_gregorian
+from guests.dates import LUNAR_FIRST_YEAR, LUNAR_LAST_YEAR, gregorian_in_year, lunar_to_gregorian
 
 # The lunar festivals every Chinese hotel greets for, with their lunar month and day.
 LUNAR_FESTIVALS = [
@@ -69,7 +69,7 @@ def holiday_date_in(holiday, year):
             if found is not None and found.year == year:
                 return found
         return None
-    return _gregorian_in_year(holiday.month, holiday.day, year)
+    return gregorian_in_year(holiday.month, holiday.day, year)
 
 
 def holidays_on(holidays, day):

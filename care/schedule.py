@@ -22,4 +22,8 @@ _entry = {"task": "care.tasks.dispatch_care_runs_task", "schedule": _dispatch_se
 if os.environ.get("CARE_TASK_QUEUE"):
     _entry["options"] = {"queue": os.environ["CARE_TASK_QUEUE"]}
 
-BEAT_SCHEDULE = {"care-dispatch": _entry}
+# Churn scoring: the dispatcher checks hourly which organizations' local night has come.
+BEAT_SCHEDULE = {
+    "care-dispatch": _entry,
+    "care-churn-dispatch": {"task": "care.tasks.dispatch_churn_scoring_task", "schedule": 3600.0},
+}

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from care.audience import audience_count
 from care.models import (
-    CallTask, CallTaskStatus, Campaign, CareSettings, Delivery, DeliveryStatus, Holiday, JobRun, MessageTemplate,
+    CallTask, CallTaskStatus, Campaign, CareSettings, ChurnRun, ChurnScore, Delivery, DeliveryStatus, Holiday, JobRun, MessageTemplate,
     Segment, SurveyResponse,
 )
 from care.occasions import holidays_on
@@ -130,3 +130,21 @@ def survey_summary(*, hotel):
     stats["bars"] = bars
     recent = responses.select_related("guest").order_by("-created_at")[:30]
     return stats, recent
+
+
+def churn_watch_list(*, organization, show="mine", user=None, today=None, new_days=7):
+    """Guests on the churn watch list, riskiest first. show: mine (their relationship owner is
+    `user`), new (joined in the last `new_days` days) or all."""
+    rows = (ChurnScore.objects.for_org(organization).filter(on_watch=True)
+            .select_related("guest", "guest__relationship_owner"))
+    if show == "mine":
+        rows = rows.filter(guest__relationship_owner_id=getattr(user, "pk", None))
+    elif show == "new":
+        today = today or timezone.localdate()
+        rows = rows.filter(watch_since__gte=today - datetime.timedelta(days=new_days))
+    return rows.order_by("-score", "guest_id")
+
+
+def churn_runs(*, organization, limit=14):
+    """The latest nightly scorings, newest first: the list's size and movement."""
+    return list(ChurnRun.objects.for_org(organization).order_by("-local_date")[:limit])

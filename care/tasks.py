@@ -47,3 +47,20 @@ def send_care_delivery_task(self, organization_id, run_id, delivery_id):
                                             queue=_queue(self))
     elif run_id:
         services.care_run_finish_if_done(organization_id=organization_id, run_id=run_id)
+
+
+@shared_task(name="care.tasks.dispatch_churn_scoring_task", ignore_result=True)
+def dispatch_churn_scoring_task():
+    from care.churn import churn_due_organizations
+
+    for organization_id, local_date in churn_due_organizations():
+        score_churn_task.delay(organization_id, local_date.isoformat())
+
+
+@shared_task(name="care.tasks.score_churn_task", ignore_result=True)
+def score_churn_task(organization_id, local_date):
+    import datetime
+
+    from care.churn import churn_scores_refresh
+
+    churn_scores_refresh(organization_id=organization_id, local_date=datetime.date.fromisoformat(local_date))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("calls/", views.call_task_list, name="call-list"),
     path("calls/<int:task_id>/", views.call_task_detail, name="call-detail"),
     path("surveys/", views.survey_results, name="survey-results"),
+    path("watch/", views.watch_list, name="watch-list"),
     # Public pages for guests: no login, a signed token names the message.
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("s/<str:token>/", views.survey, name="survey"),

@@ -254,6 +254,23 @@ def survey_results(request):
     return render(request, "care/survey_results.html", {"stats": stats, "recent": recent})
 
 
+@require_GET
+@role_required(Role.FRONT_DESK)
+def watch_list(request):
+    """Regular guests at risk of drifting away, with the reasons, for their relationship owners."""
+    from guests.access import openable_profile_ids
+
+    show = request.GET.get("show", "mine")
+    if show not in ("mine", "new", "all"):
+        show = "mine"
+    rows = selectors.churn_watch_list(organization=request.organization, show=show, user=request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    openable = openable_profile_ids(request=request, guests=[row.guest for row in page.object_list])
+    runs = selectors.churn_runs(organization=request.organization)
+    return render(request, "care/watch_list.html", {"page": page, "show": show, "openable": openable,
+                                                    "runs": runs, "latest": runs[0] if runs else None})
+
+
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     """GET shows one button (mail scanners prefetch links); POST, also from mail clients'

@@ -30,7 +30,7 @@ def _is_lunar(special_date):
     return special_date.calendar == CalendarKind.LUNAR
 
 
-def _gregorian_in_year(month, day, year):
+def gregorian_in_year(month, day, year):
     if month == 2 and day == 29 and not gregorian_calendar.isleap(year):
         # Leap-day guests are greeted on 28 February in common years: the occasion stays in its
         # own month (a February birthday list or greeting never slips into March), and the
@@ -70,7 +70,7 @@ def occurrences_in_year(special_date, year):
     then both land in the same Gregorian year.
     """
     if not _is_lunar(special_date):
-        found = _gregorian_in_year(special_date.month, special_date.day, year)
+        found = gregorian_in_year(special_date.month, special_date.day, year)
         return [found] if found else []
     days = []
     for lunar_year in (year - 1, year):

@@ -12,8 +12,10 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from guests.catalog import CATEGORY_ORDER, category_label, choice_label, preference_type_label
-from guests.dates import occurrences_between
-from guests.models import CalendarKind, GuestPreference, PreferenceValueType, SpecialDate, SpecialDateKind
+from guests.dates import gregorian_in_year, occurrences_between
+from guests.models import (
+    CalendarKind, GuestPreference, PreferenceValueType, SpecialDate, SpecialDateKind, Stay, StayStatus,
+)
 from guests.selectors import arrivals_on
 
 # Callables `extension(*, hotel, day, rows)` that fill `open_complaints` / `tier` of the rows
@@ -162,3 +164,68 @@ def briefing_get(*, hotel, day, may_open):
         for extension in BRIEFING_EXTENSIONS:
             extension(hotel=hotel, day=day, rows=rows)
     return rows
+
+
+@dataclass
+class BirthdayPerk:
+    """A guest in house on their birthday: the hotel prepares a cake and a card."""
+
+    stay_id: int
+    room_number: str
+    guest_id: int
+    guest_name: str
+    arriving: bool
+    departing: bool
+    is_lunar: bool = False
+    lunar_label: str = ""
+
+
+def _celebrates_birthday_on(guest, day):
+    """(True, special date or None) when `guest` celebrates a birthday on `day`: the profile's own
+    birth date (Gregorian) or a birthday special date (Gregorian or lunar)."""
+    for special_date in guest.special_dates.all():
+        if occurrences_between(special_date, day, day):
+            return True, special_date
+    if guest.birth_month and guest.birth_day and gregorian_in_year(guest.birth_month, guest.birth_day, day.year) == day:
+        return True, None
+    return False, None
+
+
+def birthday_perks(*, hotel, day, may_open):
+    """Guests in house at `hotel` on `day` (arriving, staying or leaving that day) whose birthday it is.
+
+    Three queries whatever the number of guests in house: the stays with their guests, their
+    birthday special dates, and `may_open`. A confidential guest the reader may not open is
+    left out: the birthday is personal data, and a manager's list shows it.
+    """
+    stays = list(
+        Stay.objects.for_hotel(hotel).filter(arrival_on__lte=day, departure_on__gte=day)
+        .exclude(status__in=[StayStatus.CANCELLED, StayStatus.NO_SHOW])
+        .select_related("guest").order_by("room_number", "pk")
+        .prefetch_related(Prefetch("guest__special_dates", queryset=SpecialDate.objects.for_org(hotel.organization_id)
+                                   .filter(kind=SpecialDateKind.BIRTHDAY)))
+    )
+    celebrating = []
+    seen = set()
+    for stay in stays:
+        guest = stay.guest
+        if guest.pk in seen:
+            continue
+        is_birthday, special_date = _celebrates_birthday_on(guest, day)
+        if is_birthday:
+            seen.add(guest.pk)
+            celebrating.append((stay, special_date))
+    if not celebrating:
+        return []
+    openable = may_open([stay.guest for stay, _special_date in celebrating])
+    perks = []
+    for stay, special_date in celebrating:
+        if stay.guest_id not in openable:
+            continue
+        is_lunar = special_date is not None and special_date.calendar == CalendarKind.LUNAR
+        perks.append(BirthdayPerk(
+            stay_id=stay.pk, room_number=stay.room_number, guest_id=stay.guest_id, guest_name=stay.guest.display_name,
+            arriving=stay.arrival_on == day, departing=stay.departure_on == day, is_lunar=is_lunar,
+            lunar_label=_lunar_label(special_date) if is_lunar else "",
+        ))
+    return perks

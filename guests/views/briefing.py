@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from guests.access import openable_profile_ids
 from guests.dates import LUNAR_FIRST_YEAR, LUNAR_LAST_YEAR
-from guests.selectors_briefing import briefing_get
+from guests.selectors_briefing import birthday_perks, briefing_get
 from hotelcrm.permissions import hotel_required
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -43,9 +43,8 @@ def arrivals_briefing(request):
     # "Today" is the hotel's own date, not the server's: Urumqi and London differ by hours.
     today = timezone.localdate(timezone=hotel.tz)
     day, date_error = parse_briefing_day(request.GET.get("date"), today=today)
-    rows = briefing_get(
-        hotel=hotel, day=day, may_open=lambda guests: openable_profile_ids(request=request, guests=guests),
-    )
+    may_open = lambda guests: openable_profile_ids(request=request, guests=guests)  # noqa: E731
+    rows = briefing_get(hotel=hotel, day=day, may_open=may_open)
     one_day = datetime.timedelta(days=1)
     context = {
         "hotel": hotel,
@@ -53,6 +52,7 @@ def arrivals_briefing(request):
         "today": today,
         "date_error": date_error,
         "rows": rows,
+        "birthday_perks": birthday_perks(hotel=hotel, day=day, may_open=may_open),
         "previous_day": day - one_day if day > FIRST_DAY else None,
         "next_day": day + one_day if day < LAST_DAY else None,
     }

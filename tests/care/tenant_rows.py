@@ -1,7 +1,7 @@
 import datetime
 
 from care.models import (
-    CallTask, Campaign, CampaignKind, CareSettings, Channel, Delivery, Holiday, JobRun, MessageTemplate, Segment,
+    CallTask, Campaign, CampaignKind, CareSettings, Channel, ChurnRun, ChurnScore, Delivery, Holiday, JobRun, MessageTemplate, Segment,
     SurveyResponse, Unsubscribe,
 )
 from hotelcrm.models import Role
@@ -29,3 +29,6 @@ def fill(tenant, label):
     CallTask.objects.create(organization=org, hotel=hotel, guest=guest, reason="low_score", survey=survey,
                             due_on=datetime.date(2026, 1, 2), assigned_to=tenant.users[Role.MANAGER])
     Unsubscribe.objects.create(organization=org, guest=guest, channel=Channel.EMAIL, delivery=delivery)
+    ChurnScore.objects.create(organization=org, guest=guest, score=80, on_watch=True, computed_on=datetime.date(2026, 1, 1),
+                              watch_since=datetime.date(2026, 1, 1), reasons=[["open_complaint", {"count": 1}]])
+    ChurnRun.objects.create(organization=org, local_date=datetime.date(2026, 1, 1), scored=1, on_watch=1, entered=1)

@@ -167,9 +167,9 @@ def test_the_briefing_runs_the_same_queries_for_two_or_thirty_arrivals(client, t
     with CaptureQueriesContext(connection) as two:
         assert len(client.get(URL, {"date": DAY.isoformat()}).context["rows"]) == 2
     _fill(a.hotels[0], 28, desk)
-    # The briefing's own 8, plus the one query each domain's extension may add (open
-    # complaints, loyalty tiers).
-    with django_assert_max_num_queries(8 + len(BRIEFING_EXTENSIONS)):
+    # The briefing's own 8, the birthday perks' 3 (guests in house, their birthdays, who may
+    # open them), plus the one query each domain's extension may add (open complaints, loyalty tiers).
+    with django_assert_max_num_queries(11 + len(BRIEFING_EXTENSIONS)):
         response = client.get(URL, {"date": DAY.isoformat()})
     rows = response.context["rows"]
     # Every fifth guest of each batch is confidential: the first of each batch, 1 + 6.
@@ -178,6 +178,59 @@ def test_the_briefing_runs_the_same_queries_for_two_or_thirty_arrivals(client, t
     with CaptureQueriesContext(connection) as thirty:
         client.get(URL, {"date": DAY.isoformat()})
     assert len(thirty.captured_queries) == len(two.captured_queries)
+
+
+def test_birthdays_in_house_today_put_a_cake_and_card_task_on_the_briefing(client, tenants, django_assert_max_num_queries):
+    a = tenants.a
+    desk, manager = a.users[Role.FRONT_DESK], a.users[Role.MANAGER]
+    hotel = a.hotels[0]
+    day = datetime.date(2025, 10, 6)  # lunar 8/15 in 2025
+    staying = GuestFactory(organization=a.organization, family_name="Zhou", given_name="Staying")
+    services.guest_birth_date_set(guest=staying, birth_date=datetime.date(1980, 10, 6), actor=manager)
+    arrive(hotel, staying, on=day - datetime.timedelta(days=2), nights=4, room_number="1201")
+    lunar = GuestFactory(organization=a.organization, family_name="Qian", given_name="Lunar")
+    services.special_date_add(guest=lunar, kind=SpecialDateKind.BIRTHDAY, month=8, day=15, calendar="lunar", actor=desk)
+    arrive(hotel, lunar, on=day - datetime.timedelta(days=3), nights=3, room_number="0808")  # leaves that day
+    arriving = GuestFactory(organization=a.organization, family_name="Sun", given_name="Arriving")
+    services.special_date_add(guest=arriving, kind=SpecialDateKind.BIRTHDAY, month=10, day=6, actor=desk)
+    arrive(hotel, arriving, on=day, room_number="1502")
+    # Not today: a birthday tomorrow, a cancelled stay, a stay at the sister hotel, a stay that ended yesterday.
+    tomorrow = GuestFactory(organization=a.organization, family_name="Tomorrow")
+    services.special_date_add(guest=tomorrow, kind=SpecialDateKind.BIRTHDAY, month=10, day=7, actor=desk)
+    arrive(hotel, tomorrow, on=day - datetime.timedelta(days=1))
+    for name, stay_fields in (("Cancelled", {"status": StayStatus.CANCELLED}), ("Sister", {"hotel": a.hotels[1]}),
+                              ("Gone", {"on": day - datetime.timedelta(days=3), "nights": 2})):
+        guest = GuestFactory(organization=a.organization, family_name=name)
+        services.special_date_add(guest=guest, kind=SpecialDateKind.BIRTHDAY, month=10, day=6, actor=desk)
+        arrive(stay_fields.pop("hotel", hotel), guest, **stay_fields)
+    secret = GuestFactory(organization=a.organization, family_name="Secretus", is_confidential=True)
+    services.special_date_add(guest=secret, kind=SpecialDateKind.BIRTHDAY, month=10, day=6, actor=manager)
+    arrive(hotel, secret, on=day - datetime.timedelta(days=1), room_number="2201")
+    # Another organization's guest in house on the same day never shows.
+    b_guest = GuestFactory(organization=tenants.b.organization, family_name="Bravoborn")
+    services.special_date_add(guest=b_guest, kind=SpecialDateKind.BIRTHDAY, month=10, day=6, actor=None)
+    arrive(tenants.b.hotels[0], b_guest, on=day)
+
+    client.force_login(desk)
+    with django_assert_max_num_queries(11 + len(BRIEFING_EXTENSIONS)):
+        response = client.get(URL, {"date": day.isoformat()})
+    perks = response.context["birthday_perks"]
+    assert [(perk.room_number, perk.guest_id, perk.arriving, perk.departing, perk.is_lunar) for perk in perks] == [
+        ("0808", lunar.pk, False, True, True), ("1201", staying.pk, False, False, False),
+        ("1502", arriving.pk, True, False, False),
+    ]
+    body = response.content.decode()
+    assert "Birthdays in house today: prepare a cake and a card for each" in body
+    assert "lunar month 8, day 15" in body and "Secretus" not in body and "Bravoborn" not in body
+
+    _response, body = briefing(client, manager, date=day.isoformat())
+    assert "Secretus" in body  # a manager may open the confidential guest, and sees the perk
+    _response, body = briefing(client, desk, date=(day + datetime.timedelta(days=1)).isoformat())
+    assert "Birthday in house today: prepare a cake and a card" in body and "Tomorrow" in body
+    _response, body = briefing(client, desk, date=(day + datetime.timedelta(days=30)).isoformat())
+    assert 'id="birthday-perks"' not in body
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": URL})
+    assert "今日在住宾客生日：请准备蛋糕和贺卡" in client.get(URL, {"date": day.isoformat()}).content.decode()
 
 
 def test_another_organizations_arrivals_never_show(client, tenants):
