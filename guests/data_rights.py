@@ -92,7 +92,7 @@ def guest_dsr_export_record(*, guest, actor, request=None, hotel=None):
 
 
 @transaction.atomic
-def guest_erase(*, guest, actor, reason, request=None, hotel=None):
+def guest_erase(*, guest, actor, reason, request=None, hotel=None, actor_label=""):
     """Anonymise a guest on request. Stays are kept, so aggregate statistics stay intact."""
     reason = (reason or "").strip()
     if not reason:
@@ -122,5 +122,5 @@ def guest_erase(*, guest, actor, reason, request=None, hotel=None):
     guest.save()
     # Earlier audit events are append-only (a database trigger refuses UPDATE): they stay as recorded.
     audit_record(action="guest.erased", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
-                 reason=reason, request=request, extra=counts)
+                 reason=reason, request=request, extra=counts, actor_label=actor_label)
     return guest

@@ -23,3 +23,10 @@ def rebuild_duplicate_pairs_task():
 
 # Celery autodiscovers only tasks.py: register the import tasks that live beside it.
 from guests import tasks_import  # noqa: E402,F401
+
+
+@shared_task(name="guests.tasks.apply_guest_retention_task", ignore_result=True)
+def apply_guest_retention_task():
+    from guests.retention import retention_apply_all
+
+    retention_apply_all()

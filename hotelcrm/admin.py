@@ -49,7 +49,7 @@ class TenantScopedAdmin(admin.ModelAdmin):
 @admin.register(Organization)
 class OrganizationAdmin(TenantScopedAdmin):
     tenant_field = "pk"
-    list_display = ["name", "slug", "currency", "default_language"]
+    list_display = ["name", "slug", "currency", "default_language", "guest_retention_years"]
     search_fields = ["name", "slug"]
 
     def get_queryset(self, request):

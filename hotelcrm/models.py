@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,11 @@ class Organization(models.Model):
         _("default language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY", validators=[CURRENCY_VALIDATOR])
+    guest_retention_years = models.PositiveSmallIntegerField(
+        _("guest data retention (years)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Anonymise a guest's personal data after this many years without a stay. Empty: keep."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

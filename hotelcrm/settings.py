@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "guests.tasks.rebuild_duplicate_pairs_task",
         "schedule": 86400.0,
     },
+    # Guests past their organization's retention period are anonymised (guests/retention.py).
+    "apply-guest-retention": {
+        "task": "guests.tasks.apply_guest_retention_task",
+        "schedule": 86400.0,
+    },
 }
 # Each domain app keeps its own beat entries in <app>/schedule.py.
 for _app in ("complaints", "loyalty", "care", "notifications", "integrations", "reports"):
