@@ -35,8 +35,8 @@ def stay_actions_for(*, request, stay):
     return [(value, label) for value, label in STAY_ACTIONS if value in allowed]
 
 
+@role_required(Role.FRONT_DESK)  # first, so an anonymous visitor is sent to log in whatever the method
 @require_POST
-@role_required(Role.FRONT_DESK)
 def stay_status_update(request, stay_id):
     # The door: a stay of the active hotel. Another hotel's or organization's id answers 404.
     stay = get_object_or_404(Stay.objects.for_hotel(request.hotel).select_related("hotel", "guest"), pk=stay_id)
