@@ -18,7 +18,7 @@ from care.occasions import gregorian_month_days_on, lunar_month_days_on
 CONSENT_COLUMN = {Channel.EMAIL: "consent_email", Channel.SMS: "consent_sms", Channel.CALL: "consent_phone"}
 CONTACT_KIND = {Channel.EMAIL: "email", Channel.SMS: "phone", Channel.CALL: "phone"}
 # What a saved segment may filter on, and how (the UI offers the same names).
-SEGMENT_FIELDS = ("nationalities", "languages", "value_classes", "guest_types", "tags", "min_vip_level")
+SEGMENT_FIELDS = ("nationalities", "languages", "value_classes", "guest_types", "tags", "min_vip_level", "guest_ids")
 
 
 def _pairs_sql(columns, tuples, params):
@@ -76,6 +76,10 @@ def _segment_sql(filters, params):
     if filters.get("min_vip_level"):
         clauses.append("g.vip_level >= %s")
         params.append(int(filters["min_vip_level"]))
+    if "guest_ids" in filters:
+        # A list saved from a report (an RFM segment): exactly these guests; an empty list is nobody.
+        clauses.append("g.id = ANY(%s)")
+        params.append([int(v) for v in filters["guest_ids"] or []])
     return " AND ".join(clauses) or "TRUE"
 
 

@@ -196,3 +196,25 @@ def report_export_record(*, request, report, fmt, extra=None):
     with transaction.atomic():
         audit_record(action="report.export", organization=request.organization, hotel=request.hotel, actor=request.user,
                      request=request, extra={"report": report, "format": fmt, **(extra or {})})
+
+
+CARE_SEGMENT_MAX_GUESTS = 50_000
+
+
+def rfm_segment_to_care(*, scope, segment, actor, request=None):
+    """Save the guests of an RFM segment, as the report lists them now, as a care segment that a
+    one-off campaign can target (care's own rules, consent and the frequency cap still apply)."""
+    from care.services import segment_save
+    from reports.selectors import RFM_SEGMENTS, rfm_guest_list
+
+    guest_ids = list(rfm_guest_list(scope=scope, segment=segment).values_list("guest_id", flat=True)[:CARE_SEGMENT_MAX_GUESTS + 1])
+    if not guest_ids:
+        raise ReportError(_("This segment has no guests to save."))
+    if len(guest_ids) > CARE_SEGMENT_MAX_GUESTS:
+        raise ReportError(_("This segment has more than %(max)s guests: narrow it before saving it for a campaign.")
+                              % {"max": f"{CARE_SEGMENT_MAX_GUESTS:,}"})
+    stamp = timezone.localtime(timezone.now(), scope.hotel.tz).strftime("%Y-%m-%d %H:%M")
+    name = f"RFM {RFM_SEGMENTS[segment]} · {scope.label} · {stamp}"[:100]
+    with transaction.atomic():
+        return segment_save(organization=scope.organization, actor=actor, name=name, request=request,
+                            filters={"guest_ids": guest_ids, "source": f"rfm:{segment}:{'group' if scope.is_group else scope.hotel.pk}"})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/calls/", views.call_task_list, name="calls"),
     path("dashboard/owned-guests/", views.owned_guest_list, name="owned-guests"),
     path("segments/", views.segment_list, name="segment"),
+    path("segments/to-care/", views.segment_to_care, name="segment-to-care"),
     path("subscriptions/", views.subscriptions, name="subscriptions"),
     path("subscriptions/<int:subscription_id>/cancel/", views.subscription_cancel, name="subscription-cancel"),
 ]

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -273,6 +274,31 @@ def segment_list(request):
     q = urlencode({"segment": segment, **({"group": "1"} if scope.is_group else {})})
     return render(request, "reports/segment_list.html", {"scope": scope, "page": page, "segment": segment, "label": label,
                                                          "rows": [(r, names[r.guest_id]) for r in page], "q": q})
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def segment_to_care(request):
+    """Save the segment's guests as a care segment, then open a new campaign to greet them."""
+    from django.core.exceptions import ValidationError
+
+    form = SegmentForm(request.POST)
+    if not form.is_valid():
+        return render(request, "reports/segment_list.html", {"errors": [_("Choose one of the listed segments.")]}, status=400)
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    segment = form.cleaned_data["segment"]
+    back = reverse("reports:segment") + "?" + urlencode({"segment": segment, **({"group": "1"} if scope.is_group else {})})
+    try:
+        saved = services.rfm_segment_to_care(scope=scope, segment=segment, actor=request.user, request=request)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(request, _("Saved as the care segment “%(name)s” (%(count)s guests): choose it in a one-off campaign.")
+                     % {"name": saved.name, "count": len(saved.filters["guest_ids"])})
+    return redirect("care:campaign-create")
 
 
 @role_required(Role.MANAGER)
