@@ -132,11 +132,17 @@ def survey_summary(*, hotel):
     return stats, recent
 
 
-def churn_watch_list(*, organization, show="mine", user=None, today=None, new_days=7):
+def churn_watch_list(*, organization, show="mine", user=None, today=None, new_days=7, hotel=None):
     """Guests on the churn watch list, riskiest first. show: mine (their relationship owner is
-    `user`), new (joined in the last `new_days` days) or all."""
+    `user`), new (joined in the last `new_days` days) or all; `hotel`: only guests who stayed there."""
+    from django.db.models import Exists, OuterRef
+
+    from guests.models import Stay
+
     rows = (ChurnScore.objects.for_org(organization).filter(on_watch=True)
             .select_related("guest", "guest__relationship_owner"))
+    if hotel is not None:
+        rows = rows.filter(Exists(Stay.objects.for_hotel(hotel).filter(guest_id=OuterRef("guest_id"))))
     if show == "mine":
         rows = rows.filter(guest__relationship_owner_id=getattr(user, "pk", None))
     elif show == "new":

@@ -263,12 +263,15 @@ def watch_list(request):
     show = request.GET.get("show", "mine")
     if show not in ("mine", "new", "all"):
         show = "mine"
-    rows = selectors.churn_watch_list(organization=request.organization, show=show, user=request.user)
+    at_hotel = request.GET.get("hotel") == "1"  # the dashboard's hotel view: guests who stayed at the active hotel
+    rows = selectors.churn_watch_list(organization=request.organization, show=show, user=request.user,
+                                      hotel=request.hotel if at_hotel else None)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     openable = openable_profile_ids(request=request, guests=[row.guest for row in page.object_list])
     runs = selectors.churn_runs(organization=request.organization)
     return render(request, "care/watch_list.html", {"page": page, "show": show, "openable": openable,
-                                                    "runs": runs, "latest": runs[0] if runs else None})
+                                                    "runs": runs, "latest": runs[0] if runs else None,
+                                                    "at_hotel": at_hotel})
 
 
 @require_http_methods(["GET", "POST"])

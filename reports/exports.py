@@ -147,6 +147,13 @@ def dashboard_tables(summary, *, scope, start, end):
                             [[r["value"], r["responses"], r["share"]] for r in satisfaction["nps"]]))
         tables.append(Table(_("CSAT and NPS over the period"), [_("Date"), _("Survey answers"), _("CSAT (1-5)"), _("NPS")],
                             [[r["bucket"], r["responses"], r["csat_avg"], r["nps"]] for r in satisfaction["trend"]]))
+    churn = summary.get("churn")
+    if churn:
+        tables.append(Table(_("Churn watch list"), [_("Figure"), _("Guests")], [
+            [_("Regulars on the watch list now"), churn["size"]],
+            [_("Joined in the last 7 days"), churn["joined"]],
+            *[[label, count] for label, count in churn["reasons"]],
+        ]))
     rfm = summary["rfm"]
     tables.append(Table(_("RFM segments"), [_("Segment"), _("Guests"), _("Revenue"), _("Share (%)")],
                         [[s["label"], s["guests"], s["revenue"], s["share"]] for s in rfm["segments"]]))

@@ -627,6 +627,59 @@ def rfm_guest_list(*, scope, segment):
         "guest").order_by("-revenue", "guest_id")
 
 
+# --- Churn watch list (care's nightly scoring) ----------------------------------------------------
+
+CHURN_NEW_DAYS = 7
+CHURN_TREND_RUNS = 30
+
+
+CHURN_FIGURES_SQL = """
+WITH watched AS (
+    SELECT o.reasons, o.watch_since FROM care_churnscore o
+    WHERE o.organization_id = %(org)s AND o.on_watch
+      AND (%(group)s OR EXISTS (SELECT 1 FROM guests_stay s WHERE s.organization_id = o.organization_id
+                                AND s.guest_id = o.guest_id AND s.hotel_id = ANY(%(hotels)s)))
+)
+SELECT NULL, count(*), count(*) FILTER (WHERE watch_since >= %(since)s) FROM watched
+UNION ALL
+SELECT reason->>0, count(*), 0 FROM watched, jsonb_array_elements(watched.reasons) reason GROUP BY 1
+"""
+
+
+def churn_section(*, scope, end):
+    """Watch-list size, newcomers of the last week and the reasons now (one query: the rows the
+    care watch list shows, for the group or for guests who stayed at the scope's hotels); for the
+    group, its nightly movement (one more)."""
+    if not rollups.has_care():
+        return None
+    from django.db import connection
+
+    from care.models import ChurnReason, ChurnRun
+
+    # The list as it stands now (not a period figure), counted as the care watch list counts it.
+    since = timezone.localdate() - datetime.timedelta(days=CHURN_NEW_DAYS)
+    with connection.cursor() as cursor:
+        cursor.execute(CHURN_FIGURES_SQL, {"org": scope.organization.pk, "group": scope.is_group,
+                                           "hotels": scope.hotel_ids, "since": since})
+        rows = cursor.fetchall()
+    size = joined = 0
+    labels = dict(ChurnReason.choices)
+    reasons = []
+    for code, count, newcomers in rows:
+        if code is None:
+            size, joined = count, newcomers
+        else:
+            reasons.append((labels.get(code, code), count))
+    reasons.sort(key=lambda item: (-item[1], str(item[0])))
+    runs = []
+    if scope.is_group:
+        runs = list(reversed(ChurnRun.objects.for_org(scope.organization).filter(local_date__lte=end)
+                             .order_by("-local_date")[:CHURN_TREND_RUNS]))
+    return {"size": size, "joined": joined, "reasons": reasons,
+            "trend": [{"bucket": run.local_date, "on_watch": run.on_watch, "entered": run.entered, "left": run.left}
+                      for run in runs], "latest": runs[-1] if runs else None}
+
+
 def dashboard_summary(*, scope, start, end, now=None):
     return {
         "stays": stay_section(scope=scope, start=start, end=end),
@@ -636,6 +689,7 @@ def dashboard_summary(*, scope, start, end, now=None):
         "satisfaction": satisfaction_section(scope=scope, start=start, end=end),
         "staff": staff_section(scope=scope, start=start, end=end),
         "rfm": rfm_section(scope=scope),
+        "churn": churn_section(scope=scope, end=end),
     }
 
 

@@ -67,7 +67,8 @@ def test_each_score_drills_to_its_answers_within_the_scope(client, generated):
     response = client.get(reverse("reports:dashboard"), params)
     html = response.content.decode()
     section = response.context["summary"]["satisfaction"]
-    assert 'id="section-satisfaction"' in html and html.count("line-chart") == 2  # CSAT and NPS (no stays or complaints generated here)
+    satisfaction_html = html.split('id="section-satisfaction"')[1].split("</section>")[0]
+    assert satisfaction_html.count("line-chart") == 2  # CSAT and NPS
     assert 'id="verbatim-comments"' in html and "Lovely stay" in html or "The lift was slow" in html
     for key in ("csat", "nps"):
         for row in section[key]:
@@ -106,7 +107,7 @@ def test_the_survey_list_and_dashboard_export_carry_the_figures_and_are_audited(
 def test_the_dashboard_stays_a_constant_number_of_queries_with_more_answers(client, generated, django_assert_max_num_queries):
     client.force_login(generated.a.users[Role.GROUP_ADMIN])
     params = {"start": str(START), "end": str(END), "group": "1"}
-    with django_assert_max_num_queries(40) as first:
+    with django_assert_max_num_queries(42) as first:  # 40, and the churn section's two
         client.get(reverse("reports:dashboard"), params)
     generate_surveys(generated.a, seed=8, count=60)
     services.rollups_rebuild(organization=generated.a.organization, hotels=generated.a.hotels, start=WIDE[0], end=WIDE[1], with_rfm=False)
