@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from care.models import ChurnReason, ChurnRun, ChurnScore
 from hotelcrm.audit import audit_record
+from hotelcrm.selectors import home_hotel, home_hotels
 
 WATCH_THRESHOLD = 50
 POINTS = {
@@ -167,19 +168,13 @@ def _params(organization_id, local_date, tz):
     }
 
 
-def _home_hotel(organization_id):
-    from hotelcrm.models import Hotel
-
-    return Hotel.objects.for_org(organization_id).select_related("organization").order_by("pk").first()
-
-
 def churn_scores_refresh(*, organization_id, local_date=None):
     """Score an organization's regulars for `local_date` (its home hotel's today by default), once.
 
     Returns the ChurnRun (the existing one when the day was scored already), or None for an
     organization without hotels.
     """
-    hotel = _home_hotel(organization_id)
+    hotel = home_hotel(organization_id)
     if hotel is None:
         return None
     local_date = local_date or timezone.now().astimezone(hotel.tz).date()
@@ -240,12 +235,8 @@ def _tell_owners(organization_id, local_date, entered_by_owner):
 def churn_due_organizations(*, now=None):
     """[(organization_id, local_date)] whose day is not scored yet and whose local time has passed
     SCORE_AFTER_HOUR (in the home hotel's time zone). The dispatcher crosses tenants on purpose."""
-    from hotelcrm.models import Hotel
-
     now = now or timezone.now()
-    homes = {}
-    for hotel in Hotel.objects.all_tenants_unscoped().order_by("organization_id", "pk").only("organization_id", "time_zone"):
-        homes.setdefault(hotel.organization_id, hotel)
+    homes = home_hotels()
     done = set(ChurnRun.objects.all_tenants_unscoped().filter(local_date__gte=(now - datetime.timedelta(days=2)).date())
                .values_list("organization_id", "local_date"))
     due = []

@@ -1,7 +1,7 @@
 """Reads of guest care: each takes the tenant and returns querysets or plain data in constant queries."""
 import datetime
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from care.audience import audience_count
@@ -10,6 +10,7 @@ from care.models import (
     Segment, SurveyResponse,
 )
 from care.occasions import holidays_on
+from guests.models import Stay
 
 
 def campaign_list(*, hotel):
@@ -107,8 +108,6 @@ def call_task_get(*, hotel, task_id):
 
 
 def guest_recent_stays(*, guest, limit=5):
-    from guests.models import Stay
-
     return list(Stay.objects.for_org(guest.organization_id).filter(guest=guest).select_related("hotel")
                 .order_by("-arrival_on")[:limit])
 
@@ -135,10 +134,6 @@ def survey_summary(*, hotel):
 def churn_watch_list(*, organization, show="mine", user=None, today=None, new_days=7, hotel=None):
     """Guests on the churn watch list, riskiest first. show: mine (their relationship owner is
     `user`), new (joined in the last `new_days` days) or all; `hotel`: only guests who stayed there."""
-    from django.db.models import Exists, OuterRef
-
-    from guests.models import Stay
-
     rows = (ChurnScore.objects.for_org(organization).filter(on_watch=True)
             .select_related("guest", "guest__relationship_owner"))
     if hotel is not None:

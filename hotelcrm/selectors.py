@@ -66,3 +66,17 @@ def hotel_get_for_task(*, organization_id, hotel_id):
     and return quietly when this gives None.
     """
     return Hotel.objects.for_org(organization_id).filter(pk=hotel_id).select_related("organization").first()
+
+
+def home_hotel(organization_id):
+    """The organization's first hotel, whose time zone is the group's own (its nightly jobs' clock); None without hotels."""
+    return Hotel.objects.for_org(organization_id).select_related("organization").order_by("pk").first()
+
+
+def home_hotels():
+    """{organization id: its home hotel} for every organization: for the nightly dispatchers,
+    which cross tenants on purpose."""
+    homes = {}
+    for hotel in Hotel.objects.all_tenants_unscoped().order_by("organization_id", "pk").only("organization_id", "time_zone"):
+        homes.setdefault(hotel.organization_id, hotel)
+    return homes

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hotelcrm.audit import audit_record
+from hotelcrm.selectors import home_hotel, home_hotels
 from loyalty.models import JobKind, JobRun, JobStatus, Membership, Tier
 from loyalty.services import program_ensure
 
@@ -258,9 +259,7 @@ def organization_exists(organization_id):
 
 
 def _org_tz(organization_id):
-    from hotelcrm.models import Hotel
-
-    hotel = Hotel.objects.for_org(organization_id).order_by("pk").first()
+    hotel = home_hotel(organization_id)
     return hotel.tz if hotel is not None else datetime.UTC
 
 
@@ -272,12 +271,8 @@ def due_jobs(*, now=None):
     """[(organization_id, job, local_date)] not yet done: for each organization, in its home
     hotel's time zone, once the local hour has passed RUN_AFTER_HOUR. The dispatcher crosses
     tenants on purpose."""
-    from hotelcrm.models import Hotel
-
     now = now or timezone.now()
-    homes = {}
-    for hotel in Hotel.objects.all_tenants_unscoped().order_by("organization_id", "pk").only("organization_id", "time_zone"):
-        homes.setdefault(hotel.organization_id, hotel)
+    homes = home_hotels()
     due = []
     done = set(JobRun.objects.all_tenants_unscoped().filter(status=JobStatus.DONE, local_date__gte=(now - datetime.timedelta(days=2)).date())
                .values_list("organization_id", "job", "local_date"))

@@ -44,9 +44,9 @@ DEFAULT_TIERS = (
 
 def local_today(organization_id):
     """The organization's date: in the time zone of its first hotel (the group's home)."""
-    from hotelcrm.models import Hotel
+    from hotelcrm.selectors import home_hotel
 
-    hotel = Hotel.objects.for_org(organization_id).order_by("pk").first()
+    hotel = home_hotel(organization_id)
     now = timezone.now()
     return now.astimezone(hotel.tz).date() if hotel is not None else now.date()
 
