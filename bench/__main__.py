@@ -12,6 +12,7 @@ def main(argv=None):
     parser.add_argument("--scale", choices=("small", "full"), default="small",
                         help="small finishes in about two minutes; full uses the sizes the issue names")
     parser.add_argument("--guests", type=int, help="override the number of guests, for a quick run")
+    parser.add_argument("--seconds", type=int, help="how long a timed benchmark (load) runs; its default is 300")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotelcrm.settings")
@@ -32,6 +33,8 @@ def main(argv=None):
         if args.guests < 1:
             parser.error("--guests must be at least 1")
         overrides["guests"] = args.guests
+    if args.seconds is not None:
+        overrides["seconds"] = max(1, args.seconds)
 
     # SIGTERM becomes SystemExit, so the benchmark's database is dropped on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
