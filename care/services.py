@@ -30,6 +30,7 @@ from care.models import (
 )
 from care.occasions import GREGORIAN_HOLIDAYS, LUNAR_FESTIVALS, days_between, holidays_on, public_holidays
 from guests.models import ConsentSource, GuestContact
+from hotelcrm import rls
 from hotelcrm.audit import audit_record
 from hotelcrm.models import Hotel
 
@@ -433,6 +434,8 @@ def delivery_for_token(salt, token):
     if found is None:
         return None
     organization_id, delivery_id = found
+    # The signed token names its organization: the guest's page runs in that tenant's context.
+    rls.activate(organization_id)
     return (Delivery.objects.for_org(organization_id).select_related("guest", "hotel__organization", "campaign")
             .filter(pk=delivery_id).first())
 

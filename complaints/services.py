@@ -26,6 +26,7 @@ from complaints.models import (
     ComplaintTransition, Escalation, FeedbackToken, HotelComplaintSettings, Outcome, SlaOverride, SlaPolicy, Status,
     Threshold,
 )
+from hotelcrm import rls
 from hotelcrm.audit import audit_record
 from hotelcrm.domain_events import suggestion_adopted
 from hotelcrm.models import Membership, Role
@@ -489,6 +490,8 @@ def feedback_token_get(*, raw_token):
              .filter(token_hash=_token_hash(raw_token)).first())
     if token is None or token.used_at is not None or token.expires_at <= timezone.now():
         return None
+    # The guest's page runs in the complaint's organization from here on (row-level security).
+    rls.activate(token.organization_id)
     return token
 
 

@@ -8,4 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organizations and hotels")
 
     def ready(self):
-        from hotelcrm import signals  # noqa: F401  (audit of logins)
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
+        from hotelcrm import rls, signals  # noqa: F401  (signals: audit of logins)
+
+        connection_created.connect(rls.connection_opened, dispatch_uid="hotelcrm.rls.connection_opened")
+        post_migrate.connect(rls.after_migrate, dispatch_uid="hotelcrm.rls.after_migrate")

@@ -151,4 +151,18 @@ def backup_restore(*, archive, database_url=None, force=False):
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed (nothing was changed: it runs in one transaction): {result.stderr.strip()}")
+    _grant_row_level_security(database_url)
     return warnings
+
+
+def _grant_row_level_security(database_url):
+    """The archive carries no grants (--no-privileges): give the application role its rights again,
+    and every tenant table its policy, as `migrate` does."""
+    import psycopg2
+
+    from hotelcrm import rls
+
+    with psycopg2.connect(database_url) as restored, restored.cursor() as cursor:
+        rls.ensure_role(cursor)
+        rls.ensure_policies(cursor)
+    restored.close()

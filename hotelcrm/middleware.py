@@ -1,3 +1,4 @@
+from hotelcrm import rls
 from hotelcrm.selectors import StaffAccess, staff_access_get
 
 ACTIVE_HOTEL_SESSION_KEY = "active_hotel_id"
@@ -7,6 +8,8 @@ class TenantMiddleware:
     """Resolve, once per request, the staff member's hotels, the active hotel and its organization.
 
     Views read `request.organization` and `request.hotel` and never take a tenant from input.
+    The rest of the request runs in that organization's row-level-security context (none for
+    an anonymous visitor, every one for a superuser); a streamed body is read in it too.
     """
 
     def __init__(self, get_response):
@@ -27,4 +30,10 @@ class TenantMiddleware:
             request.hotel = hotel
             request.organization = hotel.organization if hotel else None
             request.role = access.role_at(hotel)
-        return self.get_response(request)
+        # A superuser is the operator of the whole installation (the Django admin across groups).
+        tenant = rls.SYSTEM if user is not None and user.is_superuser else request.organization
+        with rls.tenant_context(tenant):
+            response = self.get_response(request)
+            if getattr(response, "streaming", False):
+                response.streaming_content = rls.streaming_in_context(response.streaming_content, rls.current())
+        return response

@@ -1,5 +1,6 @@
 """HotelCRM settings. Deploy-specific values come from the environment (see README)."""
 import importlib
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -36,6 +37,11 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Requests and tasks run as this role, which row-level security binds (hotelcrm/rls.py); the
+# login role of DATABASE_URL owns the tables and runs migrations and management commands.
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hotelcrm_app")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
+    raise ImproperlyConfigured("DATABASE_APP_ROLE must be a plain lower-case PostgreSQL role name, such as hotelcrm_app.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from hotelcrm import rls
 from hotelcrm.selectors import StaffAccess
 from integrations.audit_context import current_key
 from integrations.models import IntegrationKey
@@ -62,6 +63,8 @@ class IntegrationKeyAuthentication(authentication.BaseAuthentication):
         )
         if key is None or not hmac.compare_digest(key.key_hash, key_hash(raw_key)) or not key.is_usable(timezone.now()):
             raise invalid
+        # From here on the request sees the key's organization only (row-level security).
+        rls.activate(key.organization_id)
         integration_key_touch(key=key, request=request)
         django_request = request._request
         django_request.hotel = key.hotel

@@ -55,6 +55,11 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_no_key(tena
     verify = subprocess.run([sys.executable, "manage.py", "verify_audit", "--skip-checks"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0 and "intact" in verify.stdout, verify.stdout + verify.stderr
+    # Row-level security comes back with its grants: the application role reads one tenant only.
+    a_id = tenants.a.organization.pk
+    as_app = (f"SET ROLE {settings.DATABASE_APP_ROLE}; SELECT set_config('hotelcrm.tenant', '{a_id}', false);"
+              " SELECT string_agg(DISTINCT organization_id::text, ',') FROM guests_guestprofile")
+    assert _psql(throwaway_database, as_app).splitlines()[-1] == str(a_id)
 
     # A second restore into the now non-empty database is refused; --force replaces it.
     with pytest.raises(CommandError, match="not empty"):
