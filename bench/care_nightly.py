@@ -7,11 +7,13 @@ runs three campaigns on the measured day: a birthday greeting, a festival greeti
 Chinese speakers (a Spring-Festival-sized audience) and the post-stay thank-you.
 
 Measured: what the Celery tasks do, in-process: the dispatcher opens the 50 hotels' runs, each
-run selects and enqueues its deliveries (INSERT ... SELECT ... ON CONFLICT DO NOTHING, rules
-and frequency cap applied) and its chunk tasks go to Redis (on a queue of their own, purged
-afterwards). Baseline, same run: the raw SQL that selects the same kind of audience (birthday
-+ festival + post-stay, with consent, contact and hotel) in one statement per kind, counting
-rows, without writing anything.
+run takes (the group's first run) the day's home-hotel snapshot, selects and enqueues its
+deliveries (INSERT ... SELECT ... ON CONFLICT DO NOTHING, rules and frequency cap applied;
+birthdays and the festival only for the guests whose home hotel it is) and its chunk tasks go
+to Redis (on a queue of their own, purged afterwards). Baseline, same run: the raw SQL that
+selects the same audiences (birthday and festival by home hotel, post-stay by the stay's
+hotel, with consent and contact) in one statement per kind for all hotels, counting rows,
+without writing anything.
 """
 import datetime
 import random
@@ -25,6 +27,7 @@ import bench
 from care import services
 from care.models import Campaign, CareSettings, Channel, Holiday, JobRun
 from guests import demo
+from hotelcrm import rls
 from hotelcrm.crypto import encrypt_text
 from hotelcrm.models import Hotel, Organization
 
@@ -114,22 +117,25 @@ def _campaigns(organizations, now):
 
 
 def _measured(now, queue):
-    """The dispatcher, every run's selection and enqueueing of its chunk tasks, as the tasks do it."""
-    from care.tasks import send_care_chunk_task
+    """The dispatcher, every run's selection and enqueueing of its chunk tasks, as the tasks do it:
+    in the row-level-security context the Celery task class gives them (hotelcrm/celery.py), the
+    dispatcher across organizations, each run in its organization's."""
+    from care.tasks import send_chunk_tasks
 
     started = time.perf_counter()
-    runs = services.care_dispatch(now=now)
+    with rls.tenant_context(rls.SYSTEM):
+        runs = services.care_dispatch(now=now)
     enqueued = chunks = 0
     selecting = broker = 0.0
     for run in runs:
-        mark = time.perf_counter()
-        ranges = services.care_run_select(organization_id=run.organization_id, run_id=run.pk, now=now)
-        selecting += time.perf_counter() - mark
-        mark = time.perf_counter()
-        for first_id, last_id in ranges:
-            send_care_chunk_task.apply_async((run.organization_id, run.pk, first_id, last_id), queue=queue)
-            chunks += 1
-        broker += time.perf_counter() - mark
+        with rls.tenant_context(run.organization_id):
+            mark = time.perf_counter()
+            ranges = services.care_run_select(organization_id=run.organization_id, run_id=run.pk, now=now)
+            selecting += time.perf_counter() - mark
+            mark = time.perf_counter()
+            send_chunk_tasks(run.organization_id, run.pk, ranges, queue=queue)
+            chunks += len(ranges)
+            broker += time.perf_counter() - mark
     elapsed = time.perf_counter() - started
     print(f"  of which selection + insert {selecting:.2f} s, chunk tasks to Redis {broker:.2f} s", flush=True)
     with connection.cursor() as cursor:
@@ -146,18 +152,25 @@ BASELINE_RULES = (
 )
 
 
+# The guest's home hotel: the hotel of their latest stay (care.audience).
+HOME = ("SELECT DISTINCT ON (s.organization_id, s.guest_id) s.organization_id, s.guest_id, s.hotel_id FROM guests_stay s"
+        " WHERE s.status IN ('booked', 'in_house', 'checked_out')"
+        " ORDER BY s.organization_id, s.guest_id, s.arrival_on DESC, s.id DESC")
+
+
 def _baseline(day):
     """The same audiences in plain SQL, one statement per kind for all hotels, counted, nothing written."""
     statements = [
-        # birthday (profile date) at every hotel the guest stayed at
-        ("SELECT count(*) FROM (SELECT DISTINCT s.hotel_id, g.id FROM guests_guestprofile g JOIN guests_stay s"
-         " ON s.organization_id = g.organization_id AND s.guest_id = g.id"
-         f" WHERE g.birth_month = %s AND g.birth_day = %s AND {BASELINE_RULES}) x", [day.month, day.day]),
-        # festival for Chinese speakers
-        ("SELECT count(*) FROM (SELECT DISTINCT s.hotel_id, g.id FROM guests_guestprofile g JOIN guests_stay s"
-         " ON s.organization_id = g.organization_id AND s.guest_id = g.id"
-         f" WHERE split_part(lower(g.preferred_language), '-', 1) = 'zh' AND {BASELINE_RULES}) x", []),
-        # thank-you the day after checkout
+        # birthday (profile date), greeted by the guest's home hotel: the latest stay of each birthday guest
+        ("SELECT count(*) FROM guests_guestprofile g CROSS JOIN LATERAL (SELECT s.hotel_id FROM guests_stay s"
+         " WHERE s.organization_id = g.organization_id AND s.guest_id = g.id"
+         " AND s.status IN ('booked', 'in_house', 'checked_out') ORDER BY s.arrival_on DESC, s.id DESC LIMIT 1) home"
+         f" WHERE g.birth_month = %s AND g.birth_day = %s AND {BASELINE_RULES}", [day.month, day.day]),
+        # festival for Chinese speakers, greeted by their home hotel
+        (f"SELECT count(*) FROM ({HOME}) home JOIN guests_guestprofile g ON g.organization_id = home.organization_id"
+         " AND g.id = home.guest_id"
+         f" WHERE split_part(lower(g.preferred_language), '-', 1) = 'zh' AND {BASELINE_RULES}", []),
+        # thank-you the day after checkout, by the hotel of the stay
         ("SELECT count(*) FROM (SELECT DISTINCT s.hotel_id, g.id FROM guests_stay s JOIN guests_guestprofile g"
          " ON g.organization_id = s.organization_id AND g.id = s.guest_id"
          f" WHERE s.departure_on = %s AND s.status = 'checked_out' AND {BASELINE_RULES}) x",

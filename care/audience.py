@@ -83,11 +83,95 @@ def _segment_sql(filters, params):
     return " AND ".join(clauses) or "TRUE"
 
 
-def audience_sql(campaign, day, *, cap_days, now, holidays=None):
+# Occasions the whole group shares (the guest's own dates, the calendar's holidays), greeted by
+# one hotel only: the guest's home hotel.
+GROUP_OCCASIONS = frozenset({CampaignKind.BIRTHDAY, CampaignKind.ANNIVERSARY, CampaignKind.HOLIDAY})
+# Stays that make a hotel the guest's home hotel: booked, in house or checked out (not cancelled
+# or no-show).
+HOME_STAY_STATUSES = ("booked", "in_house", "checked_out")
+# Snapshots are kept for the longest catch-up window (care settings allow 14 days).
+HOME_SNAPSHOT_KEEP_DAYS = 15
+
+
+# The guest's latest stay per guest of an organization (booked, in house or checked out: the
+# latest arrival, then the stay recorded last). One pass over the group's stays in guest order.
+_LATEST_STAYS_SQL = (
+    "SELECT DISTINCT ON (ls.guest_id) ls.guest_id, ls.hotel_id FROM guests_stay ls"
+    " WHERE ls.organization_id = %s AND ls.status = ANY(%s)"
+    " ORDER BY ls.guest_id, ls.arrival_on DESC, ls.id DESC"
+)
+
+
+def home_guests_ensure(organization_id, hotel_id, day):
+    """Take the organization's home-hotel snapshot for local `day` unless this hotel already has one.
+
+    One statement for all the group's hotels (a hotel without home guests gets an empty list),
+    so every hotel's run of that date reads the same split. Call it under the organization's
+    run lock; a repeat inserts nothing (unique per organization, hotel and date). Snapshots
+    older than the longest catch-up window are dropped on the way.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM care_homeguests WHERE organization_id = %s AND hotel_id = %s AND local_date = %s",
+            [organization_id, hotel_id, day],
+        )
+        if cursor.fetchone():
+            return False
+        # One sort of the group's stays by guest: in memory rather than on disk (this transaction only).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(
+            "DELETE FROM care_homeguests WHERE organization_id = %s AND local_date < %s",
+            [organization_id, day - datetime.timedelta(days=HOME_SNAPSHOT_KEEP_DAYS)],
+        )
+        cursor.execute(
+            "INSERT INTO care_homeguests (organization_id, hotel_id, local_date, guest_ids, created_at)"
+            " SELECT h.organization_id, h.id, %s, COALESCE(home.guest_ids, '{}'), now() FROM core_hotel h"
+            f" LEFT JOIN (SELECT latest.hotel_id, array_agg(latest.guest_id ORDER BY latest.guest_id) AS guest_ids"
+            f" FROM ({_LATEST_STAYS_SQL}) latest GROUP BY latest.hotel_id) home ON home.hotel_id = h.id"
+            " WHERE h.organization_id = %s"
+            " ON CONFLICT (organization_id, hotel_id, local_date) DO NOTHING",
+            [day, organization_id, list(HOME_STAY_STATUSES), organization_id],
+        )
+    return True
+
+
+def _home_hotel_sql(organization_id, hotel_id, day, params, *, snapshot):
+    """Guests whose home hotel is `hotel_id`: from the day's snapshot in a run, else computed now
+    (the editor's audience preview, which must not write)."""
+    if snapshot:
+        params.extend([organization_id, hotel_id, day])
+        return (
+            "g.id IN (SELECT unnest(hg.guest_ids) FROM care_homeguests hg"
+            " WHERE hg.organization_id = %s AND hg.hotel_id = %s AND hg.local_date = %s)"
+        )
+    params.extend([organization_id, list(HOME_STAY_STATUSES), hotel_id])
+    return f"g.id IN (SELECT latest.guest_id FROM ({_LATEST_STAYS_SQL}) latest WHERE latest.hotel_id = %s)"
+
+
+def _greeted_elsewhere(campaign, day):
+    """(condition on a `recent` delivery, params, earliest created_at): the guest was already
+    greeted for this occasion by a campaign of another hotel of the group.
+
+    The snapshot gives every guest one home hotel per date; this guards what a snapshot cannot:
+    a day caught up after the next day's snapshot moved the guest. A greeting for `day` is
+    queued from the day before it (the earliest time zone) on, so the guest's own recent rows
+    (organization, guest, created_at index) are all that is read; the first greeting stands.
+    """
+    condition = (
+        "(recent.occasion_on = %s AND recent.campaign_id = ANY(ARRAY(SELECT oc.id FROM care_campaign oc"
+        " WHERE oc.organization_id = %s AND oc.kind = %s AND oc.id <> %s AND oc.holiday_id IS NOT DISTINCT FROM %s)))"
+    )
+    since = datetime.datetime.combine(day - datetime.timedelta(days=2), datetime.time(), tzinfo=datetime.timezone.utc)
+    return condition, [day, campaign.organization_id, campaign.kind, campaign.pk, campaign.holiday_id], since
+
+
+def audience_sql(campaign, day, *, cap_days, now, holidays=None, home_snapshot=False):
     """(sql, params) selecting (guest_id, stay_id) of the campaign's audience on local `day`.
 
     `holidays` are the organization's holidays falling on `day` (for holiday campaigns).
-    Returns None when the campaign has nothing to do that day.
+    `home_snapshot`: read home hotels from the day's snapshot (a run takes it first, see
+    `home_guests_ensure`) rather than computing them. Returns None when the campaign has
+    nothing to do that day.
     """
     org, hotel = campaign.organization_id, campaign.hotel_id
     params = []
@@ -95,6 +179,7 @@ def audience_sql(campaign, day, *, cap_days, now, holidays=None):
     stay_column = "NULL::bigint"
     where = []
     kind = campaign.kind
+    blocking = []  # (condition on a `recent` delivery, params, earliest created_at it can match)
     if kind in (CampaignKind.BIRTHDAY, CampaignKind.ANNIVERSARY):
         sub = _special_dates_sql(org, kind, day, params, with_profile_birthday=kind == CampaignKind.BIRTHDAY)
         where.append(f"g.id IN ({sub})")
@@ -153,20 +238,33 @@ def audience_sql(campaign, day, *, cap_days, now, holidays=None):
         " AND c.guest_id = g.id AND c.kind = %s)"
     )
     params.append(CONTACT_KIND[campaign.channel])
-    if kind not in (CampaignKind.POST_STAY, CampaignKind.PRE_ARRIVAL):
-        # The hotel greets the guests who stayed with it.
+    if kind in GROUP_OCCASIONS:
+        # A birthday, an anniversary or a holiday is the whole group's occasion: only the guest's
+        # home hotel greets for it, so two hotels of a group never greet one guest for it.
+        where.append(_home_hotel_sql(org, hotel, day, params, snapshot=home_snapshot))
+        blocking.append(_greeted_elsewhere(campaign, day))
+    elif kind not in (CampaignKind.POST_STAY, CampaignKind.PRE_ARRIVAL):
+        # Revisit calls, win-back and one-off lists are the hotel's own: the guests who stayed with it.
         where.append(
             "EXISTS (SELECT 1 FROM guests_stay hs WHERE hs.organization_id = g.organization_id"
             " AND hs.guest_id = g.id AND hs.hotel_id = %s)"
         )
         params.append(hotel)
     if campaign.is_marketing and cap_days:
+        # The frequency cap: a marketing message queued or sent to the guest in the last days.
+        cap_start = now - datetime.timedelta(days=cap_days)
+        blocking.append(("(recent.is_marketing AND recent.created_at >= %s)", [cap_start], cap_start))
+    if blocking:
+        # One look at the guest's recent messages (organization, guest, created_at index) for
+        # every reason one of them rules this message out.
         where.append(
             "NOT EXISTS (SELECT 1 FROM care_delivery recent WHERE recent.organization_id = g.organization_id"
-            " AND recent.guest_id = g.id AND recent.is_marketing AND recent.created_at >= %s"
-            " AND recent.status IN ('queued', 'sent'))"
+            " AND recent.guest_id = g.id AND recent.created_at >= %s AND recent.status IN ('queued', 'sent')"
+            f" AND ({' OR '.join(condition for condition, _params, _since in blocking)}))"
         )
-        params.append(now - datetime.timedelta(days=cap_days))
+        params.append(min(since for _condition, _params, since in blocking))
+        for _condition, condition_params, _since in blocking:
+            params.extend(condition_params)
     # Only a stay-driven audience can meet a guest twice (two stays departing the same day).
     distinct = "DISTINCT ON (g.id) " if stay_column != "NULL::bigint" else ""
     sql = f"SELECT {distinct}g.id AS guest_id, {stay_column} AS stay_id FROM {source} WHERE " + " AND ".join(
@@ -186,8 +284,11 @@ def audience_count(campaign, day, *, cap_days, now, holidays=None):
 
 
 def deliveries_enqueue(campaign, day, *, run, cap_days, now, holidays=None):
-    """Insert the queued deliveries of `campaign` for `day`; returns how many were new."""
-    built = audience_sql(campaign, day, cap_days=cap_days, now=now, holidays=holidays)
+    """Insert the queued deliveries of `campaign` for `day`; returns how many were new.
+
+    Home hotels come from the day's snapshot: take it first with `home_guests_ensure`.
+    """
+    built = audience_sql(campaign, day, cap_days=cap_days, now=now, holidays=holidays, home_snapshot=True)
     if built is None:
         return 0
     sql, params = built

@@ -241,13 +241,31 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Delivery(HotelScopedModel):
-    """One message (or call task) of one campaign to one guest for one occasion."""
+    """One message (or call task) of one campaign to one guest for one occasion.
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
-    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
+    The nightly run inserts hundreds of thousands of these at once, so the table carries only
+    the indexes something reads through, and no database-level foreign-key checks towards the
+    organization, hotel, campaign, run and guest (each check is a lookup and a row lock on the
+    parent, per inserted row, at commit): the organization, hotel and campaign are never deleted
+    while deliveries point at them (PROTECT, checked by Django); a run's or guest's deletion
+    goes through Django, which nulls or deletes the deliveries first (SET_NULL, CASCADE; guests
+    are anonymised rather than deleted); every insert takes its ids from the rows it selects.
+    The stay keeps its constraint (few rows have one).
+    """
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("organization"), db_constraint=False, db_index=False)
+    hotel = models.ForeignKey("core.Hotel", on_delete=models.PROTECT, related_name="+", verbose_name=_("hotel"),
+                              db_constraint=False, db_index=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"),
+                                 db_constraint=False, db_index=False)
+    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"),
+                              db_constraint=False, db_index=False)
     occasion_on = models.DateField(_("occasion"))
-    stay = models.ForeignKey("guests.Stay", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    stay = models.ForeignKey("guests.Stay", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             db_index=False)
+    run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                            db_constraint=False, db_index=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     is_marketing = models.BooleanField(_("marketing"), default=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
@@ -262,19 +280,46 @@ class Delivery(HotelScopedModel):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [
+            # Also the index for (organization, campaign) lookups: campaign counts, PROTECT checks.
             models.UniqueConstraint(fields=["organization", "campaign", "guest", "occasion_on"],
                                     name="delivery_once_per_occasion"),
         ]
         indexes = [
             models.Index(fields=["organization", "run", "status"], name="delivery_org_run_idx"),
             models.Index(fields=["organization", "hotel", "-created_at"], name="delivery_org_hotel_time_idx"),
-            # The frequency cap looks up a guest's recent marketing messages.
-            models.Index(fields=["organization", "guest", "created_at"], condition=models.Q(is_marketing=True),
-                         name="delivery_org_guest_cap_idx"),
+            # A guest's messages: the frequency cap, "greeted elsewhere for this occasion", merges.
+            models.Index(fields=["organization", "guest", "created_at"], name="delivery_org_guest_idx"),
+            # Only stay-driven messages have a stay: a small index for SET_NULL when a stay goes.
+            models.Index(fields=["stay"], condition=models.Q(stay__isnull=False), name="delivery_stay_idx"),
         ]
 
     def __str__(self):
         return f"{self.campaign_id} → {self.guest_id} ({self.occasion_on})"
+
+
+class HomeGuests(HotelScopedModel):
+    """The guests whose home hotel is this hotel, as the group's first care run of a local date found them.
+
+    A guest's home hotel is the hotel of their latest stay (booked, in house or checked out;
+    the latest arrival, then the stay recorded last). Birthdays, anniversaries and holidays are
+    the group's occasions: only the home hotel greets for them. One snapshot per organization and
+    local date, taken once for all its hotels, so every hotel's run of that date sees the same
+    split and no guest belongs to two hotels that day, whatever stays arrive in between.
+    """
+
+    local_date = models.DateField(_("local date"))
+    guest_ids = ArrayField(models.BigIntegerField(), verbose_name=_("guests"), default=list, blank=True)
+    created_at = models.DateTimeField(_("taken at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("home guests of a hotel")
+        verbose_name_plural = _("home guests of hotels")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "local_date"], name="homeguests_once_per_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.hotel_id} {self.local_date}: {len(self.guest_ids)}"
 
 
 class CallTaskStatus(models.TextChoices):

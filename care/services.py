@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care import conf
-from care.audience import deliveries_enqueue
+from care.audience import GROUP_OCCASIONS, deliveries_enqueue, home_guests_ensure
 from care.channels import PermanentSendError, TransientSendError, email_send, sms_backend
 from care.exceptions import CareError
 from care.messages import (
@@ -261,22 +261,34 @@ def care_run_select(*, organization_id, run_id, now=None):
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7007, organization_id])
             rule = care_settings_for(run.hotel)
             holidays = holidays_on(list(Holiday.objects.for_org(organization_id)), run.local_date)
+            campaigns = _campaigns_for_run(run)
+            if any(c.kind in GROUP_OCCASIONS for c in campaigns):
+                home_guests_ensure(organization_id, run.hotel_id, run.local_date)
             selected = 0
-            for campaign in _campaigns_for_run(run):
+            for campaign in campaigns:
                 selected += deliveries_enqueue(campaign, run.local_date, run=run, cap_days=rule.frequency_cap_days,
                                                now=now, holidays=holidays)
             run.selected, run.selected_at, run.status = selected, now, RunStatus.RUNNING
             audit_record(action="care.run_select", hotel=run.hotel, actor_label=JOB_LABEL, obj=run,
                          extra={"selected": selected, "local_date": run.local_date.isoformat()})
-        ids = list(Delivery.objects.for_org(organization_id).filter(run=run, status=DeliveryStatus.QUEUED)
-                   .order_by("pk").values_list("pk", flat=True))
-        size = conf.chunk_size()
-        chunks = [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
-        if not ids:
+        chunks = _queued_chunks(organization_id, run.pk, conf.chunk_size())
+        if not chunks:
             run.status, run.finished_at = RunStatus.DONE, now
         run.chunks = max(run.chunks, len(chunks))
         run.save()
     return chunks
+
+
+def _queued_chunks(organization_id, run_id, size):
+    """[(first_id, last_id)] of the run's queued deliveries, `size` to a chunk, counted in the database."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(id), max(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS chunk"
+            " FROM care_delivery WHERE organization_id = %s AND run_id = %s AND status = %s) queued"
+            " GROUP BY chunk ORDER BY chunk",
+            [size, organization_id, run_id, DeliveryStatus.QUEUED],
+        )
+        return [(first_id, last_id) for first_id, last_id in cursor.fetchall()]
 
 
 def care_run_finish_if_done(*, organization_id, run_id):

@@ -25,8 +25,15 @@ def start_care_run_task(self, organization_id, hotel_id, run_id):
     if hotel_get_for_task(organization_id=organization_id, hotel_id=hotel_id) is None:
         return
     chunks = services.care_run_select(organization_id=organization_id, run_id=run_id)
-    for first_id, last_id in chunks:
-        send_care_chunk_task.apply_async((organization_id, run_id, first_id, last_id), queue=_queue(self))
+    send_chunk_tasks(organization_id, run_id, chunks, queue=_queue(self))
+
+
+def send_chunk_tasks(organization_id, run_id, chunks, *, queue=None):
+    """Queue one send task per chunk over one broker connection (a run can have hundreds)."""
+    with send_care_chunk_task.app.producer_or_acquire() as producer:
+        for first_id, last_id in chunks:
+            send_care_chunk_task.apply_async((organization_id, run_id, first_id, last_id), queue=queue,
+                                             producer=producer)
 
 
 @shared_task(name="care.tasks.send_care_chunk_task", bind=True, ignore_result=True)

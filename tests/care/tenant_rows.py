@@ -1,7 +1,8 @@
 import datetime
 
 from care.models import (
-    CallTask, Campaign, CampaignKind, CareSettings, Channel, ChurnRun, ChurnScore, Delivery, Holiday, JobRun, MessageTemplate, Segment,
+    CallTask, Campaign, CampaignKind, CareSettings, Channel, ChurnRun, ChurnScore, Delivery, Holiday, HomeGuests, JobRun,
+    MessageTemplate, Segment,
     SurveyResponse, Unsubscribe,
 )
 from hotelcrm.models import Role
@@ -32,3 +33,4 @@ def fill(tenant, label):
     ChurnScore.objects.create(organization=org, guest=guest, score=80, on_watch=True, computed_on=datetime.date(2026, 1, 1),
                               watch_since=datetime.date(2026, 1, 1), reasons=[["open_complaint", {"count": 1}]])
     ChurnRun.objects.create(organization=org, local_date=datetime.date(2026, 1, 1), scored=1, on_watch=1, entered=1)
+    HomeGuests.objects.create(organization=org, hotel=hotel, local_date=datetime.date(2026, 1, 1), guest_ids=[guest.pk])
