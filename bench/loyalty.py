@@ -69,6 +69,22 @@ def _load(organization, hotels, n, entry_tier_id):
     given = {"organization_id": f"{org}", "family_name": "'Member' || g", "given_name": "'Bench'",
              "search_name": "'member' || g || ' bench'", "created_at": "now()", "updated_at": "now()"}
     columns = {**given, **_not_null_defaults("guests_guestprofile", given)}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM guests_guestprofile")
+        (base,) = cursor.fetchone()
+        cursor.execute(
+            f"INSERT INTO guests_guestprofile ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns.values())} FROM generate_series(1, %s) g", [n])
+    print(f"    guests: {time.perf_counter() - started:.1f} s", flush=True)
+    load_members_and_ledger(organization, [hotels[0]], entry_tier_id, first_guest_id=base + 1)
+
+
+def load_members_and_ledger(organization, hotels, entry_tier_id, *, first_guest_id=1):
+    """A member for each guest of the organization from `first_guest_id` on, and 20 ledger entries
+    each (earns at one of `hotels`, every fifth a redemption), all with generate_series."""
+    org = organization.pk
+    hotel_ids = ", ".join(str(int(hotel.pk)) for hotel in hotels)
     clock = time.perf_counter()
 
     def lap(label):
@@ -78,12 +94,7 @@ def _load(organization, hotels, n, entry_tier_id):
         clock = now
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM guests_guestprofile")
-        (base,) = cursor.fetchone()
-        cursor.execute(
-            f"INSERT INTO guests_guestprofile ({', '.join(columns)}) "
-            f"SELECT {', '.join(columns.values())} FROM generate_series(1, %s) g", [n])
-        lap("guests")
+        base = first_guest_id - 1
         # Member numbers: nine digits + Luhn check digit, computed in SQL from the sequence.
         cursor.execute("""
             INSERT INTO loyalty_membership (organization_id, guest_id, member_number, joined_on, tier_id, balance,
@@ -96,14 +107,15 @@ def _load(organization, hotels, n, entry_tier_id):
             FROM (SELECT id, lpad((id - %(base)s + %(seq)s)::text, 9, '0') AS body FROM guests_guestprofile
                   WHERE organization_id = %(org)s AND id > %(base)s) g
         """, {"org": org, "tier": entry_tier_id, "base": base, "seq": 1})
-        cursor.execute("UPDATE loyalty_program SET next_member_sequence = %s WHERE organization_id = %s", [n + 1, org])
+        cursor.execute("UPDATE loyalty_program SET next_member_sequence = 1 + (SELECT count(*) FROM loyalty_membership"
+                       " WHERE organization_id = %s) WHERE organization_id = %s", [org, org])
         lap("memberships")
         # 20 entries a member: k % 5 = 4 redeems half an earn; the two oldest earns are spent (FIFO).
         cursor.execute(f"""
             INSERT INTO loyalty_ledgerentry (organization_id, membership_id, hotel_id, kind, points, remaining, expires_on,
                 source_type, source_id, idempotency_key, qualifying_nights, qualifying_stays, qualifying_spend, reason,
                 details, actor_id, created_at)
-            SELECT %(org)s, m.id, %(hotel)s,
+            SELECT %(org)s, m.id, (ARRAY[%(hotels)s])[1 + (m.id + k) % %(hotel_count)s],
                    CASE WHEN k % 5 = 4 THEN 'redeem' ELSE 'earn' END,
                    CASE WHEN k % 5 = 4 THEN -p / 2 ELSE p END,
                    CASE WHEN k % 5 = 4 OR k < 2 THEN 0 ELSE p END,
@@ -117,7 +129,8 @@ def _load(organization, hotels, n, entry_tier_id):
             FROM (SELECT id, 50 + (id % 10) * 10 AS p FROM loyalty_membership WHERE organization_id = %(org)s) m
             CROSS JOIN generate_series(0, {ENTRIES_PER_MEMBER - 1}) k
             CROSS JOIN LATERAL (SELECT now() - make_interval(days => 790 - k * 41 + (m.id % 37)::int) AS ts) t
-        """.replace("%(org)s", str(int(org))).replace("%(hotel)s", str(int(hotels[0].pk))))  # no params: % is modulo
+        """.replace("%(org)s", str(int(org))).replace("%(hotels)s", hotel_ids)
+            .replace("%(hotel_count)s", str(len(hotels))))  # no params: % is modulo
         lap("ledger")
         cursor.execute("""
             UPDATE loyalty_membership m SET balance = t.total, last_activity_on = t.last_day

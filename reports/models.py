@@ -183,6 +183,21 @@ class RfmSegmentCount(TenantModel):
         indexes = [models.Index(fields=["organization", "hotel"], name="rfm_count_scope_idx")]
 
 
+class TierCount(TenantModel):
+    """Active loyalty members per tier, counted by the nightly organization job with the RFM scores:
+    what the group dashboard reads instead of counting a million memberships on every view."""
+
+    as_of = models.DateField(_("as of"))
+    tier_name = models.CharField(_("tier"), max_length=80)
+    tier_rank = models.PositiveSmallIntegerField(_("rank"))
+    members = models.IntegerField(_("members"))
+
+    class Meta:
+        verbose_name = _("members per tier")
+        verbose_name_plural = _("members per tier")
+        indexes = [models.Index(fields=["organization", "tier_rank"], name="tier_count_org_idx")]
+
+
 class RollupRun(HotelScopedModel):
     """The nightly refresh of one hotel for one local date: claimed once, finished once."""
 

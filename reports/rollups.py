@@ -8,6 +8,7 @@ them as its baseline.
 """
 import datetime
 
+from django.apps import apps
 from django.db import connection
 
 # Stays that never happened are not guests' stays.
@@ -183,20 +184,19 @@ def _local_bounds(tz, start, end):
     return begin.astimezone(datetime.timezone.utc), finish.astimezone(datetime.timezone.utc)
 
 
-def _table_exists(name):
-    return name in connection.introspection.table_names()
-
-
+# Whether a domain app is part of this installation: its tables exist once it is migrated. Asked
+# of the app registry, not of the database: introspecting the tables cost a query (5-9 ms) each
+# time a dashboard section asked.
 def has_complaints():
-    return _table_exists("complaints_complaint")
+    return apps.is_installed("complaints")
 
 
 def has_care():
-    return _table_exists("care_delivery") and _table_exists("care_surveyresponse")
+    return apps.is_installed("care")
 
 
 def has_loyalty():
-    return _table_exists("loyalty_ledgerentry")
+    return apps.is_installed("loyalty")
 
 
 def stay_params(hotel, start, end):
@@ -325,3 +325,15 @@ def recompute_rfm(organization_id, as_of):
             """,
             [as_of, organization_id],
         )
+        if has_loyalty():
+            cursor.execute("DELETE FROM reports_tiercount WHERE organization_id = %s", [organization_id])
+            cursor.execute(
+                """
+                INSERT INTO reports_tiercount (organization_id, as_of, tier_name, tier_rank, members)
+                SELECT m.organization_id, %s, t.name, t.rank, count(*)
+                FROM loyalty_membership m JOIN loyalty_tier t ON t.id = m.tier_id
+                WHERE m.organization_id = %s AND m.status = 'active'
+                GROUP BY m.organization_id, t.name, t.rank
+                """,
+                [as_of, organization_id],
+            )

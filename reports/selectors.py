@@ -12,6 +12,7 @@ from hotelcrm.models import ROLE_RANK, Hotel, Membership, Role
 from reports import rollups
 from reports.models import (
     CareDailyRollup, ComplaintDailyRollup, GuestRfm, LoyaltyDailyRollup, RfmSegmentCount, StayDailyRollup, SurveyDailyRollup,
+    TierCount,
 )
 
 DEAD = [StayStatus.CANCELLED, StayStatus.NO_SHOW]
@@ -319,8 +320,6 @@ def complaint_section(*, scope, start, end, now=None):
 def loyalty_section(*, scope, start, end):
     if not rollups.has_loyalty():
         return None
-    from loyalty.models import Membership as LoyaltyMembership
-
     hotel_filter = Q(hotel_id__in=scope.hotel_ids) | (Q(hotel__isnull=True) if scope.is_group else Q(pk__in=[]))
     prev_start, prev_end = previous_period(start, end)
     rows = LoyaltyDailyRollup.objects.for_org(scope.organization).filter(hotel_filter, day__range=(prev_start, end)).values(
@@ -339,8 +338,9 @@ def loyalty_section(*, scope, start, end):
     if scope.is_group:
         # Points are organization-wide: the outstanding liability is every entry ever booked.
         section["outstanding"] = LoyaltyDailyRollup.objects.for_org(scope.organization).aggregate(total=Sum("points"))["total"] or 0
-        section["tiers"] = list(LoyaltyMembership.objects.for_org(scope.organization).filter(status="active").values(
-            "tier__name", "tier__rank").annotate(members=Count("pk")).order_by("tier__rank"))
+        # Counted nightly (TierCount): counting a million memberships here cost 0.6 s a view.
+        section["tiers"] = list(TierCount.objects.for_org(scope.organization).order_by("tier_rank").values(
+            "tier_name", "members", "as_of"))
     return section
 
 

@@ -6,7 +6,9 @@ from hotelcrm.models import Role
 
 def fill(tenant, label):
     from reports import services
-    from reports.models import CareDailyRollup, ComplaintDailyRollup, LoyaltyDailyRollup, ReportSubscription, RollupRun, SurveyDailyRollup
+    from reports.models import (
+        CareDailyRollup, ComplaintDailyRollup, LoyaltyDailyRollup, ReportSubscription, RollupRun, SurveyDailyRollup, TierCount,
+    )
 
     organization, hotel = tenant.organization, tenant.hotels[0]
     days = [stay.arrival_on for stay in tenant.stays]
@@ -18,4 +20,5 @@ def fill(tenant, label):
     CareDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, campaign_id_value=0, channel="email")
     SurveyDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, csat=3, nps=7)
     RollupRun.objects.create(organization=organization, hotel=hotel, local_date=day)
+    TierCount.objects.get_or_create(organization=organization, tier_name=f"{label} Tier", tier_rank=9, as_of=day, members=1)
     ReportSubscription.objects.create(organization=organization, hotel=hotel, user=tenant.users[Role.MANAGER], frequency="weekly")

@@ -10,7 +10,7 @@ from guests.models import GuestProfile
 from guests.services import guest_contact_add
 from hotelcrm.models import Role
 from reports.selectors import PROFILE_FIELDS, Scope, call_task_figures, staff_section, top_rewards
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import GuestFactory, MembershipFactory, UserFactory
 from tests.reports.data import (
     END, START, _at, expected_call_tasks, expected_reward_orders, generate_call_tasks, generate_reward_orders,
 )
@@ -180,3 +180,35 @@ def test_the_new_lists_keep_their_query_counts(client, staffed, rewards, django_
     for name, extra in (("reports:reward-orders", {}), ("reports:calls", {}), ("reports:owned-guests", {"owner": tenants.a.users[Role.MANAGER].pk})):
         with django_assert_max_num_queries(25):
             assert client.get(reverse(name), {**params, **extra}).status_code == 200
+
+
+def test_members_per_tier_are_counted_nightly_from_the_active_memberships(client, tenants):
+    from loyalty import services as loyalty_services
+    from loyalty.models import Membership as LoyaltyMembership
+    from loyalty.models import Tier
+    from reports import services as report_services
+    from reports.selectors import loyalty_section
+
+    a = tenants.a
+    desk, hotel = a.users[Role.FRONT_DESK], a.hotels[0]
+    guests = [GuestFactory(organization=a.organization) for _ in range(3)]
+    for guest in guests:
+        loyalty_services.membership_enrol(guest=guest, actor=desk, hotel=hotel)
+    top = Tier.objects.for_org(a.organization).order_by("-rank").first()
+    members = LoyaltyMembership.objects.for_org(a.organization)
+    members.filter(guest=guests[0]).update(tier=top)
+    members.filter(guest=guests[1]).update(status="suspended")
+    report_services.rfm_refresh(organization=a.organization, as_of=END)
+
+    expected = Counter(m.tier.name for m in members.filter(status="active").select_related("tier"))
+    assert sum(expected.values()) == members.count() - 1 and len(expected) == 2
+    scope, _hotels = _scope(a, True)
+    found = loyalty_section(scope=scope, start=START, end=END)["tiers"]
+    assert {row["tier_name"]: row["members"] for row in found} == dict(expected)
+    assert [row["tier_name"] for row in found] == [t.name for t in Tier.objects.for_org(a.organization).order_by("rank")
+                                                   if t.name in expected]
+    # Shown on the group dashboard, dated; B's members are not A's.
+    client.force_login(a.users[Role.GROUP_ADMIN])
+    page = client.get(reverse("reports:dashboard"), {"start": str(START), "end": str(END), "group": "1"}).content.decode()
+    assert top.name in page
+    assert "Bravo Tier" not in page
