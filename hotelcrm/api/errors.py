@@ -5,7 +5,7 @@ and answered 500 in the same shape.
 """
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -24,6 +24,10 @@ def _error(status_code, type_, title, detail, field_errors=None, headers=None):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is the client's error, not ours (it was a 500).
+        return _error(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", _("The request is too large."),
+                      _("Send a smaller body: split a large batch into several requests."))
     if isinstance(exc, ApplicationError):
         # An application error may name its own status (e.g. 422 for a reused Idempotency-Key).
         return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), exc.code, _("The request could not be carried out."), exc.message, exc.extra.get("fields"))

@@ -148,11 +148,14 @@ class StrictJSONParser(parsers.JSONParser):
     instead of failing later in the database or the renderer."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
         try:
+            data = super().parse(stream, media_type, parser_context)
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             raise exceptions.ParseError(_("The JSON holds text that is not valid Unicode (a lone surrogate escape)."))
+        except RecursionError:
+            # Arrays or objects nested thousands deep exhaust Python's stack while parsing: malformed input.
+            raise exceptions.ParseError(_("The JSON is nested too deeply."))
         return data
 
 
