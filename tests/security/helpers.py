@@ -143,3 +143,17 @@ def fill_form(fields, *, text="Security suite", today="2026-12-01"):
         else:
             data[name] = field["value"] or text
     return data
+
+
+_RANDOM_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=]{24,}")
+
+
+def shows_b(body):
+    """Whether a page shows organization B's data (its rows all carry "Bravo").
+
+    Random tokens in every page (the CSRF token, nonces) are left out first: a 64-letter random
+    token spells "bravo" in some case now and then, which is not B's data.
+    """
+    from tests.core.test_isolation import B_MARKER
+
+    return bool(B_MARKER.search(_RANDOM_TOKEN.sub("", body)))

@@ -18,7 +18,8 @@ from django.urls.exceptions import Resolver404
 from hotelcrm.models import Role
 from hotelcrm.tenancy import HotelScopedModel
 from tests.conftest import Tenants, build_tenant
-from tests.core.test_isolation import B_MARKER, GROUP, MISSING_ID, _body, all_routes
+from tests.core.test_isolation import GROUP, MISSING_ID, _body, all_routes
+from tests.security.helpers import shows_b
 
 MODEL_OF = {
     "guest_id": "guests.GuestProfile", "a_id": "guests.GuestProfile", "b_id": "guests.GuestProfile",
@@ -125,7 +126,7 @@ def test_guessing_the_ids_after_ones_own_reaches_nothing_of_the_next_organizatio
                     status, body = _answer(client, user, method, path)
                     where = f"{method.upper()} {path} ({pattern.name}) as {role.value}, {name}={guess}"
                     assert status < 500, where
-                    assert not B_MARKER.search(body), f"{where} shows organization B's data"
+                    assert not shows_b(body), f"{where} shows organization B's data"
                     if is_b and not is_a:
                         guessed_b_rows += 1
                         assert status == missing[0], f"{where}: {status}, an unknown id gets {missing[0]}"
