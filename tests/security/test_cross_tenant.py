@@ -1,4 +1,4 @@
-"""Cross-tenant access on every route, for every role, through the UI session and the API key.
+"""Cross-tenant access on every route, for every role, through the UI session, the API key and exports.
 
 tests/core/test_isolation.py walks every route as A's group admin with every id of B. Here
 each role of A (front desk, guest relations, manager, group admin) walks every route: a route
@@ -6,16 +6,18 @@ with ids is requested with B's ids (GET and POST) and must answer exactly as it 
 id that exists nowhere, never show B's data; a route without ids is requested plainly and with
 B's ids in the usual id fields of a POST. B's first rows of every table share one id (the id
 sequences jumped before B was built), so two ids reach B's first two rows of every table.
-The PMS API is walked the same way with a key of A's hotel.
+The PMS API is walked the same way with a key of A's hotel, and every page that exports (CSV,
+Excel) is asked for the whole group by A's manager and group admin.
 """
 
 import pytest
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
+from hotelcrm.models import Role
 from tests.core.test_isolation import ID_FIELDS, MISSING_ID, _body, _fill, _is_ours, all_routes, b_ids
-from tests.security.helpers import shows_b
 from tests.security.conftest import ROLES
+from tests.security.helpers import shows_b
 
 
 def _answer(client, user, method, path, data=None):
@@ -111,3 +113,39 @@ def test_b_ids_used_here_name_a_row_of_every_b_table(tenants):
     first = b_ids(tenants)[0]
     hit = [m for m in tenant_models() if m.objects.all_tenants_unscoped().filter(organization=tenants.b.organization, pk=first).exists()]
     assert len(hit) >= 0.8 * len([m for m in tenant_models() if m.objects.all_tenants_unscoped().filter(organization=tenants.b.organization).exists()])
+
+
+def _download_text(response):
+    raw = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    if "spreadsheetml" in response.get("Content-Type", ""):
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(raw), read_only=True)
+        return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                         for cell in row if cell is not None)
+    return raw.decode(errors="replace")
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.GROUP_ADMIN], ids=["manager", "group_admin"])
+def test_exports_and_downloads_of_a_hold_nothing_of_b(client, tenants, role):
+    """Every page that exports (CSV or Excel), for the whole group where the role may ask for it."""
+    client.force_login(tenants.a.users[role])
+    exports, with_a = 0, 0
+    for regex, pattern, has_ids in all_routes():
+        if has_ids or regex.startswith(("admin/", "api/", "accounts/")):
+            continue
+        path = _fill(regex, MISSING_ID)
+        for fmt in ("csv", "xlsx"):
+            response = client.get(path, {"format": fmt, "group": "on"})
+            assert response.status_code < 500, f"GET {path}?format={fmt} as {role.value}"
+            kind = response.get("Content-Type", "")
+            if response.status_code != 200 or not ("csv" in kind or "spreadsheetml" in kind):
+                continue
+            text = _download_text(response)
+            assert not shows_b(text), f"GET {path}?format={fmt} as {role.value} exports organization B's data"
+            exports += 1
+            with_a += "Alpha" in text
+    assert exports >= 10, exports
+    assert with_a >= 3, with_a  # the exports do carry the organization's own rows
