@@ -9,7 +9,7 @@ in its own transaction with its own audit event, so a stopped run resumes where 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -42,6 +42,17 @@ def guests_past_retention(*, organization, today):
             guest_id=OuterRef("pk"), last_activity_on__gte=cutoff)
         rows = rows.exclude(Exists(active_members))
     return rows.order_by("pk")
+
+
+def retention_report(*, organization, today, limit=100):
+    """What the next run would anonymise, for a dry run: (how many, the first `limit` of them as
+    dicts of guest id, on file since and last departure). Names stay out: it is read by operators."""
+    rows = guests_past_retention(organization=organization, today=today)
+    last_departure = (Stay.objects.for_org(organization).filter(guest_id=OuterRef("pk"))
+                      .order_by("-departure_on").values("departure_on")[:1])
+    listed = list(rows.annotate(last_departure_on=Subquery(last_departure))
+                  .values("pk", "created_at", "last_departure_on")[:limit])
+    return rows.count(), listed
 
 
 def retention_apply(*, organization, today=None, batch_size=200):

@@ -67,6 +67,8 @@ def test_the_table_lists_accesses_and_events_outside_the_window_are_left_out(acc
 
 @pytest.mark.parametrize("args, message", [
     (["--from", "yesterday"], "not a date"),
+    (["--from", "2026-02-30"], "not a date"),
+    (["--from", "2026-11-01T25:00"], "not a date"),
     (["--from", "2026-01-02", "--to", "2026-01-01"], "after --from"),
     (["--from", "2026-01-01", "--organization", "nope"], "No organization"),
 ])

@@ -99,3 +99,55 @@ def test_the_nightly_task_runs_for_every_organization_with_a_period(tenants, arc
     assert GuestProfile.objects.for_org(tenants.a.organization).get(pk=archive["lapsed"].pk).is_anonymised
     assert not GuestProfile.objects.for_org(tenants.b.organization).get(pk=archive["other_tenant"].pk).is_anonymised
     assert retention_apply_all() == {tenants.a.organization.pk: 0}
+
+
+def _run(*args):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("retention", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_dry_run_lists_who_the_job_would_anonymise_and_changes_nothing(tenants, archive):
+    organization = tenants.a.organization
+    events_before = AuditEvent.objects.all_tenants_unscoped().count()
+    out = _run("--today", str(TODAY))
+    assert f"{organization.name} (slug {organization.slug}): retention 5 years" in out
+    assert "2 guests would be anonymised (dry run, nothing changed)" in out
+    assert f"guest {archive['lapsed'].pk}: on file since" in out and "last departure 2020-01-10" in out
+    assert f"guest {archive['never_stayed_old'].pk}: on file since" in out and "last departure never stayed" in out
+    for kept in ("recent", "booked", "never_stayed_new", "other_tenant"):
+        assert f"guest {archive[kept].pk}:" not in out
+    assert "Lapsed" not in out  # guest numbers, not names
+    assert tenants.b.organization.name not in out  # B set no retention period
+    assert AuditEvent.objects.all_tenants_unscoped().count() == events_before
+    assert not GuestProfile.objects.for_org(organization).filter(is_anonymised=True).exists()
+    assert "... and 1 more" in _run("--today", str(TODAY), "--limit", "1")
+
+
+def test_apply_anonymises_exactly_the_listed_guests(tenants, archive):
+    out = _run("--organization", tenants.a.organization.slug, "--today", str(TODAY), "--apply")
+    assert "2 guests anonymised" in out
+    anonymised = set(GuestProfile.objects.for_org(tenants.a.organization).filter(is_anonymised=True).values_list("pk", flat=True))
+    assert anonymised == {archive["lapsed"].pk, archive["never_stayed_old"].pk}
+    assert "0 guests would be anonymised" in _run("--organization", tenants.a.organization.slug, "--today", str(TODAY))
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--today", "30/06/2026"), "is not a date"),
+    (("--today", "2026-02-30"), "is not a date"),
+    (("--organization", "no-such-group"), "No organization"),
+    (("--limit", "-1"), "--limit must be 0 or more"),
+])
+def test_bad_arguments_get_a_clear_message(tenants, args, message):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        _run(*args)
+
+
+def test_an_organization_without_a_period_is_said_so(tenants):
+    assert "no retention period set" in _run("--organization", tenants.b.organization.slug)

@@ -16,9 +16,12 @@ from hotelcrm.models import Organization
 
 
 def _moment(value, name):
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+        day = parse_date(value) if parsed is None else None
+    except ValueError:  # well formed, but no such day or hour (2026-02-30)
+        parsed = day = None
     if parsed is None:
-        day = parse_date(value)
         if day is None:
             raise CommandError(f"--{name} {value!r} is not a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM).")
         parsed = datetime.datetime.combine(day, datetime.time.min)
