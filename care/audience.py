@@ -117,8 +117,10 @@ def home_guests_ensure(organization_id, hotel_id, day):
         )
         if cursor.fetchone():
             return False
-        # One sort of the group's stays by guest: in memory rather than on disk (this transaction only).
+        # One sort of the group's stays by guest: in memory rather than on disk, and not worth a
+        # JIT compilation (this transaction only).
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             "DELETE FROM care_homeguests WHERE organization_id = %s AND local_date < %s",
             [organization_id, day - datetime.timedelta(days=HOME_SNAPSHOT_KEEP_DAYS)],

@@ -221,6 +221,8 @@ class Stay(HotelScopedModel):
             models.Index(fields=["organization", "hotel", "arrival_on"], name="stay_org_hotel_arrival_idx"),
             models.Index(fields=["organization", "guest", "arrival_on"], name="stay_org_guest_idx"),
             models.Index(fields=["organization", "hotel", "room_number", "status"], name="stay_org_hotel_room_idx"),
+            # Care's post-stay thank-you: a hotel's checkouts of one day.
+            models.Index(fields=["organization", "hotel", "departure_on"], name="stay_org_hotel_departure_idx"),
         ]
 
     def __str__(self):
