@@ -40,7 +40,7 @@ def _wrong_code(request, form):
 def verify(request):
     if twofactor.device_for(request.user) is None:
         return redirect("two-factor-setup")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         how = twofactor.code_verify(user=request.user, code=form.cleaned_data["code"], request=request)
         if how is not None:
@@ -65,7 +65,7 @@ def setup(request):
     if not secret or request.method == "GET":
         secret = twofactor.new_secret()
         request.session[twofactor.PENDING_SECRET_SESSION_KEY] = secret
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         codes = twofactor.device_confirm(user=request.user, secret=secret, code=form.cleaned_data["code"], request=request)
         if codes is not None:

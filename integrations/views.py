@@ -15,7 +15,7 @@ from integrations.forms import IntegrationKeyForm
 
 @role_required(Role.MANAGER)
 def key_list(request):
-    form = IntegrationKeyForm(request.POST or None)
+    form = IntegrationKeyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             key, raw_key = services.integration_key_create(

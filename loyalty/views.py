@@ -175,7 +175,7 @@ def reward_edit(request, reward_id=None):
         if reward is None:
             raise Http404
     hotels = Hotel.objects.for_org(request.organization)
-    form = forms.RewardForm(request.POST or None, instance=reward, hotels=hotels)
+    form = forms.RewardForm(request.POST if request.method == "POST" else None, instance=reward, hotels=hotels)
     if request.method == "POST" and form.is_valid():
         services.reward_save(organization=request.organization, reward=reward, data=form.cleaned_data, **_ctx(request))
         messages.success(request, _("Reward saved."))

@@ -79,7 +79,8 @@ def import_list(request):
 
 @role_required(Role.GUEST_RELATIONS)
 def import_new(request):
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         try:
             guest_import = imports.guest_import_upload(hotel=request.hotel, actor=request.user, upload=form.cleaned_data["file"],
@@ -96,7 +97,7 @@ def import_mapping(request, import_id):
     guest_import = _import_or_404(request, import_id)
     if guest_import.status not in (ImportStatus.UPLOADED, ImportStatus.INVALID):
         return redirect("guests:import-detail", guest_import.pk)
-    form = MappingForm(request.POST or None, columns=guest_import.columns, initial_mapping=guest_import.mapping)
+    form = MappingForm(request.POST if request.method == "POST" else None, columns=guest_import.columns, initial_mapping=guest_import.mapping)
     if request.method == "POST" and form.is_valid():
         try:
             guest_import = imports.guest_import_map(guest_import=guest_import, mapping=form.mapping(), actor=request.user,
@@ -185,7 +186,7 @@ def guest_export_json(request, guest_id):
 @role_required(Role.MANAGER)
 def guest_erase(request, guest_id):
     guest = _guest_or_404(request, guest_id)
-    form = EraseForm(request.POST or None, guest=guest)
+    form = EraseForm(request.POST if request.method == "POST" else None, guest=guest)
     if request.method == "POST" and form.is_valid():
         try:
             data_rights.guest_erase(guest=guest, actor=request.user, reason=form.cleaned_data["reason"], request=request,

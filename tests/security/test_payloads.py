@@ -137,3 +137,12 @@ def test_a_batch_over_the_limit_is_refused_whole(api, unchanged):
         "POST", "/api/v1/stays/events/batch/", body, content_type="application/json", **pms.headers),
         exclude=[IntegrationKey])
     assert response.status_code == 400 and error_shape(response.json())
+
+
+@pytest.mark.parametrize("path", ["/loyalty/rewards/new/", "/integrations/keys/", "/guests/data/imports/new/"])
+def test_an_empty_post_shows_what_is_missing(client, tenants, path):
+    """An empty POST is a submitted form with nothing in it, not a first visit: it says what to fill in."""
+    client.force_login(tenants.a.users[Role.MANAGER])
+    response = client.post(path, {})
+    assert response.status_code in (200, 400), response.status_code
+    assert 'class="errorlist' in response.content.decode(), path
