@@ -59,6 +59,11 @@ class RewardDrillForm(PeriodForm):
     reward = forms.IntegerField(min_value=1, required=False)
 
 
+class LedgerDrillForm(PeriodForm):
+    kind = forms.ChoiceField(label=_("Points"), choices=[("earn", _("Points issued")), ("redeem", _("Points redeemed")),
+                                      ("expire", _("Points expired"))])
+
+
 class CallDrillForm(PeriodForm):
     show = forms.ChoiceField(choices=[("", _("All due")), ("on_time", _("Done on time")), ("late", _("Late or not done"))],
                              required=False)

@@ -188,6 +188,7 @@ class TierCount(TenantModel):
     what the group dashboard reads instead of counting a million memberships on every view."""
 
     as_of = models.DateField(_("as of"))
+    tier_code = models.SlugField(_("code"), max_length=30)
     tier_name = models.CharField(_("tier"), max_length=80)
     tier_rank = models.PositiveSmallIntegerField(_("rank"))
     members = models.IntegerField(_("members"))

@@ -329,11 +329,11 @@ def recompute_rfm(organization_id, as_of):
             cursor.execute("DELETE FROM reports_tiercount WHERE organization_id = %s", [organization_id])
             cursor.execute(
                 """
-                INSERT INTO reports_tiercount (organization_id, as_of, tier_name, tier_rank, members)
-                SELECT m.organization_id, %s, t.name, t.rank, count(*)
+                INSERT INTO reports_tiercount (organization_id, as_of, tier_code, tier_name, tier_rank, members)
+                SELECT m.organization_id, %s, t.code, t.name, t.rank, count(*)
                 FROM loyalty_membership m JOIN loyalty_tier t ON t.id = m.tier_id
                 WHERE m.organization_id = %s AND m.status = 'active'
-                GROUP BY m.organization_id, t.name, t.rank
+                GROUP BY m.organization_id, t.code, t.name, t.rank
                 """,
                 [as_of, organization_id],
             )

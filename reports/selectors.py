@@ -340,7 +340,7 @@ def loyalty_section(*, scope, start, end):
         section["outstanding"] = LoyaltyDailyRollup.objects.for_org(scope.organization).aggregate(total=Sum("points"))["total"] or 0
         # Counted nightly (TierCount): counting a million memberships here cost 0.6 s a view.
         section["tiers"] = list(TierCount.objects.for_org(scope.organization).order_by("tier_rank").values(
-            "tier_name", "members", "as_of"))
+            "tier_code", "tier_name", "members", "as_of"))
     return section
 
 
@@ -362,6 +362,18 @@ def reward_orders(*, scope, start, end):
 
     return RedemptionOrder.objects.for_org(scope.organization).filter(_local_window(scope, "placed_at", start, end)).exclude(
         status="cancelled")
+
+
+def ledger_entries(*, scope, start, end, kind):
+    """The ledger entries behind points issued / redeemed / expired: of `kind`, on the local days of
+    their hotel; for the group also the entries of no hotel, on UTC days (as the loyalty rollup counts them)."""
+    from loyalty.models import LedgerEntry
+
+    window = _local_window(scope, "created_at", start, end)
+    if scope.is_group:
+        start_at, end_at = rollups._local_bounds(datetime.timezone.utc, start, end)
+        window |= Q(hotel__isnull=True, created_at__gte=start_at, created_at__lt=end_at)
+    return LedgerEntry.objects.for_org(scope.organization).filter(window, kind=kind)
 
 
 def top_rewards(*, scope, start, end):

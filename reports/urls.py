@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/complaints/", views.complaint_list, name="complaints"),
     path("dashboard/surveys/", views.survey_list, name="surveys"),
     path("dashboard/reward-orders/", views.reward_order_list, name="reward-orders"),
+    path("dashboard/ledger-entries/", views.ledger_entry_list, name="ledger-entries"),
     path("dashboard/calls/", views.call_task_list, name="calls"),
     path("dashboard/owned-guests/", views.owned_guest_list, name="owned-guests"),
     path("segments/", views.segment_list, name="segment"),

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -15,8 +17,8 @@ from hotelcrm.models import Membership, Role
 from hotelcrm.permissions import hotel_required, role_required
 from reports import exports, selectors, services
 from reports.forms import (
-    CallDrillForm, ComplaintDrillForm, OwnerForm, PeriodForm, RewardDrillForm, SegmentForm, StayDrillForm, SubscriptionForm,
-    SurveyDrillForm,
+    CallDrillForm, ComplaintDrillForm, LedgerDrillForm, OwnerForm, PeriodForm, RewardDrillForm, SegmentForm, StayDrillForm,
+    SubscriptionForm, SurveyDrillForm,
 )
 from reports.models import ReportSubscription
 from reports.selectors import Scope, group_overview, hotel_overview
@@ -208,6 +210,28 @@ def reward_order_list(request):
         guest_of=lambda o: o.membership.guest,
         to_row=lambda o, names: [o.hotel.name, timezone.localtime(o.placed_at, o.hotel.tz), names[o.membership.guest_id], o.reward.name,
                                  o.quantity, o.points, o.get_status_display()])
+
+
+@role_required(Role.MANAGER)
+def ledger_entry_list(request):
+    """The ledger entries behind points issued, redeemed or expired."""
+    if not selectors.rollups.has_loyalty():
+        raise Http404
+    form = _period(request, LedgerDrillForm)
+    if not form.is_valid():
+        return _bad_period(request, form, "reports/rows_list.html")
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    data = form.cleaned_data
+    entries = (selectors.ledger_entries(scope=scope, start=data["start"], end=data["end"], kind=data["kind"])
+               .select_related("hotel", "membership__guest").order_by("-created_at", "-pk"))
+    title = dict(form.fields["kind"].choices)[data["kind"]]
+    return _rows_page(
+        request, report="ledger-entries", title=title, form=form, q=_query(form, kind=data["kind"]),
+        headers=[_("Hotel"), _("Date"), _("Guest"), _("Member number"), _("Points"), _("Reason")], queryset=entries,
+        guest_of=lambda e: e.membership.guest,
+        to_row=lambda e, names: [
+            e.hotel.name if e.hotel else "", timezone.localtime(e.created_at, e.hotel.tz if e.hotel else datetime.timezone.utc),
+            names[e.membership.guest_id], e.membership.member_number, e.points, e.reason or e.get_source_type_display()])
 
 
 @role_required(Role.MANAGER)

@@ -20,5 +20,5 @@ def fill(tenant, label):
     CareDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, campaign_id_value=0, channel="email")
     SurveyDailyRollup.objects.get_or_create(organization=organization, hotel=hotel, day=day, csat=3, nps=7)
     RollupRun.objects.create(organization=organization, hotel=hotel, local_date=day)
-    TierCount.objects.get_or_create(organization=organization, tier_name=f"{label} Tier", tier_rank=9, as_of=day, members=1)
+    TierCount.objects.get_or_create(organization=organization, tier_code=f"{label.lower()}-tier", tier_name=f"{label} Tier", tier_rank=9, as_of=day, members=1)
     ReportSubscription.objects.create(organization=organization, hotel=hotel, user=tenant.users[Role.MANAGER], frequency="weekly")
