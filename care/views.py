@@ -45,7 +45,7 @@ def campaign_edit(request, campaign_id=None):
         campaign = selectors.campaign_get(hotel=request.hotel, campaign_id=campaign_id)
         if campaign is None:
             raise Http404
-    form = forms.CampaignForm(request.POST or None, instance=campaign, organization=request.organization)
+    form = forms.CampaignForm(request.POST if request.method == "POST" else None, instance=campaign, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -75,7 +75,7 @@ def template_edit(request, campaign_id, language):
         raise Http404
     template = selectors.campaign_templates(campaign=campaign).get(language)
     initial = {"subject": template.subject, "body": template.body} if template else {}
-    form = forms.TemplateForm(request.POST or None, initial=initial)
+    form = forms.TemplateForm(request.POST if request.method == "POST" else None, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
@@ -169,7 +169,7 @@ def holiday_edit(request, holiday_id):
     holiday = selectors.holiday_get(organization=request.organization, holiday_id=holiday_id)
     if holiday is None:
         raise Http404
-    form = forms.HolidayForm(request.POST or None, instance=holiday)
+    form = forms.HolidayForm(request.POST if request.method == "POST" else None, instance=holiday)
     if request.method == "POST" and form.is_valid():
         try:
             services.holiday_save(organization=request.organization, actor=request.user, holiday=holiday,
@@ -187,7 +187,7 @@ def holiday_edit(request, holiday_id):
 @role_required(Role.MANAGER)
 def settings_edit(request):
     current = services.care_settings_for(request.hotel)
-    form = forms.CareSettingsForm(request.POST or None, instance=current)
+    form = forms.CareSettingsForm(request.POST if request.method == "POST" else None, instance=current)
     if request.method == "POST" and form.is_valid():
         try:
             services.care_settings_save(hotel=request.hotel, actor=request.user, request=request, **form.cleaned_data)
@@ -233,7 +233,7 @@ def call_task_detail(request, task_id):
     task = selectors.call_task_get(hotel=request.hotel, task_id=task_id)
     if task is None:
         raise Http404
-    form = forms.CallOutcomeForm(request.POST or None)
+    form = forms.CallOutcomeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.call_task_complete(task=task, actor=request.user, request=request, **form.cleaned_data)
@@ -293,7 +293,7 @@ def survey(request, token):
     delivery = services.delivery_for_token(SURVEY_SALT, token)
     if delivery is None:
         raise Http404
-    form = forms.SurveyForm(request.POST or None)
+    form = forms.SurveyForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -139,7 +139,8 @@ def test_a_batch_over_the_limit_is_refused_whole(api, unchanged):
     assert response.status_code == 400 and error_shape(response.json())
 
 
-@pytest.mark.parametrize("path", ["/loyalty/rewards/new/", "/integrations/keys/", "/guests/data/imports/new/"])
+@pytest.mark.parametrize("path", ["/loyalty/rewards/new/", "/integrations/keys/", "/guests/data/imports/new/",
+                                  "/care/campaigns/new/", "/care/holidays/", "/care/settings/"])
 def test_an_empty_post_shows_what_is_missing(client, tenants, path):
     """An empty POST is a submitted form with nothing in it, not a first visit: it says what to fill in."""
     client.force_login(tenants.a.users[Role.MANAGER])
