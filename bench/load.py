@@ -382,11 +382,11 @@ def _queue_drained(app, timeout):
     while time.time() < deadline:
         with app.connection_for_write() as conn:
             queued = conn.default_channel.client.llen("celery")
-        inspect = app.control.inspect(timeout=1.0)
-        active = sum(len(v) for v in (inspect.active() or {}).values())
-        reserved = sum(len(v) for v in (inspect.reserved() or {}).values())
-        scheduled = sum(len(v) for v in (inspect.scheduled() or {}).values())
-        if queued == active == reserved == scheduled == 0:
+        inspect = app.control.inspect(timeout=2.0)
+        replies = (inspect.active(), inspect.reserved(), inspect.scheduled())
+        # A solo-pool worker busy with a task answers no control command: no reply is not "idle".
+        busy = any(reply is None for reply in replies) or any(len(tasks) for reply in replies for tasks in reply.values())
+        if queued == 0 and not busy:
             quiet_since = quiet_since or time.time()
             if time.time() - quiet_since > 3:
                 return True
