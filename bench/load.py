@@ -375,14 +375,14 @@ def _nightly_dispatcher(app, deadline, sent):
         time.sleep(DISPATCH_EVERY_SECONDS)
 
 
-def _queue_drained(app, timeout):
+def _queue_drained(app, timeout, queue, worker_name):
     """Wait until the worker has nothing queued, reserved or running; False on timeout."""
     deadline = time.time() + timeout
     quiet_since = None
     while time.time() < deadline:
         with app.connection_for_write() as conn:
-            queued = conn.default_channel.client.llen("celery")
-        inspect = app.control.inspect(timeout=2.0)
+            queued = conn.default_channel.client.llen(queue)
+        inspect = app.control.inspect(timeout=2.0, destination=[worker_name])
         replies = (inspect.active(), inspect.reserved(), inspect.scheduled())
         # A solo-pool worker busy with a task answers no control command: no reply is not "idle".
         busy = any(reply is None for reply in replies) or any(len(tasks) for reply in replies for tasks in reply.values())
@@ -472,15 +472,20 @@ def run(scale, *, guests=None, seconds=None, users=None):
         server = _start([sys.executable, "-m", "gunicorn", "hotelcrm.wsgi:application", "--worker-class", "gthread",
                          "--workers", "3", "--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
                          "--keep-alive", "30", "--log-level", "warning"], env, logs / "gunicorn.log")
+        # A queue of this run's own: another worker on the same Redis database (a test suite's) must
+        # not take the load's tasks, and this run must not count its tasks as ours.
+        queue, worker_name = f"load-{os.getpid()}", f"load-{os.getpid()}@{socket.gethostname()}"
+        env["CELERY_DEFAULT_QUEUE"] = queue
+        app.conf.task_default_queue = queue
         with app.connection_for_write() as conn:
-            conn.default_channel.client.delete("celery")  # nothing left over from an earlier run
+            conn.default_channel.client.delete(queue)
         worker = _start([sys.executable, "-m", "celery", "-A", "hotelcrm", "worker", "--pool=solo",
-                         "-n", f"load-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+                         "-n", worker_name, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
                         env, logs / "worker.log")
         try:
             _wait_for_port(port, server, "gunicorn")
             deadline = time.time() + 60
-            while not app.control.ping(timeout=0.5):
+            while not app.control.ping(timeout=0.5, destination=[worker_name]):
                 if worker.poll() is not None or time.time() > deadline:
                     raise RuntimeError("the Celery worker did not start")
             first_key = data["keys"][data["hotels"][0].pk]
@@ -510,7 +515,7 @@ def run(scale, *, guests=None, seconds=None, users=None):
             for thread in threads:
                 thread.join()
             wall = time.perf_counter() - started
-            drained = _queue_drained(app, timeout=max(120, size["seconds"]))
+            drained = _queue_drained(app, timeout=max(120, size["seconds"]), queue=queue, worker_name=worker_name)
         finally:
             _stop(server)
             _stop(worker)

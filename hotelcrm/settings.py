@@ -257,6 +257,9 @@ def _celery_url(redis_url):
 CELERY_BROKER_URL = _celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ACKS_LATE = True
+# The queue tasks go to and workers read by default; a separate name keeps two installations
+# (or a load test beside a test suite) sharing one Redis database from taking each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_DEFAULT_QUEUE", "celery")
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task taken by a worker that dies (SIGKILL, power loss) is handed out again after this long;
