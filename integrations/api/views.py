@@ -3,7 +3,7 @@ import logging
 from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -23,14 +23,24 @@ from integrations.models import Scope
 from integrations.services import stay_event_receive_one, stay_events_receive_many
 
 logger = logging.getLogger("hotelcrm.api")
+DEADLOCK_RETRIES = 2
+RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 def _apply_event(caller, request, raw, *, own_transaction=True):
     serializer = StayEventInputSerializer(data=raw)
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
-    with transaction.atomic() if own_transaction else nullcontext():
-        result, stay = stay_event_receive_one(hotel=caller.hotel, event=data, actor=caller.actor, request=request)
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic() if own_transaction else nullcontext():
+                result, stay = stay_event_receive_one(hotel=caller.hotel, event=data, actor=caller.actor, request=request)
+            break
+        except OperationalError as exc:
+            # PostgreSQL aborts one of two deadlocked transactions and asks for a retry; the event is
+            # idempotent, so its own transaction is simply run again (not inside a caller's).
+            if not own_transaction or attempt == DEADLOCK_RETRIES or getattr(exc.__cause__, "pgcode", None) not in RETRYABLE:
+                raise
     return {"reservation_id": data["reservation_id"], "result": result, "stay_id": stay.pk if stay else None,
             "status": stay.status if stay else None}
 

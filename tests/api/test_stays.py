@@ -149,3 +149,28 @@ def test_arrivals_with_preferences_and_masking(api, tenants):
     rows = {row["stay_id"]: row for row in other.get("/api/v1/arrivals/").json()["arrivals"]}
     second = tenants.a.stays[1]  # the confidential guest at hotel 1
     assert rows[second.pk]["is_masked"] is True and rows[second.pk]["guest_name"] == ""
+
+
+def test_an_event_whose_transaction_postgresql_aborts_as_a_deadlock_victim_is_retried_once(api, tenants, monkeypatch):
+    from django.db import connection
+
+    from integrations.api import views
+
+    real, calls = views.stay_event_receive_one, []
+
+    def deadlocked_first(**kwargs):
+        calls.append(kwargs["event"]["reservation_id"])
+        result = real(**kwargs)
+        if len(calls) == 1:  # the first attempt wrote its rows; then PostgreSQL picks it as the victim
+            with connection.cursor() as cursor:
+                cursor.execute("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$")
+        return result
+
+    monkeypatch.setattr(views, "stay_event_receive_one", deadlocked_first)
+    pms, _key = api()
+    response = pms.post("/api/v1/stays/events/", _event("R-D", "booked", 1))
+    assert response.status_code == 200, response.content
+    assert response.json()["result"] == "applied" and calls == ["R-D", "R-D"]
+    stays = Stay.objects.for_hotel(tenants.a.hotels[0]).filter(pms_reservation_id="R-D")
+    assert stays.count() == 1
+    assert AuditEvent.objects.for_org(tenants.a.organization).filter(action__startswith="stay.", object_id=str(stays[0].pk)).count() == 1
