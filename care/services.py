@@ -250,7 +250,7 @@ def care_run_select(*, organization_id, run_id, now=None):
     """Select and enqueue a run's deliveries once; return [(first_id, last_id)] chunks still to send."""
     now = now or timezone.now()
     with transaction.atomic():
-        run = (JobRun.objects.for_org(organization_id).select_for_update().select_related("hotel__organization")
+        run = (JobRun.objects.for_org(organization_id).select_for_update(of=("self",)).select_related("hotel__organization")
                .filter(pk=run_id).first())
         if run is None or run.status == RunStatus.DONE:
             return []

@@ -88,7 +88,7 @@ def _lock_request(access_request):
     # wait, then see the first decision and be refused, so one request never grants twice.
     return (
         AccessRequest.objects.for_org(access_request.organization_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("guest", "requested_by", "hotel")
         .get(pk=access_request.pk)
     )
@@ -235,7 +235,7 @@ def _expire_one(*, access_request_id, now):
         # overlapping runs (beat firing while a slow run is still going) expire it once.
         locked = (
             AccessRequest.objects.all_tenants_unscoped()
-            .select_for_update(skip_locked=True)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("guest__organization", "requested_by", "hotel")
             .filter(pk=access_request_id, status=AccessRequestStatus.APPROVED, expires_at__lte=now)
             .first()

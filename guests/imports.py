@@ -636,7 +636,7 @@ def guest_import_run(*, organization_id, import_id):
             raise
         return guest_import
     with transaction.atomic():
-        guest_import = GuestImport.objects.for_org(organization_id).select_for_update().select_related(
+        guest_import = GuestImport.objects.for_org(organization_id).select_for_update(of=("self",)).select_related(
             "hotel", "created_by").filter(pk=import_id, status=ImportStatus.RUNNING).first()
         if guest_import is None:
             return None
@@ -671,7 +671,7 @@ def guest_imports_recover_stale(*, now=None, stale_after=STALE_AFTER):
     ).values_list("pk", flat=True)
     for import_id in list(candidates[:100]):
         with transaction.atomic():
-            guest_import = GuestImport.objects.all_tenants_unscoped().select_for_update().select_related("hotel").filter(
+            guest_import = GuestImport.objects.all_tenants_unscoped().select_for_update(of=("self",)).select_related("hotel").filter(
                 pk=import_id, status__in=[ImportStatus.VALIDATING, ImportStatus.RUNNING], heartbeat_at__lt=cutoff,
             ).first()
             if guest_import is None:

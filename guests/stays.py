@@ -151,7 +151,7 @@ def stays_save_many(*, hotel, new_stays, changed_stays, changed_fields, audits, 
 @transaction.atomic
 def stay_status_set(*, stay, status, actor, source="ui", request=None):
     """A staff member moves a stay on (check in, check out, cancel, no-show), within the allowed transitions."""
-    locked = Stay.objects.for_org(stay.organization_id).select_for_update().select_related("hotel__organization").get(pk=stay.pk)
+    locked = Stay.objects.for_org(stay.organization_id).select_for_update(of=("self",)).select_related("hotel__organization").get(pk=stay.pk)
     if status not in UI_TRANSITIONS.get(locked.status, set()):
         raise StayError(_("A stay that is %(status)s cannot be moved to that status.")
                         % {"status": locked.get_status_display()})

@@ -57,7 +57,7 @@ def notification_email_send(*, organization_id, notification_id, final_attempt=F
     deferred = None
     with transaction.atomic():
         notification = (
-            Notification.objects.for_org(organization_id).select_for_update()
+            Notification.objects.for_org(organization_id).select_for_update(of=("self",))
             .select_related("recipient", "organization").filter(pk=notification_id).first()
         )
         if notification is None or notification.email_status != EmailStatus.PENDING:
