@@ -130,6 +130,27 @@ def temporary_database(label="bench"):
         admin.close()
 
 
+def database_url(name):
+    """A postgres:// URL for database `name` on the configured server, for a subprocess (server, worker)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    host = quote(s["HOST"] or "", safe="")
+    port = f":{s['PORT']}" if s["PORT"] else ""
+    password = f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else ""
+    return f"postgres://{quote(s['USER'])}{password}@{host}{port}/{name}"
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 # --- What a results file records ------------------------------------------------------------------
 def machine_info():
     from django.db import connection

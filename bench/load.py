@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from http.cookies import SimpleCookie
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.db import connection
 
@@ -67,20 +67,6 @@ DISPATCHERS = (
 PROFILE_LINK = re.compile(r'<tr class="guest-row"><td><a href="/guests/(\d+)/"')
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 EVENTS = (("booked", "booked"), ("checked_in", "in_house"), ("checked_out", "checked_out"))
-
-
-def _database_url(name):
-    s = connection.settings_dict
-    host = quote(s["HOST"] or "", safe="")
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    password = f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else ""
-    return f"postgres://{quote(s['USER'])}{password}@{host}{port}/{name}"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Recorder:
@@ -460,11 +446,11 @@ def run(scale, *, guests=None, seconds=None, users=None):
     with bench.temporary_database("load") as dbname:
         data = _seed(size)
         nightly_before = _nightly_summary()
-        smtp_port, port = _free_port(), _free_port()
+        smtp_port, port = bench.free_port(), bench.free_port()
         smtp = Controller(Sink(), hostname="127.0.0.1", port=smtp_port)
         smtp.start()
         connection.close()  # the server and the worker get their own connections
-        env = {**os.environ, "DATABASE_URL": _database_url(dbname), "DJANGO_SETTINGS_MODULE": "bench._pms_settings",
+        env = {**os.environ, "DATABASE_URL": bench.database_url(dbname), "DJANGO_SETTINGS_MODULE": "bench._pms_settings",
                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
                "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "0", "EMAIL_USE_SSL": "0", "LOG_LEVEL": "WARNING"}
         logs = __import__("pathlib").Path(tempfile.mkdtemp(prefix="bench-load-"))

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from urllib.parse import quote
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -31,20 +30,6 @@ SIZES = {
 TARGET_EVENTS_PER_S = 1000.0
 TARGET_P95_MS = 100.0
 CLIENTS = 2
-
-
-def _database_url(name):
-    s = connection.settings_dict
-    host = quote(s["HOST"] or "", safe="")
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    password = f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else ""
-    return f"postgres://{quote(s['USER'])}{password}@{host}{port}/{name}"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seed(n_guests):
@@ -94,7 +79,7 @@ class Client:
 
 
 def _start_workers(dbname, port):
-    env = {**os.environ, "DATABASE_URL": _database_url(dbname), "DJANGO_SETTINGS_MODULE": "bench._pms_settings",
+    env = {**os.environ, "DATABASE_URL": bench.database_url(dbname), "DJANGO_SETTINGS_MODULE": "bench._pms_settings",
            "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "hotelcrm.wsgi:application",
@@ -139,7 +124,7 @@ def run(scale, *, guests=None):
     with bench.temporary_database("pmsingest") as dbname:
         organization, hotel, guest_ids, raw_key = _seed(size["guests"])
         print(f"  seeded {len(guest_ids)} linked guests", flush=True)
-        port = _free_port()
+        port = bench.free_port()
         connection.close()  # the workers get their own connections
         workers = _start_workers(dbname, port)
         try:

@@ -24,7 +24,6 @@ middleware starts every request from a known value, and a new connection gets th
 context when it opens, so a pooled connection never carries one tenant into the next request.
 """
 import contextvars
-import re
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -36,17 +35,13 @@ SETTING = "hotelcrm.tenant"
 POLICY = "hotelcrm_tenant_isolation"
 # Rows of no organization (sign-in failures of unknown names) may be written and read in the audit trail.
 NULL_ORG_POLICY = "hotelcrm_no_organization"
-ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 # None: outside any context (login role, policies not applied to it as the owner).
 _current = contextvars.ContextVar("hotelcrm_rls_tenant", default=None)
 
 
 def app_role():
-    role = settings.DATABASE_APP_ROLE
-    if not ROLE_NAME.fullmatch(role):
-        raise ValueError(f"DATABASE_APP_ROLE {role!r} is not a plain lower-case role name")
-    return role
+    return settings.DATABASE_APP_ROLE  # a plain role name: settings refuse anything else
 
 
 def tenant_value(tenant):
@@ -88,8 +83,8 @@ def connection_opened(sender, connection, **kwargs):
 
 
 @contextmanager
-def tenant_context(tenant):
-    token = _current.set(tenant_value(tenant))
+def _context(value):
+    token = _current.set(value)
     try:
         _apply()
         yield
@@ -99,6 +94,10 @@ def tenant_context(tenant):
             _apply()
         except DatabaseError:
             pass  # the connection was closed by _apply; it opens in the restored context
+
+
+def tenant_context(tenant):
+    return _context(tenant_value(tenant))
 
 
 def activate(tenant):
@@ -111,16 +110,8 @@ def activate(tenant):
 
 def streaming_in_context(iterable, value):
     """A streamed response body is read after the middleware returns: read it in the request's context."""
-    token = _current.set(value)
-    try:
-        _apply()
+    with _context(value):
         yield from iterable
-    finally:
-        _current.reset(token)
-        try:
-            _apply()
-        except DatabaseError:
-            pass
 
 
 # --- Schema: the role, the policy function, the policies -------------------------------------

@@ -80,3 +80,13 @@ def home_hotels():
     for hotel in Hotel.objects.all_tenants_unscoped().order_by("organization_id", "pk").only("organization_id", "time_zone"):
         homes.setdefault(hotel.organization_id, hotel)
     return homes
+
+
+def organization_by_slug_or_id(value):
+    """The organization an operator named on the command line (slug, or id); None if there is none."""
+    from hotelcrm.models import Organization
+
+    found = Organization.objects.filter(slug=value).first()
+    if found is None and value.isdigit():
+        found = Organization.objects.filter(pk=int(value)).first()
+    return found

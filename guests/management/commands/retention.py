@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_date
 
 from guests.retention import retention_apply, retention_cutoff, retention_report
 from hotelcrm.models import Organization
+from hotelcrm.selectors import organization_by_slug_or_id
 
 
 class Command(BaseCommand):
@@ -36,9 +37,7 @@ class Command(BaseCommand):
             raise CommandError("--limit must be 0 or more.")
         organizations = Organization.objects.filter(guest_retention_years__isnull=False).order_by("pk")
         if organization:
-            chosen = Organization.objects.filter(slug=organization).first()
-            if chosen is None and organization.isdigit():
-                chosen = Organization.objects.filter(pk=int(organization)).first()
+            chosen = organization_by_slug_or_id(organization)
             if chosen is None:
                 raise CommandError(f"No organization with id or slug {organization!r}.")
             if not chosen.guest_retention_years:

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date, parse_datetime
 
 from hotelcrm.access_report import AccessRow, access_events, access_rows
-from hotelcrm.models import Organization
+from hotelcrm.selectors import organization_by_slug_or_id
 
 
 def _moment(value, name):
@@ -47,9 +47,7 @@ class Command(BaseCommand):
             raise CommandError("--to must be after --from.")
         organization_id = None
         if organization:
-            org = Organization.objects.filter(slug=organization).first()
-            if org is None and organization.isdigit():
-                org = Organization.objects.filter(pk=int(organization)).first()
+            org = organization_by_slug_or_id(organization)
             if org is None:
                 raise CommandError(f"No organization with id or slug {organization!r}.")
             organization_id = org.pk

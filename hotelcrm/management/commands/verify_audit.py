@@ -5,7 +5,8 @@ Exit status 0 when every chain checked is whole, 1 (CommandError) at the first b
 from django.core.management.base import BaseCommand, CommandError
 
 from hotelcrm.audit_chain import chain_verify
-from hotelcrm.models import AuditEvent, Organization
+from hotelcrm.models import AuditEvent
+from hotelcrm.selectors import organization_by_slug_or_id
 
 
 class Command(BaseCommand):
@@ -16,9 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, organization=None, **options):
         if organization:
-            org = Organization.objects.filter(slug=organization).first()
-            if org is None and organization.isdigit():
-                org = Organization.objects.filter(pk=int(organization)).first()
+            org = organization_by_slug_or_id(organization)
             if org is None:
                 raise CommandError(f"No organization with id or slug {organization!r}.")
             chains = [org.pk]
