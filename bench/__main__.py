@@ -20,6 +20,10 @@ def main(argv=None):
 
     django.setup()
     import bench
+    from hotelcrm.staticcheck import ensure_collected_static
+
+    # Benchmarks render pages with production settings: a fresh checkout has no collected files.
+    ensure_collected_static()
 
     registry = bench.benchmarks()
     if args.list or not args.name:
