@@ -219,10 +219,21 @@ def _loyalty_sql(hotel):
     return LOYALTY_FACTS_SQL.format(hotel_test="= %(hotel)s" if hotel is not None else "IS NULL")
 
 
+def lock_hotel(cursor, organization_id, hotel_id):
+    """Serialise recomputations of one hotel's rollups (the nightly refresh, the dirty-day refresh
+    and a rebuild may meet): two delete-and-insert passes over the same days at once could leave
+    both passes' rows. Held until the caller's transaction ends."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, hotel_id if hotel_id is not None else -organization_id])
+
+
+ROLLUP_LOCK = 73_1001  # the advisory-lock namespace of rollup recomputation
+
+
 def recompute_hotel(hotel, start, end):
     """Replace every rollup row of `hotel` for its local days start..end with a fresh computation."""
     with connection.cursor() as cursor:
         org = hotel.organization_id
+        lock_hotel(cursor, org, hotel.pk)
         cursor.execute("DELETE FROM reports_staydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
                        [org, hotel.pk, start, end])
         cursor.execute(f"INSERT INTO reports_staydailyrollup ({STAY_COLUMNS}) {STAY_FACTS_SQL}", stay_params(hotel, start, end))
@@ -243,6 +254,8 @@ def recompute_hotel(hotel, start, end):
 
 
 def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
+    if hotel is None:
+        lock_hotel(cursor, organization_id, None)
     hotel_test = "hotel_id = %s" if hotel is not None else "hotel_id IS NULL"
     args = [organization_id] + ([hotel.pk] if hotel is not None else []) + [start, end]
     cursor.execute(f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day BETWEEN %s AND %s", args)
