@@ -83,7 +83,8 @@ def _day_ranges(days):
 
 
 def rollups_refresh_dirty(*, organization):
-    """Recompute every day the triggers marked for `organization`; returns the days recomputed.
+    """Recompute every day the triggers marked for `organization` (an Organization or its id);
+    returns the days recomputed.
 
     The marks are read before recomputing and only those are removed afterwards: a mark is
     written in the same transaction as its change, so a mark that was visible when we read it
@@ -105,7 +106,8 @@ def rollups_refresh_dirty(*, organization):
                 if hotel_id is None:
                     if rollups.has_loyalty():
                         with connection.cursor() as cursor:
-                            rollups.recompute_loyalty(organization.pk, None, start, end, cursor=cursor)
+                            rollups.recompute_loyalty(getattr(organization, "pk", organization), None, start, end,
+                                                      cursor=cursor)
                 elif hotel_id in hotels:
                     rollups.recompute_hotel(hotels[hotel_id], start, end)
             RollupDirtyDay.objects.for_org(organization).filter(pk__in=ids).delete()

@@ -4,7 +4,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from hotelcrm.models import Hotel, Organization
+from hotelcrm.models import Hotel
 from hotelcrm.selectors import hotel_get_for_task
 from reports import services
 from reports.models import ReportSubscription, RollupDirtyDay, RollupRun
@@ -50,10 +50,8 @@ def dispatch_dirty_rollups_task():
 
 @shared_task(name="reports.tasks.refresh_dirty_rollups_task", acks_late=True)
 def refresh_dirty_rollups_task(organization_id):
-    organization = Organization.objects.filter(pk=organization_id).first()
-    if organization is None:
-        return 0
-    return services.rollups_refresh_dirty(organization=organization)
+    # A gone organization has no hotels and no marks: nothing to do.
+    return services.rollups_refresh_dirty(organization=organization_id)
 
 
 @shared_task(name="reports.tasks.refresh_hotel_rollups_task", acks_late=True)
