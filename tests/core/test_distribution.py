@@ -3,14 +3,11 @@
 Models are found through the app registry and checked against the real database schema,
 so a new tenant model is checked the day it is added.
 """
-import re
-from pathlib import Path
 
 from django.db import connection
 
 from hotelcrm.tenancy import tenant_models
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _indexes(table):
