@@ -9,7 +9,6 @@ from django.db import connection
 from hotelcrm.tenancy import tenant_models
 
 
-
 def _indexes(table):
     with connection.cursor() as cursor:
         cursor.execute(
