@@ -12,3 +12,5 @@ class ComplaintsConfig(AppConfig):
         from guests.selectors_briefing import briefing_extension_register
 
         briefing_extension_register(open_complaints_for_briefing)
+        # A dissatisfied survey answer (care) becomes a complaint (hotelcrm/domain_events.py).
+        from complaints import signals  # noqa: F401

@@ -9,3 +9,7 @@ class GuestsConfig(AppConfig):
     def ready(self):
         # Connects the receiver that gives every new organization the preference catalog.
         from guests import signals  # noqa: F401
+        from hotelcrm.subjects import subject_model_register
+
+        # Audit events about a guest profile are about a person (audit screen, access report).
+        subject_model_register("guests.guestprofile")

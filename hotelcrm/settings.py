@@ -285,29 +285,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hotelcrm.tasks.record_beat_heartbeat_task",
         "schedule": float(env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1)),
     },
-    # Confidential-profile grants end on time: expired guardian permissions are removed.
-    "revoke-expired-access-grants": {
-        "task": "guests.tasks.revoke_expired_access_grants_task",
-        "schedule": 300.0,
-    },
-    # A guest import whose worker was lost (heartbeat stopped) is resumed, or failed with a message.
-    "recover-stale-guest-imports": {
-        "task": "guests.recover_stale_imports_task",
-        "schedule": 60.0,
-    },
-    # The duplicate-review queue's stored pairs, recomputed once a day (kept current incrementally).
-    "rebuild-duplicate-pairs": {
-        "task": "guests.tasks.rebuild_duplicate_pairs_task",
-        "schedule": 86400.0,
-    },
-    # Guests past their organization's retention period are anonymised (guests/retention.py).
-    "apply-guest-retention": {
-        "task": "guests.tasks.apply_guest_retention_task",
-        "schedule": 86400.0,
-    },
 }
 # Each domain app keeps its own beat entries in <app>/schedule.py.
-for _app in ("complaints", "loyalty", "care", "notifications", "integrations", "reports"):
+for _app in ("guests", "complaints", "loyalty", "care", "notifications", "integrations", "reports"):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
 # --- Email -----------------------------------------------------------------------------------
@@ -335,6 +315,8 @@ else:
     EMAIL_HOST = EMAIL_HOST or "localhost"
 
 # --- REST framework --------------------------------------------------------------------------
+# Where the API base (hotelcrm.api.base.idempotent) keeps first answers; owned by the API app.
+API_IDEMPOTENCY_MODEL = "integrations.IdempotencyRecord"
 REST_FRAMEWORK = {
     # Session first: an anonymous call answers 403 (not 401), as the UI's API always has.
     "DEFAULT_AUTHENTICATION_CLASSES": [

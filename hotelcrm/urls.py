@@ -11,7 +11,6 @@ admin.site.site_title = _("HotelCRM")
 
 api_v1 = [
     path("", include("hotelcrm.api.urls")),
-    path("", include("guests.api.urls")),
     path("", include("integrations.api.urls")),
 ]
 

@@ -5,9 +5,7 @@ authentication sets the key's label here and a pre_save receiver on AuditEvent (
 IntegrationsConfig.ready) fills `actor_label` and `extra.api_key_id` of events without an actor,
 so every call made with a key is attributable, whatever service recorded it.
 """
-import contextvars
-
-current_key = contextvars.ContextVar("integration_key", default=None)
+from hotelcrm.api.context import current_key
 
 
 def label_audit_event(sender, instance, **kwargs):

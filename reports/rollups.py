@@ -52,7 +52,7 @@ STAY_FACTS_SQL = f"""
                      AND e.status NOT IN %(dead)s
                      AND (e.arrival_on < s.arrival_on OR (e.arrival_on = s.arrival_on AND e.id < s.id))
                ) AS is_first
-        FROM guests_stay s JOIN guests_guestprofile g ON g.id = s.guest_id
+        FROM guests_stay s JOIN guests_guestprofile g ON g.organization_id = s.organization_id AND g.id = s.guest_id
         WHERE s.organization_id = %(org)s AND s.hotel_id = %(hotel)s
           AND s.arrival_on BETWEEN %(start)s AND %(end)s AND s.status NOT IN %(dead)s
     )
@@ -107,7 +107,7 @@ COMPLAINT_FACTS_SQL = f"""
                (c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_due_at) AS on_time,
                c.resolved_at IS NOT NULL AS is_resolved, c.satisfaction, c.reopen_count, c.outcome,
                {ROOT_CAUSE_SQL} AS root_cause
-        FROM complaints_complaint c LEFT JOIN complaints_department d ON d.id = c.department_id
+        FROM complaints_complaint c LEFT JOIN complaints_department d ON d.organization_id = c.organization_id AND d.id = c.department_id
         WHERE c.organization_id = %(org)s AND c.hotel_id = %(hotel)s
           AND c.received_at >= %(start_at)s AND c.received_at < %(end_at)s AND c.status <> 'cancelled'
     ), facts AS (
@@ -344,7 +344,7 @@ def recompute_rfm(organization_id, as_of):
                 """
                 INSERT INTO reports_tiercount (organization_id, as_of, tier_code, tier_name, tier_rank, members)
                 SELECT m.organization_id, %s, t.code, t.name, t.rank, count(*)
-                FROM loyalty_membership m JOIN loyalty_tier t ON t.id = m.tier_id
+                FROM loyalty_membership m JOIN loyalty_tier t ON t.organization_id = m.organization_id AND t.id = m.tier_id
                 WHERE m.organization_id = %s AND m.status = 'active'
                 GROUP BY m.organization_id, t.code, t.name, t.rank
                 """,

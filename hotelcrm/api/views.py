@@ -5,7 +5,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
 from hotelcrm.models import Hotel
-from integrations.api.base import COMMON_ERRORS, error_responses
+from hotelcrm.api.base import COMMON_ERRORS, error_responses
 
 
 class HotelOutputSerializer(serializers.ModelSerializer):

@@ -10,8 +10,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from guests import selectors as guest_selectors
-from guests.api.views import openable_ids
-from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from integrations.api.guests import openable_ids
+from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.models import Scope
 
 

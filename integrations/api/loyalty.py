@@ -1,6 +1,6 @@
 """Loyalty for the PMS: a guest's balance and statement, awarding and redeeming points.
 
-Writes need an `Idempotency-Key`: the answer is replayed on retry (integrations.api.base) and
+Writes need an `Idempotency-Key`: the answer is replayed on retry (hotelcrm.api.base) and
 the ledger itself refuses a second entry with the same key (loyalty.services), so a retried
 award never credits twice.
 """
@@ -12,7 +12,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from guests import selectors as guest_selectors
-from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.models import Scope
 
 MAX_STATEMENT_ROWS = 200

@@ -1,10 +1,14 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from integrations.api import complaints, loyalty, views
+from integrations.api import complaints, guests, loyalty, views
 from integrations.views import api_docs
 
 urlpatterns = [
+    path("guests/", guests.GuestListApi.as_view(), name="api-guest-list"),
+    path("guests/upsert/", guests.GuestUpsertApi.as_view(), name="api-guest-upsert"),
+    path("guests/lookup/", guests.GuestLookupApi.as_view(), name="api-guest-lookup"),
+    path("guests/<int:pk>/", guests.GuestDetailApi.as_view(), name="api-guest-detail"),
     path("stays/events/", views.StayEventApi.as_view(), name="api-stay-event"),
     path("stays/events/batch/", views.StayEventBatchApi.as_view(), name="api-stay-event-batch"),
     path("arrivals/", views.ArrivalsApi.as_view(), name="api-arrivals"),

@@ -13,13 +13,13 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from guests import access, selectors, services
-from guests.api.serializers import (
+from integrations.api.guest_serializers import (
     GuestListQuerySerializer, GuestLookupQuerySerializer, GuestMaskedSerializer, GuestMergedSerializer,
     GuestOutputSerializer, GuestPageSerializer, GuestUpdateInputSerializer, GuestUpsertInputSerializer, guest_output,
 )
 from guests.exceptions import ProfileRestricted
 from guests.models import ContactKind, GuestProfile
-from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.models import Scope
 
 GUEST_OR_MASKED = PolymorphicProxySerializer(
