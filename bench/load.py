@@ -150,8 +150,8 @@ def _seed(size):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from guests.demo import demo_seed
     from guests.models import GuestProfile
+    from hotelcrm.demo import demo_seed
     from hotelcrm.models import Hotel, Membership, Organization, Role
     from integrations.models import Scope
     from integrations.services import integration_key_create

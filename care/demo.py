@@ -97,3 +97,8 @@ def _seed_organization(organization, hotels, rng, now):
         tasks += [CallTask(organization=organization, hotel=hotel, guest_id=guest_id, reason=CallReason.CAMPAIGN,
                            campaign=revisit, due_on=today) for guest_id in key_accounts]
         CallTask.objects.bulk_create(tasks)
+
+
+def demo_step(run):
+    """This app's step of `hotelcrm.demo.demo_seed` (registered in its AppConfig.ready)."""
+    demo_seed_extras(run.tenants, seed=run.seed, now=run.now)

@@ -173,3 +173,8 @@ def demo_seed_extras(tenants, *, seed, now):
                 for action_name in ("acknowledge", "start", "resolve")[: n % 4]:
                     complaint = services.complaint_transition(complaint=complaint, action=action_name, actor=relations,
                                                               note="")
+
+
+def demo_step(run):
+    """This app's step of `hotelcrm.demo.demo_seed` (registered in its AppConfig.ready)."""
+    demo_seed_extras(run.tenants, seed=run.seed, now=run.now)

@@ -14,3 +14,7 @@ class LoyaltyConfig(AppConfig):
 
         # The arrivals briefing shows each arriving member's tier.
         briefing_extension_register(briefing_tiers)
+
+        from hotelcrm.demo import demo_step_register
+
+        demo_step_register(name="loyalty", path="loyalty.demo.demo_step", order=30)

@@ -101,3 +101,8 @@ def _seed_organization(organization, hotels, rng, now):
         # Above the approval threshold: these wait in the managers' queue.
         services.adjustment_request(membership=membership, points=1500 + 500 * number, reason="Goodwill for a noisy room",
                                     actor=desk.user, hotel=desk.hotel, is_goodwill=True)
+
+
+def demo_step(run):
+    """This app's step of `hotelcrm.demo.demo_seed` (registered in its AppConfig.ready)."""
+    demo_seed_extras(run.tenants, seed=run.seed, now=run.now)

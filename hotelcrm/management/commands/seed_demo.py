@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
-from guests import demo
+from hotelcrm import demo
 
 
 class Command(BaseCommand):
