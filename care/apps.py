@@ -10,3 +10,4 @@ class CareConfig(AppConfig):
         from hotelcrm.demo import demo_step_register
 
         demo_step_register(name="care", path="care.demo.demo_step", order=40)
+        demo_step_register(name="care.churn", path="care.demo.demo_churn_step", order=85)

@@ -102,3 +102,12 @@ def _seed_organization(organization, hotels, rng, now):
 def demo_step(run):
     """This app's step of `hotelcrm.demo.demo_seed` (registered in its AppConfig.ready)."""
     demo_seed_extras(run.tenants, seed=run.seed, now=run.now)
+
+
+def demo_churn_step(run):
+    """Tonight's churn scoring, done now, so the watch list is not empty on the first visit; it
+    runs after every domain's demo data (open complaints and low ratings are reasons)."""
+    from care.churn import churn_scores_refresh
+
+    for _spec, organization, _hotels in run.tenants:
+        churn_scores_refresh(organization_id=organization.pk)

@@ -14,6 +14,7 @@ from guests.demo_copy import (  # noqa: F401  (the benchmarks use these through 
     sequence_id_allocator,
 )
 from guests.demo_rows import BOOKING_HORIZON_DAYS, GUEST_COLUMNS, HISTORY_DAYS, STAY_COLUMNS, guest_rows  # noqa: F401
+from guests.demo_trainer import demo_contacts_add, demo_phone_hint, demo_trainer_cast
 from guests.models import GuestPreference, GuestProfile, PreferenceType, SpecialDate, Stay, StayStatus
 from hotelcrm.demo import demo_guest_counts, demo_rng
 
@@ -126,16 +127,23 @@ def demo_step(run):
                              progress=run.progress)
     for (_spec, organization, _hotels), loaded in zip(run.tenants, loads):
         run.loaded[organization.pk] = {"guests": loaded.guests, "stays": loaded.stays}
+    with default_connection.cursor() as cursor:
+        # Fresh statistics right after the COPY, so the later steps' set-based SQL (loyalty's
+        # ledger, the rollups, churn scoring) and the first page views get sensible plans.
+        cursor.execute(f"ANALYZE {GuestProfile._meta.db_table}, {Stay._meta.db_table}")
     demo_guest_extras(run.tenants, seed=run.seed, now=run.now)
+    for _spec, organization, hotels in run.tenants:
+        demo_contacts_add(organization, seed=run.seed)
+        run.hints += demo_trainer_cast(organization, hotels, seed=run.seed, now=run.now)
+        hint = demo_phone_hint(organization, hotels[0], now=run.now) if hotels else None
+        if hint:
+            run.hints.append(hint)
 
 
 def demo_finish_step(run):
-    """After every domain's demo data: what COPY skipped, and fresh statistics."""
+    """After every domain's demo data: what COPY skipped."""
     # Loaded with COPY, so no signal computed the duplicate pairs: the queue needs them now.
     from guests.duplicates import duplicate_pairs_rebuild
 
     for _spec, organization, _hotels in run.tenants:
         duplicate_pairs_rebuild(organization_id=organization.pk)
-    with default_connection.cursor() as cursor:
-        # Fresh statistics, so the first page views after a large seed get sensible plans.
-        cursor.execute(f"ANALYZE {GuestProfile._meta.db_table}, {Stay._meta.db_table}")
