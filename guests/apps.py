@@ -13,3 +13,10 @@ class GuestsConfig(AppConfig):
 
         # Audit events about a guest profile are about a person (audit screen, access report).
         subject_model_register("guests.guestprofile")
+
+        from hotelcrm.demo import demo_step_register
+
+        # seed_demo: guests and stays first (everything else hangs off them), the finish after
+        # every domain's demo data.
+        demo_step_register(name="guests", path="guests.demo.demo_step", order=10)
+        demo_step_register(name="guests.finish", path="guests.demo.demo_finish_step", order=80)

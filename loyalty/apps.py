@@ -23,3 +23,7 @@ class LoyaltyConfig(AppConfig):
         search_key_register(member_number_guest_ids)
         profile_panel_register(template="loyalty/partials/guest_card.html", context=loyalty_card_context)
         retention_hold_register(recent_activity_hold)
+
+        from hotelcrm.demo import demo_step_register
+
+        demo_step_register(name="loyalty", path="loyalty.demo.demo_step", order=30)
