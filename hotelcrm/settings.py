@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from hotelcrm import embedded
-from hotelcrm.config import env_bool, env_int, env_list, env_str, env_url, fernet_keys
+from hotelcrm.config import env_bool, env_int, env_limits, env_list, env_str, env_url, fernet_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = embedded.default_data_dir()
@@ -333,6 +333,20 @@ elif EMAIL_HOST is None and LOCAL_MODE:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = EMAIL_HOST or "localhost"
+
+# --- Points limits ---------------------------------------------------------------------------
+# Hard limits on discretionary points (awards and adjustments), whatever the path (UI, API,
+# import, admin, command): (most points in one request, most points in any 24 hours) per API key
+# and per staff role. Above them loyalty.services.adjustment_request refuses and writes nothing;
+# below them, amounts above the program's approval threshold still wait for a second manager.
+LOYALTY_POINTS_LIMITS = env_limits("LOYALTY_POINTS_LIMITS", {
+    "api_key": (50_000, 200_000),
+    "front_desk": (5_000, 20_000),
+    "guest_relations": (20_000, 100_000),
+    "manager": (100_000, 500_000),
+    "group_admin": (100_000, 1_000_000),
+    "system": (100_000, 1_000_000),  # no staff role: demo data, commands run by the operator
+})
 
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -242,3 +242,8 @@ def order_states():
 def guest_loyalty_card(*, organization, guest_id):
     """What the guest profile's loyalty card shows: the active membership with its tier, or None. One query."""
     return membership_for_guest(organization=organization, guest_id=guest_id)
+
+
+def adjustment_entry(*, adjustment):
+    """The ledger entry an applied adjustment wrote (None while it waits or after a rejection)."""
+    return LedgerEntry.objects.for_org(adjustment.organization_id).filter(idempotency_key=f"adjustment:{adjustment.pk}").first()
