@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from hotelcrm import faults
 from hotelcrm.exceptions import ApplicationError
 
 logger = logging.getLogger("hotelcrm.api")
@@ -28,6 +29,11 @@ def exception_handler(exc, context):
         # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is the client's error, not ours (it was a 500).
         return _error(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", _("The request is too large."),
                       _("Send a smaller body: split a large batch into several requests."))
+    if faults.is_redis_down(exc):
+        # The rate limiter (or a task queued after commit) could not reach Redis: a defined 503.
+        set_rollback()
+        return Response(faults.redis_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(faults.REDIS_RETRY_AFTER_SECONDS)})
     if isinstance(exc, ApplicationError):
         # An application error may name its own status (e.g. 422 for a reused Idempotency-Key).
         return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), exc.code, _("The request could not be carried out."), exc.message, exc.extra.get("fields"))
