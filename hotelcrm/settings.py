@@ -334,6 +334,13 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = EMAIL_HOST or "localhost"
 
+# /healthz details (database, Redis, worker, beat) for a monitor without a session: send this
+# value in the X-Health-Token header. Unset: only signed-in staff see them; anonymous callers
+# always get the overall status alone.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
+if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 16:
+    raise ImproperlyConfigured("HEALTHZ_TOKEN must be at least 16 characters long.")
+
 # --- Points limits ---------------------------------------------------------------------------
 # Hard limits on discretionary points (awards and adjustments), whatever the path (UI, API,
 # import, admin, command): (most points in one request, most points in any 24 hours) per API key

@@ -1,3 +1,6 @@
+import hmac
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -23,8 +26,22 @@ def switch_hotel(request):
     return redirect(next_url)
 
 
+def _may_see_health_details(request):
+    """Signed-in staff, or a monitor sending settings.HEALTHZ_TOKEN in the X-Health-Token header."""
+    if getattr(request.user, "is_authenticated", False):
+        return True
+    token = settings.HEALTHZ_TOKEN
+    sent = request.headers.get("X-Health-Token", "")
+    return bool(token) and hmac.compare_digest(sent.encode(), token.encode())
+
+
 @never_cache
 @require_GET
 def healthz(request):
     report = health_report()
-    return JsonResponse(report, status=503 if report["status"] == "down" else 200)
+    status = 503 if report["status"] == "down" else 200
+    if not _may_see_health_details(request):
+        # Anonymous callers (load balancers, the internet) learn only the overall state: which
+        # part is down (workers, beat, Redis) is for staff and monitors.
+        report = {"status": report["status"]}
+    return JsonResponse(report, status=status)
