@@ -121,6 +121,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hotelcrm.security_middleware.SecurityHeadersMiddleware",
+    "hotelcrm.api.middleware.ApiUrlLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -341,6 +342,9 @@ HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
 if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 16:
     raise ImproperlyConfigured("HEALTHZ_TOKEN must be at least 16 characters long.")
 
+# A longer API URL (path and query, in characters) answers 414: long input belongs in a body.
+API_MAX_URL_LENGTH = env_int("API_MAX_URL_LENGTH", 2048, minimum=256)
+
 # --- Points limits ---------------------------------------------------------------------------
 # Hard limits on discretionary points (awards and adjustments), whatever the path (UI, API,
 # import, admin, command): (most points in one request, most points in any 24 hours) per API key
@@ -364,7 +368,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "hotelcrm.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hotelcrm.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -385,6 +389,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "hotelcrm.api.schema.add_common_responses"],
 }
 
 # --- Security --------------------------------------------------------------------------------

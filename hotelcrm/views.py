@@ -2,6 +2,7 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.views import defaults
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,3 +46,14 @@ def healthz(request):
         # part is down (workers, beat, Redis) is for staff and monitors.
         report = {"status": report["status"]}
     return JsonResponse(report, status=status)
+
+
+def not_found(request, exception=None):
+    """handler404: an API path answers the API's JSON error shape (also for ids no route matches,
+    e.g. /api/v1/guests/abc/); every other path the site's 404 page."""
+    if request.path.startswith("/api/"):
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"type": "not_found", "title": _("Not found."),
+                             "detail": _("There is nothing at this address."), "field_errors": {}}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -75,7 +75,8 @@ class Statement:
 
     def _sql(self, select):
         return (
-            f"SELECT {select} FROM (SELECT e.*, SUM(e.points) OVER (ORDER BY e.created_at, e.id) AS running "
+            # SUM of a bigint is numeric in PostgreSQL (a Decimal, sent as 1209.0 by the API): cast back.
+            f"SELECT {select} FROM (SELECT e.*, (SUM(e.points) OVER (ORDER BY e.created_at, e.id))::bigint AS running "
             "FROM loyalty_ledgerentry e WHERE e.organization_id = %s AND e.membership_id = %s) s "
             f"WHERE {' AND '.join(self.where)}"
         ), [self.membership.organization_id, self.membership.pk, *self.params]
