@@ -6,7 +6,7 @@ a key carry its label as the actor label of the timeline and the audit events.
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import CursorPagination
+from hotelcrm.api.pagination import StrictCursorPagination
 from rest_framework.response import Response
 
 from guests import selectors as guest_selectors
@@ -112,7 +112,7 @@ def _label(caller):
     return caller.key.label if caller.key is not None else ""
 
 
-class ComplaintCursorPagination(CursorPagination):
+class ComplaintCursorPagination(StrictCursorPagination):
     ordering = ("-pk",)
     page_size = 50
     page_size_query_param = "page_size"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from hotelcrm.api.pagination import StrictCursorPagination
 from rest_framework.response import Response
 
 from guests import access, selectors, services
@@ -42,7 +42,7 @@ def _guest_or_404(caller, pk):
     return guest
 
 
-class GuestCursorPagination(CursorPagination):
+class GuestCursorPagination(StrictCursorPagination):
     ordering = ("pk",)
     page_size = 50
     page_size_query_param = "page_size"

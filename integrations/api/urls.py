@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from hotelcrm.api.base import KeyRateThrottle
 from integrations.api import complaints, guests, loyalty, views
 from integrations.views import api_docs
 
@@ -18,6 +19,6 @@ urlpatterns = [
     path("guests/<int:pk>/loyalty/redeem/", loyalty.LoyaltyRedeemApi.as_view(), name="api-loyalty-redeem"),
     path("complaints/", complaints.ComplaintListApi.as_view(), name="api-complaint-list"),
     path("complaints/<int:pk>/transition/", complaints.ComplaintTransitionApi.as_view(), name="api-complaint-transition"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SpectacularAPIView.as_view(throttle_classes=[KeyRateThrottle]), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
 ]
