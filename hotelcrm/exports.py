@@ -5,6 +5,7 @@ and some treat a leading tab or carriage return the same way once trimmed (CSV i
 OWASP). Such text gets a leading apostrophe, which spreadsheets show as text. Numbers stay
 numbers (a negative NPS is a number, not a formula).
 """
+
 import csv
 import datetime
 from decimal import Decimal

@@ -4,6 +4,7 @@ Set by the key authentication (integrations.api.authentication), reset by the AP
 finalize_response (hotelcrm.api.base.PmsApiView); the core holds the variable so the base
 needs no import of the integrations app.
 """
+
 import contextvars
 
 current_key = contextvars.ContextVar("integration_key", default=None)

@@ -1,5 +1,6 @@
 """One formula-escaping rule for every export (hotelcrm.exports), used by the guest list, the
 reports and the audit trail alike."""
+
 import datetime
 from decimal import Decimal
 
@@ -25,10 +26,18 @@ def test_every_formula_start_is_covered():
     assert set(FORMULA_START) == {"=", "+", "-", "@", "\t", "\r"}
 
 
-@pytest.mark.parametrize("value, expected", [
-    (None, ""), (-5, "-5"), (Decimal("-1.50"), "-1.50"), ("Zhang", "Zhang"), (["vip", "=x"], "vip, =x"),
-    (datetime.date(2026, 1, 2), "2026-01-02"), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, ""),
+        (-5, "-5"),
+        (Decimal("-1.50"), "-1.50"),
+        ("Zhang", "Zhang"),
+        (["vip", "=x"], "vip, =x"),
+        (datetime.date(2026, 1, 2), "2026-01-02"),
+        ("a=b", "a=b"),
+    ],
+)
 def test_csv_cells_keep_numbers_and_plain_text(value, expected):
     assert csv_cell(value) == expected
 
