@@ -13,6 +13,7 @@ where the archive's screens or jobs need something of a higher app, that app reg
   queryset filtered by `guest_id=OuterRef("pk")` whose existence keeps a guest past the
   retention cutoff (e.g. loyalty activity since then).
 """
+
 from dataclasses import dataclass
 
 SEARCH_KEYS = []

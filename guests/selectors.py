@@ -200,6 +200,18 @@ def guest_get(*, organization, guest_id):
     return GuestProfile.objects.for_org(organization).select_related("relationship_owner").filter(pk=guest_id).first()
 
 
+def guest_get_or_404(*, organization, guest_id):
+    """The guest through the tenant door, or Http404: another organization's id answers exactly as a
+    missing one (never 403, which would confirm it exists). The UI and the API (DRF turns Http404
+    into its 404) both fetch a guest from a URL through this."""
+    from django.http import Http404
+
+    guest = guest_get(organization=organization, guest_id=guest_id)
+    if guest is None:
+        raise Http404
+    return guest
+
+
 def guest_stays(*, guest):
     return (
         Stay.objects.for_org(guest.organization_id)

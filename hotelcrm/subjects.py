@@ -4,6 +4,7 @@ The core names no domain model: the app that owns a person model registers its
 `app_label.model` here in its AppConfig.ready() (guests registers its guest profile). The audit
 screen's "events about this guest" filter and the access report's per-person scope read it.
 """
+
 SUBJECT_OBJECT_TYPES = []
 
 

@@ -1,4 +1,5 @@
 """What loyalty contributes to the guest archive (registered in LoyaltyConfig.ready, guests.extensions)."""
+
 from django.db.models import OuterRef
 from django.db.models.functions import Coalesce
 
@@ -11,8 +12,11 @@ def member_number_guest_ids(*, organization, text):
     if len(text) != MEMBER_NUMBER_LENGTH or not luhn_is_valid(text):
         return None
     # A number retired by a merge finds the guest it was folded into.
-    return Membership.objects.for_org(organization).filter(member_number=text).values_list(
-        Coalesce("merged_into__guest_id", "guest_id"), flat=True)
+    return (
+        Membership.objects.for_org(organization)
+        .filter(member_number=text)
+        .values_list(Coalesce("merged_into__guest_id", "guest_id"), flat=True)
+    )
 
 
 def loyalty_card_context(*, request, guest):

@@ -7,6 +7,7 @@ tables are named bare: `JOIN <tenant table> <alias> ON <condition>` must constra
 `<alias>.organization_id` in the condition (to the other side's column or to the tenant
 parameter).
 """
+
 import re
 from contextlib import contextmanager
 

@@ -3,7 +3,6 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -44,10 +43,7 @@ def guest_list(request):
 
 
 def _guest_or_404(request, guest_id):
-    guest = selectors.guest_get(organization=request.organization, guest_id=guest_id)
-    if guest is None:
-        raise Http404
-    return guest
+    return selectors.guest_get_or_404(organization=request.organization, guest_id=guest_id)
 
 
 def _restricted(request, guest):

@@ -3,6 +3,7 @@
 They live in the core so the API base can check them without knowing the integrations app,
 which stores keys (integrations.models.IntegrationKey.scopes) and imports the enum from here.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

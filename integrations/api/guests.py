@@ -36,10 +36,7 @@ def openable_ids(request, caller, guests):
 
 
 def _guest_or_404(caller, pk):
-    guest = selectors.guest_get(organization=caller.organization, guest_id=pk)
-    if guest is None:
-        raise NotFound()
-    return guest
+    return selectors.guest_get_or_404(organization=caller.organization, guest_id=pk)
 
 
 class GuestCursorPagination(StrictCursorPagination):

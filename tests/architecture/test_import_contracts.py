@@ -6,6 +6,7 @@ Each app lists what it may import; anything else of ours is refused. Third-party
 library imports are not checked. `hotelcrm`'s wiring modules (urls, settings, celery, wsgi) put
 the apps together and may name them.
 """
+
 import ast
 import pathlib
 
@@ -50,8 +51,13 @@ def imported_modules(tree, module_name):
             else:
                 name = node.module or ""
             yield node.lineno, name
-        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module"
-              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             yield node.lineno, node.args[0].value
 
 
@@ -83,12 +89,18 @@ def test_every_import_follows_the_allowed_arrows():
     assert not broken, "imports that break the layers (docs/architecture.md):\n" + "\n".join(broken)
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("from loyalty.models import Membership\n", ["guests/bad.py:1 guests -> loyalty.models"]),
-    ("def f():\n    import complaints.services\n", ["guests/bad.py:2 guests -> complaints.services"]),
-    ("import importlib\nimportlib.import_module('reports.selectors')\n", ["guests/bad.py:2 guests -> reports.selectors"]),
-    ("from hotelcrm.models import Hotel\nfrom notifications import services\n", []),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from loyalty.models import Membership\n", ["guests/bad.py:1 guests -> loyalty.models"]),
+        ("def f():\n    import complaints.services\n", ["guests/bad.py:2 guests -> complaints.services"]),
+        (
+            "import importlib\nimportlib.import_module('reports.selectors')\n",
+            ["guests/bad.py:2 guests -> reports.selectors"],
+        ),
+        ("from hotelcrm.models import Hotel\nfrom notifications import services\n", []),
+    ],
+)
 def test_the_checker_sees_imports_at_module_level_in_functions_and_by_name(tmp_path, source, expected):
     (tmp_path / "guests").mkdir()
     (tmp_path / "guests" / "bad.py").write_text(source)

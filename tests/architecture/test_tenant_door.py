@@ -7,6 +7,7 @@ organization (`create`, `bulk_create`) are fine. Any other manager call on a ten
 leaks data, and fails here with the file and line. Migrations are out of scope (they cross
 tenants by nature). Row-level security would hide the leak; this keeps the code honest anyway.
 """
+
 import ast
 import pathlib
 
@@ -42,8 +43,11 @@ def bare_queries(source, filename, model_names):
     """
     found = []
     for node in ast.walk(ast.parse(source, filename=filename)):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Attribute)):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Attribute)
+        ):
             continue
         method, manager = node.func.attr, node.func.value
         if manager.attr not in MANAGERS or _name(manager.value) not in model_names or method in DOORS:
@@ -77,14 +81,19 @@ def test_the_tenant_model_list_is_not_empty():
     assert {"GuestProfile", "Stay", "Complaint"} <= names
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("Stay.objects.filter(pk=1)\n", [(1, "Stay.objects.filter")]),
-    ("def f():\n    return models.Stay.objects.all()\n", [(2, "Stay.objects.all")]),
-    ("Stay._default_manager.get(pk=1)\n", [(1, "Stay._default_manager.get")]),
-    ("Stay.objects.for_org(org).filter(pk=1)\nStay.objects.all_tenants_unscoped().get(pk=1)\n", []),
-    ("Stay.objects.create(organization=org)\nHotel.objects.filter(pk=1)\n", []),
-    ("Stay.objects.get_or_create(organization_id=1, code='x')\nStay.objects.get_or_create(code='x')\n",
-     [(2, "Stay.objects.get_or_create")]),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("Stay.objects.filter(pk=1)\n", [(1, "Stay.objects.filter")]),
+        ("def f():\n    return models.Stay.objects.all()\n", [(2, "Stay.objects.all")]),
+        ("Stay._default_manager.get(pk=1)\n", [(1, "Stay._default_manager.get")]),
+        ("Stay.objects.for_org(org).filter(pk=1)\nStay.objects.all_tenants_unscoped().get(pk=1)\n", []),
+        ("Stay.objects.create(organization=org)\nHotel.objects.filter(pk=1)\n", []),
+        (
+            "Stay.objects.get_or_create(organization_id=1, code='x')\nStay.objects.get_or_create(code='x')\n",
+            [(2, "Stay.objects.get_or_create")],
+        ),
+    ],
+)
 def test_the_checker_tells_a_door_from_a_bare_query(tmp_path, source, expected):
     assert bare_queries(source, "x.py", {"Stay"}) == expected
