@@ -249,7 +249,8 @@ CACHES = {
         "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions that store a digest of the key, not the key (hotelcrm/sessions.py).
+SESSION_ENGINE = "hotelcrm.sessions"
 
 
 def _celery_url(redis_url):
