@@ -27,6 +27,7 @@ import bench
 from care import services
 from care.models import Campaign, CareSettings, Channel, Holiday, JobRun
 from guests import demo
+from guests.birth_dates import birthday_index
 from hotelcrm import rls
 from hotelcrm.crypto import encrypt_text
 from hotelcrm.models import Hotel, Organization
@@ -57,10 +58,19 @@ def _build(size, now):
     sealed = encrypt_text("bench.guest@example.test")
     with connection.cursor() as cursor:
         # Birthdays spread evenly over the year; every tenth guest keeps a lunar birthday too.
+        # The month-day is kept only as a keyed index (guests/birth_dates.py): one per organization and day.
+        cursor.execute("CREATE TEMPORARY TABLE bench_birthdays (organization_id bigint, day_of_year int, birthday_index text)")
+        first = datetime.date(2001, 1, 1)
+        cursor.executemany("INSERT INTO bench_birthdays VALUES (%s, %s, %s)", [
+            (organization.pk, n, birthday_index(organization.pk, (first + datetime.timedelta(n)).month, (first + datetime.timedelta(n)).day))
+            for organization, _hotels in organizations for n in range(365)])
+        cursor.execute(
+            "UPDATE guests_guestprofile g SET birthday_index = b.birthday_index FROM bench_birthdays b"
+            " WHERE b.organization_id = g.organization_id AND b.day_of_year = g.id * 7919 % 365"
+        )
+        cursor.execute("DROP TABLE bench_birthdays")
         cursor.execute(
             "UPDATE guests_guestprofile SET"
-            " birth_month = EXTRACT(month FROM DATE '2001-01-01' + (id * 7919 % 365)::int)::int,"
-            " birth_day = EXTRACT(day FROM DATE '2001-01-01' + (id * 7919 % 365)::int)::int,"
             " consent_email = (id % 10 < 8), consent_sms = (id % 10 < 4), do_not_contact = (id % 53 = 0),"
             " is_confidential = (id % 97 = 0)"
         )
@@ -167,7 +177,8 @@ def _baseline(day):
         ("SELECT count(*) FROM guests_guestprofile g CROSS JOIN LATERAL (SELECT s.hotel_id FROM guests_stay s"
          " WHERE s.organization_id = g.organization_id AND s.guest_id = g.id"
          " AND s.status IN ('booked', 'in_house', 'checked_out') ORDER BY s.arrival_on DESC, s.id DESC LIMIT 1) home"
-         f" WHERE g.birth_month = %s AND g.birth_day = %s AND {BASELINE_RULES}", [day.month, day.day]),
+         f" WHERE g.birthday_index = ANY(%s) AND {BASELINE_RULES}",
+         [[birthday_index(o, day.month, day.day) for o in Organization.objects.values_list("pk", flat=True)]]),
         # festival for Chinese speakers, greeted by their home hotel
         (f"SELECT count(*) FROM ({HOME}) home JOIN guests_guestprofile g ON g.organization_id = home.organization_id"
          " AND g.id = home.guest_id"

@@ -14,6 +14,7 @@ from django.db import connection
 
 from care.models import CampaignKind, Channel, DeliveryStatus
 from care.occasions import gregorian_month_days_on, lunar_month_days_on
+from guests.birth_dates import birthday_index
 
 CONSENT_COLUMN = {Channel.EMAIL: "consent_email", Channel.SMS: "consent_sms", Channel.CALL: "consent_phone"}
 CONTACT_KIND = {Channel.EMAIL: "email", Channel.SMS: "phone", Channel.CALL: "phone"}
@@ -38,12 +39,9 @@ def _special_dates_sql(organization_id, kind, day, params, *, with_profile_birth
     lunar = lunar_month_days_on(day)
     parts = []
     if with_profile_birthday:
-        # The profile's own birth month/day (kept in clear for this index).
-        params.append(organization_id)
-        parts.append(
-            "SELECT id AS guest_id FROM guests_guestprofile WHERE organization_id = %s AND "
-            + _pairs_sql(["birth_month", "birth_day"], gregorian, params)
-        )
+        # The profile's own birth date, through the keyed month-day index (guests/birth_dates.py).
+        params.extend([organization_id, [birthday_index(organization_id, month, d) for month, d in gregorian]])
+        parts.append("SELECT id AS guest_id FROM guests_guestprofile WHERE organization_id = %s AND birthday_index = ANY(%s)")
     params.extend([organization_id, kind])
     gregorian_sql = _pairs_sql(["month", "day"], gregorian, params)
     lunar_sql = _pairs_sql(["month", "day", "is_leap_month"], lunar, params)

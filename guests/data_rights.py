@@ -110,7 +110,7 @@ def guest_erase(*, guest, actor, reason, request=None, hotel=None, actor_label="
     }
     cleared = dict(
         family_name=ERASED_NAME, given_name="", native_name="", title="", gender=Gender.UNKNOWN,
-        preferred_language="", languages=[], birth_date="", birth_year=None, birth_month=None, birth_day=None,
+        preferred_language="", languages=[], birth_date="", birthday_index="", birth_date_index="", birth_decade=None,
         address="", document_type="", document_number="", document_blind_index="", company="", position="",
         occupation="", consent_email=False, consent_email_at=None, consent_email_source="", consent_sms=False,
         consent_sms_at=None, consent_sms_source="", consent_phone=False, consent_phone_at=None, consent_phone_source="",

@@ -21,7 +21,7 @@ from guests.models import DuplicatePair, GuestContact, GuestProfile
 from guests.merge import NAME_SIMILARITY, WEIGHT_DOCUMENT, WEIGHT_EMAIL, WEIGHT_NAME_BIRTH, WEIGHT_PHONE
 
 # Fields of a guest whose change can make or break a pair.
-PAIR_FIELDS = {"family_name", "given_name", "native_name", "birth_year", "birth_month", "birth_day",
+PAIR_FIELDS = {"family_name", "given_name", "native_name", "birth_date_index",
                "document_blind_index", "merged_into", "is_anonymised"}
 
 # {pair} joins the two sides (">" for a full rebuild, each pair once; "<>" around given guests);
@@ -47,9 +47,9 @@ WITH signals AS (
     SELECT LEAST(g1.id, g2.id), GREATEST(g1.id, g2.id), 'name_birth', %(w_name_birth)s
     FROM guests_guestprofile g1
     JOIN guests_guestprofile g2
-      ON g2.organization_id = g1.organization_id AND g2.birth_month = g1.birth_month
-     AND g2.birth_day = g1.birth_day AND g2.birth_year = g1.birth_year AND g2.id {pair} g1.id
-    WHERE g1.organization_id = %(org)s AND g1.birth_month IS NOT NULL AND {scope_guest}
+      ON g2.organization_id = g1.organization_id AND g2.birth_date_index = g1.birth_date_index
+     AND g2.id {pair} g1.id
+    WHERE g1.organization_id = %(org)s AND g1.birth_date_index <> '' AND {scope_guest}
       AND similarity(g1.search_name, g2.search_name) > %(similarity)s
 )
 INSERT INTO guests_duplicatepair (organization_id, first_guest_id, second_guest_id, score, reasons, computed_at)

@@ -41,6 +41,8 @@ from guests.models import (
     fold_for_search,
 )
 from guests.services import contact_blind_index
+from guests import birth_dates
+from guests.birth_dates import birth_date_columns
 from guests.validators import validate_birth_date
 from hotelcrm.audit import audit_record
 from hotelcrm.crypto import _multifernet
@@ -252,7 +254,7 @@ def _choice(text, choices, allowed_message):
     raise ValidationError(allowed_message)
 
 
-def check_row(number, row, mapping, columns):
+def check_row(number, row, mapping, columns, *, organization_id):
     """Turn one file row into profile values and contacts; collect every problem, never raise."""
     checked = CheckedRow(number=number)
 
@@ -286,7 +288,7 @@ def check_row(number, row, mapping, columns):
             continue
         if name == "birth_date":
             if parsed:
-                values.update(birth_date=parsed.isoformat(), birth_year=parsed.year, birth_month=parsed.month, birth_day=parsed.day)
+                values.update(birth_date=parsed.isoformat(), **birth_date_columns(organization_id, parsed))
         else:
             values[name] = parsed
     now = timezone.now()
@@ -312,7 +314,7 @@ def check_row(number, row, mapping, columns):
     if not values["family_name"]:
         checked.problems.append((column_of("family_name"), _("The family name is empty.")))
     # The model's own limits (lengths, codes), reported against the file's column names.
-    profile = GuestProfile(**{k: v for k, v in values.items() if k not in ("birth_year", "birth_month", "birth_day")})
+    profile = GuestProfile(**{k: v for k, v in values.items() if k not in birth_dates.COLUMNS})
     try:
         profile.full_clean(exclude=["organization", "search_name", "family_name", "gender", "guest_type", "vip_level", "birth_date"])
     except ValidationError as error:
@@ -368,7 +370,7 @@ def check_rows(*, organization_id, columns, rows, mapping, progress=None):
     """
     checked = []
     for number, row in enumerate(rows, start=2):
-        checked.append(check_row(number, row, mapping, columns))
+        checked.append(check_row(number, row, mapping, columns, organization_id=organization_id))
         if progress is not None and len(checked) % VALIDATE_CHUNK_ROWS == 0:
             progress(len(checked))
     if progress is not None:

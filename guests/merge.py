@@ -48,7 +48,7 @@ MERGE_FIELD_GROUPS = {
     "guest_type": (gettext_lazy("Guest type"), ("guest_type",)),
     "value_class": (gettext_lazy("Value class"), ("value_class",)),
     "vip_level": (gettext_lazy("VIP level"), ("vip_level",)),
-    "birth_date": (gettext_lazy("Birth date"), ("birth_date", "birth_year", "birth_month", "birth_day")),
+    "birth_date": (gettext_lazy("Birth date"), ("birth_date", "birthday_index", "birth_date_index", "birth_decade")),
     "address": (gettext_lazy("Address"), ("address",)),
     "document": (gettext_lazy("Identity document"), ("document_type", "document_number", "document_blind_index")),
     "notes": (gettext_lazy("Notes"), ("notes",)),

@@ -81,8 +81,8 @@ class GuestProfile(TenantModel):
 
     Contact details, the document number, the full birth date and the address are encrypted
     at rest; phone, email and document number are found through blind indexes
-    (GuestContact.blind_index, document_blind_index). Birth month and day stay in clear so
-    the nightly birthday job can use an index.
+    (GuestContact.blind_index, document_blind_index). Of the birth date only keyed indexes of
+    the month-day and of the date, and the decade, sit beside it (guests/birth_dates.py).
     """
 
     family_name = models.CharField(_("family name"), max_length=100)
@@ -94,9 +94,10 @@ class GuestProfile(TenantModel):
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
     languages = ArrayField(models.CharField(max_length=10), verbose_name=_("languages spoken"), default=list, blank=True)
     birth_date = EncryptedTextField(_("birth date"), blank=True, default="")
-    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True, editable=False)
-    birth_month = models.PositiveSmallIntegerField(_("birth month"), null=True, blank=True, editable=False)
-    birth_day = models.PositiveSmallIntegerField(_("birth day"), null=True, blank=True, editable=False)
+    # Keyed hashes and the decade, never the date (guests/birth_dates.py); set with the date.
+    birthday_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    birth_date_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    birth_decade = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     address = EncryptedTextField(_("address"), blank=True, default="")
     document_type = models.CharField(_("document type"), max_length=20, choices=DocumentType.choices, blank=True)
     document_number = EncryptedTextField(_("document number"), blank=True, default="")
@@ -156,11 +157,20 @@ class GuestProfile(TenantModel):
             # Name starts, in byte order: a range scan that comes out sorted and stops after one page.
             models.Index(F("organization"), Collate(F("search_name"), "C"), F("id"), name="guest_org_search_c_idx"),
             models.Index(fields=["organization", "document_blind_index"], name="guest_org_document_idx"),
-            models.Index(fields=["organization", "birth_month", "birth_day"], name="guest_org_birthday_idx"),
+            models.Index(fields=["organization", "birthday_index"], name="guest_org_birthday_index_idx"),
+            models.Index(fields=["organization", "birth_date_index"], name="guest_org_birth_date_idx"),
             models.Index(fields=["organization", "credit_review_due_on"], name="guest_org_credit_due_idx"),
             models.Index(fields=["organization", "pms_profile_id"], name="guest_org_pms_idx"),
             models.Index(fields=["organization", "merged_into"], name="guest_org_merged_idx"),
         ]
+
+    @property
+    def birth_month_day(self):
+        """(month, day) of the decrypted birth date, or None."""
+        from guests.birth_dates import parse
+
+        date = parse(self.birth_date)
+        return (date.month, date.day) if date else None
 
     def __str__(self):
         return self.display_name

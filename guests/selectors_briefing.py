@@ -186,7 +186,8 @@ def _celebrates_birthday_on(guest, day):
     for special_date in guest.special_dates.all():
         if occurrences_between(special_date, day, day):
             return True, special_date
-    if guest.birth_month and guest.birth_day and gregorian_in_year(guest.birth_month, guest.birth_day, day.year) == day:
+    birthday = guest.birth_month_day
+    if birthday and gregorian_in_year(*birthday, day.year) == day:
         return True, None
     return False, None
 

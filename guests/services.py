@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from guests.catalog import choice_from_input, choice_label, yes_no_from_input
 from guests.exceptions import GuestError, SensitiveConsentMissing
 from guests.models import ContactKind, GuestContact, GuestPreference, GuestProfile, PreferenceValueType, SpecialDate
+from guests.birth_dates import birth_date_columns
 from guests.validators import normalise_document, normalise_email, normalise_phone, validate_birth_date
 from hotelcrm.audit import audit_record
 from hotelcrm.crypto import blind_index
@@ -49,10 +50,10 @@ def guest_contact_add(*, guest, kind, raw_value, actor, label="", is_primary=Fal
 def guest_birth_date_set(*, guest, birth_date, actor, request=None, hotel=None):
     validate_birth_date(birth_date)
     guest.birth_date = birth_date.isoformat() if birth_date else ""
-    guest.birth_year = birth_date.year if birth_date else None
-    guest.birth_month = birth_date.month if birth_date else None
-    guest.birth_day = birth_date.day if birth_date else None
-    guest.save(update_fields=["birth_date", "birth_year", "birth_month", "birth_day", "updated_at"])
+    columns = birth_date_columns(guest.organization_id, birth_date or None)
+    for name, value in columns.items():
+        setattr(guest, name, value)
+    guest.save(update_fields=["birth_date", *columns, "updated_at"])
     audit_record(action="guest.update", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
                  fields=["birth_date"], request=request)
     return guest

@@ -40,8 +40,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Requests and tasks run as this role, which row-level security binds (hotelcrm/rls.py); the
 # login role of DATABASE_URL owns the tables and runs migrations and management commands.
 DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hotelcrm_app")
-if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
-    raise ImproperlyConfigured("DATABASE_APP_ROLE must be a plain lower-case PostgreSQL role name, such as hotelcrm_app.")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,55}", DATABASE_APP_ROLE):
+    raise ImproperlyConfigured("DATABASE_APP_ROLE must be a plain lower-case PostgreSQL role name of at most 56"
+                               " characters, such as hotelcrm_app.")
+# The dispatchers' "every organization" context runs as this second role (hotelcrm/rls.py).
+DATABASE_SYSTEM_ROLE = f"{DATABASE_APP_ROLE}_system"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -247,7 +250,8 @@ CACHES = {
         "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions that store a digest of the key, not the key (hotelcrm/sessions.py).
+SESSION_ENGINE = "hotelcrm.sessions"
 
 
 def _celery_url(redis_url):

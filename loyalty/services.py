@@ -529,11 +529,12 @@ def _floor(value):
 
 
 def _is_birthday_stay(guest, stay):
-    if not guest.birth_month or not guest.birth_day:
+    birthday = guest.birth_month_day
+    if birthday is None:
         return False
     day = stay.arrival_on
     while day <= stay.departure_on:
-        if (day.month, day.day) == (guest.birth_month, guest.birth_day):
+        if (day.month, day.day) == birthday:
             return True
         day += datetime.timedelta(days=1)
         if (day - stay.arrival_on).days > 366:

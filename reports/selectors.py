@@ -438,7 +438,7 @@ def _profile_filled():
 
     has_contact = Exists(GuestContact.objects.filter(organization_id=OuterRef("organization_id"), guest_id=OuterRef("pk")))
     return {
-        "nationality": ~Q(nationality=""), "gender": ~Q(gender__in=["", "unknown"]), "birth_year": Q(birth_year__isnull=False),
+        "nationality": ~Q(nationality=""), "gender": ~Q(gender__in=["", "unknown"]), "birth_year": Q(birth_decade__isnull=False),
         "guest_type": ~Q(guest_type=""), "preferred_language": ~Q(preferred_language=""), "contact": Q(has_contact=True),
     }, has_contact
 
@@ -718,12 +718,12 @@ def dashboard_summary(*, scope, start, end, now=None):
 # --- Drill-downs: the rows behind a number --------------------------------------------------------
 
 def _age_q(band):
-    """Stays whose guest's age at arrival (arrival year - birth year) falls in `band`."""
+    """Stays whose guest's age at arrival (reports.rollups.AGE_SQL: from the decade of birth) falls in `band`."""
     bounds = {"0-24": (None, 25), "25-34": (25, 35), "35-44": (35, 45), "45-54": (45, 55), "55-64": (55, 65), "65+": (65, None)}
     if band == "unknown":
-        return Q(guest__birth_year__isnull=True)
+        return Q(guest__birth_decade__isnull=True)
     low, high = bounds[band]
-    q = Q(guest__birth_year__isnull=False)
+    q = Q(guest__birth_decade__isnull=False)
     if low is not None:
         q &= Q(age__gte=low)
     if high is not None:
@@ -741,7 +741,7 @@ def stay_drill(*, scope, start, end, dimension="total", value="", only_new=False
     elif dimension == "nationality":
         stays = stays.filter(guest__nationality="" if value == "--" else value)
     elif dimension == "age_band":
-        stays = stays.annotate(age=ExtractYear("arrival_on") - F("guest__birth_year")).filter(_age_q(value))
+        stays = stays.annotate(age=ExtractYear("arrival_on") - F("guest__birth_decade") - 5).filter(_age_q(value))
     if only_new:
         earlier = Stay.objects.for_org(scope.organization).filter(guest_id=OuterRef("guest_id")).exclude(status__in=DEAD).filter(
             Q(arrival_on__lt=OuterRef("arrival_on")) | Q(arrival_on=OuterRef("arrival_on"), pk__lt=OuterRef("pk")))

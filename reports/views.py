@@ -267,7 +267,7 @@ def owned_guest_list(request):
     labels = selectors.profile_field_labels()
 
     def missing(g):
-        present = {"nationality": bool(g.nationality), "gender": g.gender not in ("", "unknown"), "birth_year": g.birth_year is not None,
+        present = {"nationality": bool(g.nationality), "gender": g.gender not in ("", "unknown"), "birth_year": g.birth_decade is not None,
                    "guest_type": bool(g.guest_type), "preferred_language": bool(g.preferred_language), "contact": g.has_contact}
         return ", ".join(str(labels[f]) for f in selectors.PROFILE_FIELDS if not present[f])
 

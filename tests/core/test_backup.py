@@ -43,6 +43,9 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_no_key(tena
     sql = subprocess.run([pg_tool("pg_restore"), "--file=-", str(archive)], capture_output=True, text=True, check=True).stdout
     for secret in (*settings.FIELD_ENCRYPTION_KEYS, settings.BLIND_INDEX_KEY, settings.SECRET_KEY):
         assert secret not in sql
+    from hotelcrm import rls
+
+    assert bytes(b ^ 0x36 for b in rls._key().ljust(64, b"\0")).hex() not in sql  # nor the tenant-setting key
     assert tenants.a.guests[0].family_name in sql  # the data is there
 
     call_command("restore", str(archive), "--database-url", throwaway_database)
@@ -56,10 +59,21 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_no_key(tena
                             capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0 and "intact" in verify.stdout, verify.stdout + verify.stderr
     # Row-level security comes back with its grants: the application role reads one tenant only.
+    # The tenant setting is signed for the connection, with the key the restore wrote again.
     a_id = tenants.a.organization.pk
-    as_app = (f"SET ROLE {settings.DATABASE_APP_ROLE}; SELECT set_config('hotelcrm.tenant', '{a_id}', false);"
-              " SELECT string_agg(DISTINCT organization_id::text, ',') FROM guests_guestprofile")
-    assert _psql(throwaway_database, as_app).splitlines()[-1] == str(a_id)
+    import psycopg2
+
+    from hotelcrm import rls
+
+    restored = psycopg2.connect(throwaway_database)
+    try:
+        with restored.cursor() as cursor:
+            cursor.execute(f"SET ROLE {settings.DATABASE_APP_ROLE}")
+            cursor.execute("SELECT set_config('hotelcrm.tenant', %s, false)", [rls.signed_value(a_id, restored.get_backend_pid())])
+            cursor.execute("SELECT string_agg(DISTINCT organization_id::text, ',') FROM guests_guestprofile")
+            assert cursor.fetchone()[0] == str(a_id)
+    finally:
+        restored.close()
 
     # A second restore into the now non-empty database is refused; --force replaces it.
     with pytest.raises(CommandError, match="not empty"):

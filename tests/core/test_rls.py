@@ -16,8 +16,9 @@ from hotelcrm.tenancy import TenantQuerySet, tenant_models
 
 
 def _session():
+    """(role, tenant named by the setting): the setting is `<tenant>.<nonce>.<mac>` (hotelcrm/rls.py)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, coalesce(current_setting('hotelcrm.tenant', true), '')")
+        cursor.execute("SELECT current_user, split_part(coalesce(current_setting('hotelcrm.tenant', true), ''), '.', 1)")
         return cursor.fetchone()
 
 

@@ -123,7 +123,7 @@ def test_erasure_anonymises_the_guest_and_keeps_the_stays_and_revenue_totals(cli
     assert erased.is_anonymised and erased.do_not_contact
     assert not (erased.consent_email or erased.consent_sms or erased.consent_phone or erased.sensitive_consent)
     assert erased.birth_date == erased.address == erased.document_number == erased.document_blind_index == ""
-    assert erased.birth_month is None and erased.notes == "" and erased.tags == []
+    assert erased.birthday_index == erased.birth_date_index == "" and erased.birth_decade is None and erased.notes == "" and erased.tags == []
     for model in (GuestContact, GuestPreference, SpecialDate):
         assert not model.objects.for_org(organization).filter(guest=guest).exists()
     assert not guests_by_contact(organization=organization, kind="email", raw_value="alpha.guest@example.test").exists()

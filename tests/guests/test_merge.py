@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guests import merge as merging
+from guests.birth_dates import birth_date_index
 from guests import services
 from guests.models import (
     AccessRequest, DuplicateDecision, GuestContact, GuestPreference, GuestProfile, GuestProfileUserObjectPermission,
@@ -264,7 +265,7 @@ def test_merging_keeps_every_row_applies_the_choices_and_leaves_a_resolving_id(c
     assert survivor.tags == ["golf", "vip", "wine"]
     assert survivor.consent_email and survivor.consent_email_source == "web_form"  # the more recent consent
     # Not picked, but the survivor had none: the merged profile's birth date is taken.
-    assert (survivor.birth_year, survivor.birth_month, survivor.birth_day) == (1985, 2, 3)
+    assert (survivor.birth_decade, survivor.birth_month_day, survivor.birth_date_index) == (1980, (2, 3), birth_date_index(survivor.organization_id, datetime.date(1985, 2, 3)))
     assert GuestPreference.objects.for_org(org).get(guest=survivor, preference_type=pillow).value == "Buckwheat"
     assert merged.merged_into_id == survivor.pk
 
@@ -288,7 +289,7 @@ def test_birth_date_is_taken_as_a_whole_when_chosen(tenants, actors, rich_pair):
     merging.guest_merge(survivor=survivor, merged=merged, field_choices={"birth_date": "merged"}, actor=actors[Role.MANAGER])
     survivor.refresh_from_db()
     assert survivor.birth_date == "1985-02-03"
-    assert (survivor.birth_year, survivor.birth_month, survivor.birth_day) == (1985, 2, 3)
+    assert (survivor.birth_decade, survivor.birth_month_day, survivor.birth_date_index) == (1980, (2, 3), birth_date_index(survivor.organization_id, datetime.date(1985, 2, 3)))
 
 
 def test_a_confidential_flag_carries_over_to_the_kept_profile(tenants, actors):

@@ -331,7 +331,7 @@ def test_setting_the_birth_date(desk, tenants):
     assert "birth_date" in response.context["form"].errors
     assert desk.post(path, {"birth_date": "1985-07-09"}).status_code == 302
     guest.refresh_from_db()
-    assert (guest.birth_date, guest.birth_month, guest.birth_day) == ("1985-07-09", 7, 9)
+    assert (guest.birth_date, guest.birth_month_day, guest.birth_decade) == ("1985-07-09", (7, 9), 1980)
 
 
 def test_setting_a_preference_from_the_catalog(desk, tenants):

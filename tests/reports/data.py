@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from guests.models import GuestProfile, Stay
-from reports.rollups import age_band
+from reports.rollups import age_at, age_band
 
 DEAD = {"cancelled", "no_show"}
 START = datetime.date(2026, 3, 1)
@@ -21,7 +21,7 @@ def generate_stays(tenant, *, seed=7, guests=40, stays=160):
             guest_type=rng.choice(["business", "leisure", "family", "group", ""]),
             gender=rng.choice(["male", "female", "unknown"]),
             nationality=rng.choice(["CN", "GB", "US", "JP", ""]),
-            birth_year=rng.choice([None, 1950, 1962, 1975, 1983, 1991, 2003]),
+            birth_decade=rng.choice([None, 1950, 1960, 1970, 1980, 1990, 2000]),
             is_confidential=(i % 11 == 0),
         )
         for i in range(guests)
@@ -48,7 +48,7 @@ def _value(dimension, stay, guest):
         return guest.gender or "unknown"
     if dimension == "nationality":
         return guest.nationality or "--"
-    return age_band(stay.arrival_on.year - guest.birth_year if guest.birth_year is not None else None)
+    return age_band(age_at(stay.arrival_on, guest.birth_decade))
 
 
 def expected_stays(organization, hotel_ids, start, end):

@@ -113,7 +113,7 @@ def staffed(tenants):
         for i in range(3):
             guest = GuestProfile.objects.create(
                 organization=a.organization, family_name=f"Owned{n}-{i}", relationship_owner=user,
-                nationality="CN" if i else "", gender="female" if i == 2 else "unknown", birth_year=1980 if i else None,
+                nationality="CN" if i else "", gender="female" if i == 2 else "unknown", birth_decade=1980 if i else None,
                 guest_type="business", preferred_language="zh-hans" if i == 1 else "")
             if i == 2:
                 guest_contact_add(guest=guest, kind="email", raw_value=f"owned{n}@example.com", actor=user)
@@ -133,7 +133,7 @@ def _expected_staff(organization, hotels, staff_users):
     for user in staff_users:
         guests = list(GuestProfile.objects.for_org(organization).filter(relationship_owner=user, merged_into__isnull=True))
         if guests:
-            filled = sum(bool(g.nationality) + (g.gender not in ("", "unknown")) + (g.birth_year is not None) + bool(g.guest_type)
+            filled = sum(bool(g.nationality) + (g.gender not in ("", "unknown")) + (g.birth_decade is not None) + bool(g.guest_type)
                          + bool(g.preferred_language) + g.contacts.exists() for g in guests)
             completeness[user.pk] = (len(guests), round(100 * filled / (len(guests) * len(PROFILE_FIELDS)), 1))
     return handled, completeness
