@@ -95,6 +95,9 @@ def test_changing_a_guest_breakdown_field_marks_every_day_they_stayed(tenants):
     type(guest).objects.for_org(a.organization).filter(pk=guest.pk).update(nationality="GB")
 
     assert _marks(a.organization) == {(a.hotels[i % 2].pk, day) for i, day in enumerate(days)}
+    services.rollups_refresh_dirty(organization=a.organization)
+    type(guest).objects.for_org(a.organization).filter(pk=guest.pk).update(birth_decade=1970)  # the age band's source
+    assert _marks(a.organization) == {(a.hotels[i % 2].pk, day) for i, day in enumerate(days)}
 
 
 def test_a_complaint_marks_the_local_day_of_its_hotel_not_the_utc_day(tenants):
@@ -150,7 +153,7 @@ def _generate_history(tenant, rng, *, guests=25, stays=120, complaints=60):
     """Stays and complaints over three years, written the way a PMS or an import would (no rebuild)."""
     profiles = [GuestFactory(organization=tenant.organization, nationality=rng.choice(["CN", "GB", "JP", ""]),
                              gender=rng.choice(["male", "female", ""]), guest_type=rng.choice(["business", "leisure", ""]),
-                             birth_year=rng.choice([None, 1960, 1985, 2001])) for _ in range(guests)]
+                             birth_decade=rng.choice([None, 1960, 1980, 2000])) for _ in range(guests)]
     rows = []
     for i in range(stays):
         arrival = TODAY - datetime.timedelta(days=rng.randrange(-20, 3 * 365))
