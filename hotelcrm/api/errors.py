@@ -29,6 +29,10 @@ def exception_handler(exc, context):
         return _error(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", _("The request is too large."),
                       _("Send a smaller body: split a large batch into several requests."))
     if isinstance(exc, ApplicationError):
+        if exc.fields:
+            # A service refused an input: the same shape as a serializer's field errors.
+            return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), "validation_error",
+                          _("Some fields are not valid."), exc.message, exc.fields)
         # An application error may name its own status (e.g. 422 for a reused Idempotency-Key).
         return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), exc.code, _("The request could not be carried out."), exc.message, exc.extra.get("fields"))
     if isinstance(exc, DjangoValidationError):
