@@ -1,4 +1,5 @@
 """Receivers of the domain events (hotelcrm/domain_events.py); each runs in the sender's transaction."""
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
@@ -15,8 +16,15 @@ def complaint_from_survey(sender, *, hotel, guest, description, actor_label, **k
     try:
         # A savepoint: a refused complaint must not undo the survey answer that sent the event.
         with transaction.atomic():
-            return complaint_create(hotel=hotel, actor=None, actor_label=actor_label, category="other",
-                                    channel="survey", description=description, guest=guest,
-                                    guest_name=guest.display_name)
+            return complaint_create(
+                hotel=hotel,
+                actor=None,
+                actor_label=actor_label,
+                category="other",
+                channel="survey",
+                description=description,
+                guest=guest,
+                guest_name=guest.display_name,
+            )
     except (ApplicationError, ValidationError, IntegrityError):
         return None  # the survey's call task still makes sure someone follows up

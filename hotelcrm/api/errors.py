@@ -58,6 +58,10 @@ def exception_handler(exc, context):
         return Response(faults.redis_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
                         headers={"Retry-After": str(faults.REDIS_RETRY_AFTER_SECONDS)})
     if isinstance(exc, ApplicationError):
+        if exc.fields:
+            # A service refused an input: the same shape as a serializer's field errors.
+            return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), "validation_error",
+                          _("Some fields are not valid."), exc.message, exc.fields)
         # An application error may name its own status (e.g. 422 for a reused Idempotency-Key).
         return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), exc.code, _("The request could not be carried out."), exc.message, exc.extra.get("fields"))
     if isinstance(exc, DjangoValidationError):
