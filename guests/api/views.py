@@ -6,7 +6,7 @@ back masked (id only) and cannot be changed by id.
 """
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from hotelcrm.api.pagination import StrictCursorPagination
@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from guests import access, selectors, services
 from guests.api.serializers import (
-    GuestListQuerySerializer, GuestLookupQuerySerializer, GuestMaskedSerializer, GuestMergedSerializer,
+    GUEST_OR_MASKED, GUEST_OR_MASKED_LIST, GuestListQuerySerializer, GuestLookupQuerySerializer, GuestMergedSerializer,
     GuestOutputSerializer, GuestPageSerializer, GuestUpdateInputSerializer, GuestUpsertInputSerializer, guest_output,
 )
 from guests.exceptions import ProfileRestricted
@@ -22,9 +22,6 @@ from guests.models import ContactKind, GuestProfile
 from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.models import Scope
 
-GUEST_OR_MASKED = PolymorphicProxySerializer(
-    component_name="GuestOrMasked", serializers=[GuestOutputSerializer, GuestMaskedSerializer], resource_type_field_name=None,
-)
 
 
 def openable_ids(request, caller, guests):
@@ -155,8 +152,7 @@ class GuestLookupApi(PmsApiView):
                     "pms_profile_id (this hotel's). Exact match through the blind indexes; merged profiles are "
                     "answered with the profile they now live on.",
         parameters=[GuestLookupQuerySerializer],
-        responses={200: serializers.ListSerializer(child=GuestOutputSerializer()),
-                   **error_responses(*COMMON_ERRORS)},
+        responses={200: GUEST_OR_MASKED_LIST, **error_responses(*COMMON_ERRORS)},
     )
     def get(self, request):
         from guests.stays import guest_resolve_merged
