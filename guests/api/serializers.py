@@ -113,6 +113,18 @@ class GuestLookupQuerySerializer(serializers.Serializer):
         return data
 
 
+class GuestLookupGetQuerySerializer(StrictQuerySerializer):
+    """The look-up's URL form: keys that are not personal data only (the rest go in a POST body)."""
+
+    member_number = serializers.CharField(max_length=40, required=False)
+    pms_profile_id = serializers.CharField(max_length=64, required=False)
+
+    def validate(self, data):
+        if len([name for name in ("member_number", "pms_profile_id") if data.get(name)]) != 1:
+            raise serializers.ValidationError(_("Give exactly one of member_number or pms_profile_id."))
+        return data
+
+
 class GuestListQuerySerializer(StrictQuerySerializer):
     q = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="Name, as in the guest search.")
     status = serializers.ChoiceField(choices=GuestStatus.choices, required=False)
