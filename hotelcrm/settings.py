@@ -359,7 +359,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "hotelcrm.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Per key (each key has its own rate) or per staff member; counted in the Redis cache. Every
-    # API view names integrations.api.base.KeyRateThrottle (PmsApiView, the account views, the schema).
+    # API view names hotelcrm.api.base.KeyRateThrottle (PmsApiView, the account views, the schema).
     "DEFAULT_THROTTLE_RATES": {"integration_key": env_str("API_RATE_PER_STAFF", "600/min")},
 }
 

@@ -6,12 +6,13 @@ a key carry its label as the actor label of the timeline and the audit events.
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
-from hotelcrm.api.pagination import StrictCursorPagination
 from rest_framework.response import Response
 
 from guests import selectors as guest_selectors
-from integrations.api.guests import openable_ids
 from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.pagination import StrictCursorPagination
+from hotelcrm.api.query import StrictQuerySerializer
+from integrations.api.guests import openable_ids
 from integrations.models import Scope
 
 
@@ -76,10 +77,17 @@ class ComplaintTransitionSerializer(serializers.Serializer):
     closing = ClosingSerializer(required=False, help_text="Needed to close.")
 
 
-class ComplaintListQuerySerializer(serializers.Serializer):
-    status = serializers.CharField(max_length=20, required=False,
-                                   help_text='"open" (default), "all", or one status.')
-    category = serializers.CharField(max_length=20, required=False)
+def _complaint_choices(name):
+    from complaints import models
+
+    return list(getattr(models, name).values)
+
+
+class ComplaintListQuerySerializer(StrictQuerySerializer):
+    # Choices, so an unknown status or category is refused (400) instead of listing everything.
+    status = serializers.ChoiceField(choices=["open", "all", *_complaint_choices("Status")], required=False,
+                                     help_text='"open" (default), "all", or one status.')
+    category = serializers.ChoiceField(choices=_complaint_choices("Category"), required=False)
 
 
 class ComplaintPageSerializer(serializers.Serializer):

@@ -1,8 +1,10 @@
 """Input and output shapes of the guest endpoints."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from guests.models import DocumentType, Gender, GuestProfile, GuestStatus, GuestType
+from hotelcrm.api.query import StrictQuerySerializer
 
 PLAIN_FIELDS = [
     "family_name", "given_name", "native_name", "title", "gender", "nationality", "preferred_language", "company",
@@ -37,6 +39,16 @@ class GuestMergedSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The id asked for: this profile was merged away.")
     merged_into = serializers.IntegerField(help_text="The id of the profile it now lives on.")
     location = serializers.CharField(help_text="The URL of that profile.")
+
+
+GUEST_OR_MASKED = PolymorphicProxySerializer(
+    component_name="GuestOrMasked", serializers=[GuestOutputSerializer, GuestMaskedSerializer], resource_type_field_name=None,
+)
+# Confidential profiles the caller may not open come masked: {id, is_masked: true, is_confidential: true}.
+GUEST_OR_MASKED_LIST = PolymorphicProxySerializer(
+    component_name="GuestOrMasked", serializers=[GuestOutputSerializer, GuestMaskedSerializer], resource_type_field_name=None,
+    many=True,
+)
 
 
 def guest_output(guest, openable_ids):
@@ -101,7 +113,19 @@ class GuestLookupQuerySerializer(serializers.Serializer):
         return data
 
 
-class GuestListQuerySerializer(serializers.Serializer):
+class GuestLookupGetQuerySerializer(StrictQuerySerializer):
+    """The look-up's URL form: keys that are not personal data only (the rest go in a POST body)."""
+
+    member_number = serializers.CharField(max_length=40, required=False)
+    pms_profile_id = serializers.CharField(max_length=64, required=False)
+
+    def validate(self, data):
+        if len([name for name in ("member_number", "pms_profile_id") if data.get(name)]) != 1:
+            raise serializers.ValidationError(_("Give exactly one of member_number or pms_profile_id."))
+        return data
+
+
+class GuestListQuerySerializer(StrictQuerySerializer):
     q = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="Name, as in the guest search.")
     status = serializers.ChoiceField(choices=GuestStatus.choices, required=False)
     vip_level_min = serializers.IntegerField(min_value=0, max_value=5, required=False)
@@ -111,5 +135,4 @@ class GuestListQuerySerializer(serializers.Serializer):
 class GuestPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page's URL (carries the cursor), or null.")
     previous = serializers.URLField(allow_null=True)
-    results = GuestOutputSerializer(many=True, help_text="Confidential profiles the caller may not open are masked: "
-                                                         "{id, is_masked: true, is_confidential: true}.")
+    results = GUEST_OR_MASKED_LIST

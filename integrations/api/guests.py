@@ -6,7 +6,7 @@ back masked (id only) and cannot be changed by id.
 """
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from hotelcrm.api.pagination import StrictCursorPagination
@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from guests import access, selectors, services
 from integrations.api.guest_serializers import (
-    GuestListQuerySerializer, GuestLookupQuerySerializer, GuestMaskedSerializer, GuestMergedSerializer,
+    GUEST_OR_MASKED, GUEST_OR_MASKED_LIST, GuestListQuerySerializer, GuestLookupGetQuerySerializer, GuestLookupQuerySerializer,
+    GuestMergedSerializer,
     GuestOutputSerializer, GuestPageSerializer, GuestUpdateInputSerializer, GuestUpsertInputSerializer, guest_output,
 )
 from guests.exceptions import ProfileRestricted
@@ -22,9 +23,6 @@ from guests.models import ContactKind, GuestProfile
 from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.models import Scope
 
-GUEST_OR_MASKED = PolymorphicProxySerializer(
-    component_name="GuestOrMasked", serializers=[GuestOutputSerializer, GuestMaskedSerializer], resource_type_field_name=None,
-)
 
 
 def openable_ids(request, caller, guests):
@@ -143,25 +141,49 @@ class GuestUpsertApi(PmsApiView):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
+PII_LOOKUP_FIELDS = ("email", "phone", "document_number")
+
+
 class GuestLookupApi(PmsApiView):
-    required_scopes = {"GET": Scope.GUESTS_READ}
+    """Look-up by an exact key. Personal data (email, phone, document number) is sent only in a
+    POST body, so it never sits in a URL that access logs and proxies keep; GET takes the
+    non-personal keys (member_number, pms_profile_id) and refuses the personal ones."""
+
+    required_scopes = {"GET": Scope.GUESTS_READ, "POST": Scope.GUESTS_READ}
 
     @extend_schema(
-        operation_id="guests_lookup", tags=["guests"], summary="Find guests by an exact key",
-        description="Exactly one of email, phone, document_number (with document_type), member_number or "
-                    "pms_profile_id (this hotel's). Exact match through the blind indexes; merged profiles are "
-                    "answered with the profile they now live on.",
-        parameters=[GuestLookupQuerySerializer],
-        responses={200: serializers.ListSerializer(child=GuestOutputSerializer()),
-                   **error_responses(*COMMON_ERRORS)},
+        operation_id="guests_lookup", tags=["guests"], summary="Find guests by member number or PMS profile id",
+        description="Exactly one of member_number or pms_profile_id (this hotel's). Email, phone and document "
+                    "number are refused here (400): POST them in the body to the same address.",
+        parameters=[GuestLookupGetQuerySerializer],
+        responses={200: GUEST_OR_MASKED_LIST, **error_responses(*COMMON_ERRORS)},
     )
     def get(self, request):
+        sent = [name for name in PII_LOOKUP_FIELDS if name in request.query_params]
+        if sent:
+            raise ValidationError({name: [_("Personal data may not be sent in a URL: POST it in the body.")]
+                                   for name in sent})
+        query = GuestLookupGetQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return self._answer(request, query.validated_data)
+
+    @extend_schema(
+        operation_id="guests_lookup_by_body", tags=["guests"], summary="Find guests by an exact key (in the body)",
+        description="Exactly one of email, phone, document_number (with document_type), member_number or "
+                    "pms_profile_id (this hotel's). Exact match through the blind indexes; merged profiles are "
+                    "answered with the profile they now live on. Nothing is changed.",
+        request=GuestLookupQuerySerializer,
+        responses={200: GUEST_OR_MASKED_LIST, **error_responses(*COMMON_ERRORS)},
+    )
+    def post(self, request):
+        query = GuestLookupQuerySerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        return self._answer(request, query.validated_data)
+
+    def _answer(self, request, q):
         from guests.stays import guest_resolve_merged
         from integrations.services import guest_for_pms_profile
 
-        query = GuestLookupQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data
         organization = self.caller.organization
         if q.get("email"):
             guests = list(selectors.guests_by_contact(organization=organization, kind=ContactKind.EMAIL, raw_value=q["email"]))

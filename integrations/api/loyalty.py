@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from guests import selectors as guest_selectors
 from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.query import StrictQuerySerializer
 from integrations.models import Scope
 
 MAX_STATEMENT_ROWS = 200
@@ -43,7 +44,7 @@ class StatementSerializer(serializers.Serializer):
     results = StatementRowSerializer(many=True)
 
 
-class StatementQuerySerializer(serializers.Serializer):
+class StatementQuerySerializer(StrictQuerySerializer):
     offset = serializers.IntegerField(min_value=0, max_value=10**9, required=False, default=0)
     limit = serializers.IntegerField(min_value=1, max_value=MAX_STATEMENT_ROWS, required=False, default=50)
 

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from hotelcrm.api.query import StrictQuerySerializer
+
 from integrations.services import EVENT_STATUS
 
 MAX_BATCH = 1000
@@ -67,15 +69,9 @@ class StayEventBatchResultSerializer(serializers.Serializer):
     results = StayEventResultSerializer(many=True)
 
 
-class ArrivalsQuerySerializer(serializers.Serializer):
+class ArrivalsQuerySerializer(StrictQuerySerializer):
+    # `?date=` (empty) or `?date=a&date=b` is a malformed query, not "today": refused (400).
     date = serializers.DateField(required=False, help_text="Defaults to today in the hotel's time zone.")
-
-    def to_internal_value(self, data):
-        # `?date=` (empty) or `?date=a&date=b` is a malformed query, not "today": refused.
-        values = data.getlist("date") if hasattr(data, "getlist") else ([data["date"]] if "date" in data else [])
-        if len(values) > 1 or (values and not str(values[0]).strip()):
-            raise serializers.ValidationError({"date": [_("Send one date as YYYY-MM-DD, or leave it out for today.")]})
-        return super().to_internal_value(data)
 
 
 class OccasionSerializer(serializers.Serializer):

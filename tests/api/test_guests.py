@@ -1,4 +1,6 @@
 """Guest endpoints: upsert by PMS profile id, get, patch, lookup, list; masking, merges, tenants."""
+import pytest
+
 from guests import services
 from guests.models import GuestProfile
 from hotelcrm.models import Role
@@ -19,9 +21,9 @@ def test_upsert_creates_then_updates_the_same_guest(api, tenants):
     assert (guest.company, guest.vip_level, guest.family_name, guest.pms_profile_id) == ("Acme", 3, "Wang", "OPERA-77")
     assert GuestLink.objects.for_hotel(tenants.a.hotels[0]).get(pms_profile_id="OPERA-77").guest_id == guest_id
     assert "email" not in created.json() and "wang@example.test" not in created.content.decode()
-    found = pms.get("/api/v1/guests/lookup/", {"email": "WANG@example.test"}).json()
+    found = pms.post("/api/v1/guests/lookup/", {"email": "WANG@example.test"}).json()
     assert [g["id"] for g in found] == [guest_id]
-    found = pms.get("/api/v1/guests/lookup/", {"phone": "+8613800138001"}).json()
+    found = pms.post("/api/v1/guests/lookup/", {"phone": "+8613800138001"}).json()
     assert [g["id"] for g in found] == [guest_id]
     assert [g["id"] for g in pms.get("/api/v1/guests/lookup/", {"pms_profile_id": "OPERA-77"}).json()] == [guest_id]
 
@@ -73,7 +75,7 @@ def test_another_organizations_guest_is_exactly_like_a_missing_one(api, tenants)
     missing = pms.get("/api/v1/guests/999999999/")
     assert foreign.status_code == missing.status_code == 404 and foreign.json() == missing.json()
     assert pms.patch(f"/api/v1/guests/{tenants.b.guests[0].pk}/", {"company": "x"}).status_code == 404
-    assert pms.get("/api/v1/guests/lookup/", {"email": "bravo.guest@example.test"}).json() == []
+    assert pms.post("/api/v1/guests/lookup/", {"email": "bravo.guest@example.test"}).json() == []
     assert pms.get("/api/v1/guests/lookup/", {"pms_profile_id": "Bravo-P1"}).json() == []
     names = str(pms.get("/api/v1/guests/", {"page_size": 200}).json())
     assert "Bravo" not in names
@@ -105,8 +107,19 @@ def test_list_filters_and_cursor_pagination_in_constant_queries(api, tenants, dj
 def test_lookup_needs_exactly_one_key_and_member_numbers_say_why(api):
     pms, _key = api()
     assert pms.get("/api/v1/guests/lookup/").status_code == 400
-    assert pms.get("/api/v1/guests/lookup/", {"email": "a@b.c", "phone": "123456"}).status_code == 400
-    assert pms.get("/api/v1/guests/lookup/", {"phone": "not a phone"}).json() == []
-    assert pms.get("/api/v1/guests/lookup/", {"document_number": "E12345678"}).json() == []
+    assert pms.post("/api/v1/guests/lookup/", {}).status_code == 400
+    assert pms.post("/api/v1/guests/lookup/", {"email": "a@b.c", "phone": "123456"}).status_code == 400
+    assert pms.post("/api/v1/guests/lookup/", {"phone": "not a phone"}).json() == []
+    assert pms.post("/api/v1/guests/lookup/", {"document_number": "E12345678"}).json() == []
+
+
+@pytest.mark.parametrize("params", [{"email": "wang@example.test"}, {"phone": "+8613800138001"},
+                                    {"document_number": "E12345678"}, {"email": "a@b.c", "member_number": "1"}])
+def test_personal_data_in_a_lookup_url_is_refused_and_found_by_post(api, params):
+    pms, _key = api()
+    response = pms.get("/api/v1/guests/lookup/", params)
+    assert response.status_code == 400
+    assert set(response.json()["field_errors"]) == set(params) - {"member_number"}
+    assert "POST" in str(response.json()["field_errors"])
     response = pms.get("/api/v1/guests/lookup/", {"member_number": "M1"})
     assert response.status_code in (200, 400) and response.status_code != 500
