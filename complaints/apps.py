@@ -7,6 +7,10 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
+        from complaints.audit_labels import ACTIONS, DOMAINS
+        from hotelcrm.labels import register_audit_labels
+
+        register_audit_labels(actions=ACTIONS, domains=DOMAINS)
         # The arrivals briefing shows each arriving guest's open complaints (guests imports nothing of ours).
         from complaints.briefing import open_complaints_for_briefing
         from guests.selectors_briefing import briefing_extension_register

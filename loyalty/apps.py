@@ -7,6 +7,10 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self):
+        from loyalty.audit_labels import ACTIONS, DOMAINS
+        from hotelcrm.labels import register_audit_labels
+
+        register_audit_labels(actions=ACTIONS, domains=DOMAINS)
         # Points follow stays, adopted suggestions and guest merges (hotelcrm/domain_events.py).
         from guests.selectors_briefing import briefing_extension_register
         from loyalty import signals  # noqa: F401

@@ -10,6 +10,7 @@
     {{ user|person }}                    full name, else the username
 """
 import datetime
+import zoneinfo
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -21,25 +22,35 @@ register = template.Library()
 EMPTY = "—"
 
 
+def _local(value, zone):
+    if not timezone.is_aware(value):
+        return value
+    if zone:
+        try:
+            return value.astimezone(zoneinfo.ZoneInfo(str(zone)))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return timezone.localtime(value)
+
+
 @register.filter
-def day(value):
+def day(value, zone=None):
+    """A date (or a date-time's day in `zone`, else the active time zone), with the year."""
     if value in (None, ""):
         return ""
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
+        value = _local(value, zone).date()
     return formats.date_format(value, "DATE_FORMAT")
 
 
 @register.filter
-def moment(value):
+def moment(value, zone=None):
+    """A date-time in `zone` (a hotel's time zone name), else the active time zone, with the year."""
     if value in (None, ""):
         return ""
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    elif not isinstance(value, datetime.datetime):
+    if not isinstance(value, datetime.datetime):
         return day(value)
-    return formats.date_format(value, "DATETIME_FORMAT")
+    return formats.date_format(_local(value, zone), "DATETIME_FORMAT")
 
 
 @register.filter
