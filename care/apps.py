@@ -8,6 +8,7 @@ class CareConfig(AppConfig):
 
     def ready(self):
         from care.audit_labels import ACTIONS, DOMAINS
-        from hotelcrm.labels import register_audit_labels
+        from hotelcrm.labels import model_field_labels, register_audit_labels
 
-        register_audit_labels(actions=ACTIONS, domains=DOMAINS)
+        # The audit trail shows these codes as labels in the reader's language.
+        register_audit_labels(actions=ACTIONS, domains=DOMAINS, fields=model_field_labels(*self.get_models()))

@@ -1,6 +1,7 @@
 """Labels of the audit events the complaints app writes (registered in ComplaintsConfig.ready)."""
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models import Threshold
 from complaints.workflow import ACTION_LABELS
 
 ACTIONS = {
@@ -15,5 +16,6 @@ ACTIONS = {
     "complaint.feedback_link": _("Feedback link created"),
     "complaint.suggestion_adopted": _("Suggestion adopted"),
     **{f"complaint.{action}": label for action, label in ACTION_LABELS.items()},
+    **{f"complaint.escalate_{value}": label for value, label in Threshold.choices},
 }
 DOMAINS = {"complaint": _("Complaint")}

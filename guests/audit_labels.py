@@ -1,5 +1,4 @@
 """Labels of the audit events the guests app writes (registered in GuestsConfig.ready)."""
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
@@ -32,14 +31,28 @@ ACTIONS = {
 DOMAINS = {"guest": _("Guest profile"), "stay": _("Stay")}
 
 
-def field_labels():
-    """Every profile, contact and stay field by its (translated) verbose name."""
-    from guests.models import GuestContact, GuestProfile, Stay
+class _CatalogName:
+    """A catalog preference's name in the reader's language (the catalog holds both)."""
 
-    labels = {}
-    for model in (Stay, GuestContact, GuestProfile):
-        for field in model._meta.get_fields():
-            verbose = getattr(field, "verbose_name", None)
-            if verbose:
-                labels[field.name] = capfirst(verbose)
+    def __init__(self, entry):
+        self.entry = entry
+
+    def __str__(self):
+        from django.utils.translation import get_language
+
+        return self.entry.name_zh if (get_language() or "").startswith("zh") else self.entry.name
+
+
+def field_labels():
+    """Profile, contact, stay and date fields; contact kinds and catalog preferences (their codes are the fields)."""
+    from django.apps import apps
+
+    from guests.catalog import CATALOG
+    from guests.models import ContactKind, DocumentType, SpecialDateKind
+    from hotelcrm.labels import model_field_labels
+
+    labels = model_field_labels(*apps.get_app_config("guests").get_models())
+    for choices in (ContactKind, SpecialDateKind, DocumentType):
+        labels.update({value: label for value, label in choices.choices})
+    labels.update({entry.code: _CatalogName(entry) for entry in CATALOG})
     return labels

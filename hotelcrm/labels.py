@@ -34,8 +34,19 @@ def register_audit_labels(*, actions=None, fields=None, domains=None):
     _AUDIT_DOMAINS.update(domains or {})
 
 
+def model_field_labels(*models):
+    """{field name: capitalised verbose name} of the models' fields, for register_audit_labels(fields=...)."""
+    labels = {}
+    for model in models:
+        for model_field in model._meta.get_fields():
+            verbose = getattr(model_field, "verbose_name", None)
+            if verbose:
+                labels.setdefault(model_field.name, capfirst(verbose))
+    return labels
+
+
 def _words(code):
-    return str(code).replace("_", " ").replace("-", " ").strip()
+    return str(code).replace("_", " ").replace("-", " ").replace(".", " ").strip()
 
 
 def audit_action_label(code):

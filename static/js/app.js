@@ -62,8 +62,10 @@
           window.location.assign(rows()[active].getAttribute("data-href"));
         }
       });
+      // New results keep the highlighted position (a late answer must not lose the choice).
       document.body.addEventListener("htmx:afterSwap", function (event) {
-        if (event.detail.target === target) { active = -1; box.removeAttribute("aria-activedescendant"); }
+        if (event.detail.target !== target) { return; }
+        if (active >= 0) { show(active); } else { box.removeAttribute("aria-activedescendant"); }
       });
     });
   }
