@@ -23,6 +23,8 @@ STYLE_BLOCK = re.compile(r"<style[\s>]", re.IGNORECASE)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc\s*=)[^>]*>", re.IGNORECASE)
 HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
 JAVASCRIPT_URL = re.compile(r"(href|src|action)\s*=\s*[\"']\s*javascript:", re.IGNORECASE)
+# A {# comment #} ends on its own line; one that does not is printed on the page as text.
+OPEN_COMMENT = re.compile(r"\{#(?:(?!#\}).)*$", re.MULTILINE)
 
 
 def test_the_scan_sees_the_templates_of_every_app():
@@ -32,7 +34,7 @@ def test_the_scan_sees_the_templates_of_every_app():
 
 @pytest.mark.parametrize("rule, pattern", [
     ("style attribute", STYLE_ATTRIBUTE), ("<style> block", STYLE_BLOCK), ("inline <script>", INLINE_SCRIPT),
-    ("on… handler", HANDLER), ("javascript: URL", JAVASCRIPT_URL),
+    ("on… handler", HANDLER), ("javascript: URL", JAVASCRIPT_URL), ("{# comment over several lines", OPEN_COMMENT),
 ])
 def test_no_template_carries_inline_style_or_script(rule, pattern):
     found = []
@@ -50,6 +52,7 @@ def test_the_patterns_catch_what_they_are_for():
     assert INLINE_SCRIPT.search("<script>alert(1)</script>") and not INLINE_SCRIPT.search('<script src="/a.js" defer>')
     assert HANDLER.search('<button type="button" onclick="window.print()">')
     assert not HANDLER.search('<button data-print hx-post="/x">')
+    assert OPEN_COMMENT.search("{# one\ntwo #}") and not OPEN_COMMENT.search("{# one #}\n")
 
 
 def test_the_page_policy_allows_no_inline_style_or_script(client, tenants):
