@@ -11,3 +11,9 @@ class CareConfig(AppConfig):
 
         demo_step_register(name="care", path="care.demo.demo_step", order=40)
         demo_step_register(name="care.churn", path="care.demo.demo_churn_step", order=85)
+
+        from care.audit_labels import ACTIONS, DOMAINS
+        from hotelcrm.labels import model_field_labels, register_audit_labels
+
+        # The audit trail shows these codes as labels in the reader's language.
+        register_audit_labels(actions=ACTIONS, domains=DOMAINS, fields=model_field_labels(*self.get_models()))

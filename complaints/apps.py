@@ -7,6 +7,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
+        from complaints.audit_labels import ACTIONS, DOMAINS
+        from hotelcrm.labels import model_field_labels, register_audit_labels
+
+        # The audit trail shows these codes as labels in the reader's language.
+        register_audit_labels(actions=ACTIONS, domains=DOMAINS, fields=model_field_labels(*self.get_models()))
         # The arrivals briefing shows each arriving guest's open complaints (guests imports nothing of ours).
         from complaints.briefing import open_complaints_for_briefing
         from guests.selectors_briefing import briefing_extension_register

@@ -36,6 +36,8 @@ class ComplaintEditForm(forms.Form):
     def __init__(self, *args, staff, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff
+        # People by name, not by username (the queue shows names too).
+        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
         self.fields["department"].queryset = departments
 
 

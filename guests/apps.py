@@ -20,3 +20,9 @@ class GuestsConfig(AppConfig):
         # every domain's demo data.
         demo_step_register(name="guests", path="guests.demo.demo_step", order=10)
         demo_step_register(name="guests.finish", path="guests.demo.demo_finish_step", order=80)
+
+        from guests.audit_labels import ACTIONS, DOMAINS, field_labels
+        from hotelcrm.labels import register_audit_labels
+
+        # The audit trail shows these codes as labels in the reader's language.
+        register_audit_labels(actions=ACTIONS, fields=field_labels(), domains=DOMAINS)

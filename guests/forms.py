@@ -1,13 +1,13 @@
 """Forms of the guest profile pages. They check shape; the services own the rules."""
 import datetime
-import re
 
 from django import forms
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from guests.catalog import choice_label
+from guests.catalog import category_label, choice_label, preference_type_label
+from hotelcrm.labels import country_choices, language_choices
 from guests.models import (
     CalendarKind, ContactKind, DocumentType, GuestProfile, SpecialDateKind,
 )
@@ -36,8 +36,51 @@ class CapitalisedLabels:
             field.label = capfirst(field.label)
 
 
+def person_name(user):
+    """How a staff member appears in a drop-down: their name, the username only when there is none."""
+    return user.get_full_name() or user.get_username()
+
+
+class CountryField(forms.ChoiceField):
+    """A select of countries that also takes a typed code in any case (cn is CN)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class LanguageField(forms.ChoiceField):
+    def to_python(self, value):
+        return super().to_python(value).strip().lower()
+
+
+def _with_blank(choices):
+    return lambda: [("", "—"), *choices()]
+
+
 class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
     """The plain fields of a profile; encrypted ones (contacts, birth date, document) have their own forms."""
+
+    # Sections of the edit page (legend, fields); fields not named here go in the last one.
+    GROUPS = (
+        (_("Name"), ("title", "family_name", "given_name", "native_name", "gender")),
+        (_("Nationality and languages"), ("nationality", "preferred_language", "languages")),
+        (_("Work"), ("company", "position", "occupation", "guest_type")),
+        (_("Relationship"), ("value_class", "vip_level", "relationship_owner", "tags", "is_confidential",
+                             "do_not_contact")),
+        (_("Status and credit"), ("status", "status_reason", "credit_grade", "credit_reviewed_on")),
+        (_("Marketing consent"), ("consent_email", "consent_email_source", "consent_sms", "consent_sms_source",
+                                  "consent_phone", "consent_phone_source")),
+        (_("Notes"), ("notes",)),
+    )
+
+    # Codes from maintained lists (django-countries, Django's languages), shown in the reader's language;
+    # guests.services checks them again, so the API and imports obey the same rule.
+    nationality = CountryField(label=_("nationality"), required=False, choices=_with_blank(country_choices))
+    preferred_language = LanguageField(label=_("preferred language"), required=False,
+                                           choices=_with_blank(language_choices))
+    languages = forms.MultipleChoiceField(label=_("languages spoken"), required=False, choices=language_choices,
+                                          widget=forms.SelectMultiple(attrs={"size": 5}),
+                                          help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."))
 
     vip_level = forms.IntegerField(label=_("VIP level"), min_value=0, max_value=5, initial=0,
                                    help_text=_("0 for none, up to 5"))
@@ -48,7 +91,6 @@ class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
         fields = PROFILE_FIELDS
         widgets = {"credit_reviewed_on": DATE_INPUT}
         help_texts = {
-            "languages": _("Language codes separated by commas, e.g. zh, en"),
             "tags": _("Separated by commas"),
         }
 
@@ -56,12 +98,21 @@ class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "relationship_owner" in self.fields:
             self.fields["relationship_owner"].queryset = staff
+            self.fields["relationship_owner"].label_from_instance = person_name
 
-    def clean_nationality(self):
-        value = self.cleaned_data.get("nationality", "").strip().upper()
-        if value and not re.fullmatch(r"[A-Z]{2}", value):
-            raise forms.ValidationError(_("Enter the two-letter country code (ISO 3166), such as CN or GB."), code="invalid")
-        return value
+    def groups(self):
+        """(legend, bound fields) per section, for the two-column edit page."""
+        placed = set()
+        sections = []
+        for legend, names in self.GROUPS:
+            fields = [self[name] for name in names if name in self.fields]
+            placed.update(names)
+            if fields:
+                sections.append((legend, fields))
+        rest = [self[name] for name in self.fields if name not in placed]
+        if rest:
+            sections.append((_("Other"), rest))
+        return sections
 
     def clean_credit_reviewed_on(self):
         value = self.cleaned_data.get("credit_reviewed_on")
@@ -121,9 +172,7 @@ class PreferenceForm(CapitalisedLabels, forms.Form):
 
     @staticmethod
     def _label(preference_type):
-        label = f"{preference_type.category} · {preference_type.name}"
-        if preference_type.name_zh:
-            label += f" ({preference_type.name_zh})"
+        label = f"{category_label(preference_type.category)} · {preference_type_label(preference_type)}"
         if preference_type.choices:
             label += " — " + " / ".join(str(choice_label(choice)) for choice in preference_type.choices)
         if preference_type.is_sensitive:

@@ -8,7 +8,9 @@ from guests.catalog import choice_from_input, choice_label, yes_no_from_input
 from guests.exceptions import GuestError, SensitiveConsentMissing
 from guests.models import ContactKind, GuestContact, GuestPreference, GuestProfile, PreferenceValueType, SpecialDate
 from guests.birth_dates import birth_date_columns
-from guests.validators import normalise_document, normalise_email, normalise_phone, validate_birth_date
+from guests.validators import (
+    normalise_document, normalise_email, normalise_phone, validate_birth_date, validate_guest_codes,
+)
 from hotelcrm.audit import audit_record
 from hotelcrm.crypto import blind_index
 
@@ -26,6 +28,7 @@ def document_blind_index(document_type, raw_number):
 
 @transaction.atomic
 def guest_create(*, organization, actor, family_name, given_name="", native_name="", request=None, hotel=None, **fields):
+    validate_guest_codes(fields)
     guest = GuestProfile(organization=organization, family_name=family_name, given_name=given_name, native_name=native_name, **fields)
     guest.full_clean(exclude=["organization"])
     guest.save()
@@ -165,6 +168,8 @@ def guest_update(*, guest, actor, data, request=None, hotel=None):
 
     A consent flag that changes gets its time stamped now; the next credit review follows the grade.
     """
+    # Only the codes that change are checked: an old record with a stray code stays editable.
+    validate_guest_codes({name: value for name, value in data.items() if getattr(guest, name) != value})
     changed = []
     for name, value in data.items():
         if getattr(guest, name) != value:

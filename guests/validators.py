@@ -78,3 +78,46 @@ def validate_birth_date(value):
         raise ValidationError(_("A birth date cannot be in the future."), code="future")
     if value.year < 1900:
         raise ValidationError(_("A birth date before 1900 is not plausible; check the year."), code="too_old")
+
+
+def validate_country_code(value):
+    """An ISO 3166 two-letter country code from the maintained list (django-countries), or blank."""
+    from hotelcrm.labels import is_country_code
+
+    if value and not is_country_code(value):
+        raise ValidationError(
+            _("“%(value)s” is not a country on the list: choose the nationality from the list (ISO 3166)."),
+            code="invalid_country", params={"value": value},
+        )
+
+
+def validate_language_code(value):
+    """A language code from Django's maintained list (such as zh, zh-hans, en, ja), or blank."""
+    from hotelcrm.labels import is_language_code
+
+    if value and not is_language_code(value):
+        raise ValidationError(
+            _("“%(value)s” is not a language on the list: choose the language from the list."),
+            code="invalid_language", params={"value": value},
+        )
+
+
+def validate_guest_codes(values):
+    """Field errors for the coded fields among `values` (nationality, preferred_language, languages)."""
+    errors = {}
+    checks = {"nationality": validate_country_code, "preferred_language": validate_language_code}
+    for name, check in checks.items():
+        if name in values:
+            try:
+                check(values[name])
+            except ValidationError as error:
+                errors[name] = error.error_list
+    if "languages" in values:
+        for code in values["languages"] or ():
+            try:
+                validate_language_code(code)
+            except ValidationError as error:
+                errors["languages"] = error.error_list
+                break
+    if errors:
+        raise ValidationError(errors)

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from hotelcrm.audit import audit_record
 
-# Inline styles stay allowed: templates draw bar charts with style="width: ..%" and the API
-# docs (Swagger UI) style themselves inline. Scripts come only from our own static files.
+# No inline script and no inline style: every template takes its looks from static/css and its
+# behaviour from static/js (tests/core/test_templates_strict.py checks the template files).
 DEFAULT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )

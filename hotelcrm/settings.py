@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "axes",
+    "django_countries",
     "hotelcrm.apps.CoreConfig",
     "guests",
     "complaints",
@@ -221,6 +222,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Our own date, date-time and number formats per language (hotelcrm/formats/<locale>/formats.py).
+FORMAT_MODULE_PATH = ["hotelcrm.formats"]
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"

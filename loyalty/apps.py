@@ -7,6 +7,11 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self):
+        from loyalty.audit_labels import ACTIONS, DOMAINS
+        from hotelcrm.labels import model_field_labels, register_audit_labels
+
+        # The audit trail shows these codes as labels in the reader's language.
+        register_audit_labels(actions=ACTIONS, domains=DOMAINS, fields=model_field_labels(*self.get_models()))
         # Points follow stays, adopted suggestions and guest merges (hotelcrm/domain_events.py).
         from guests.selectors_briefing import briefing_extension_register
         from loyalty import signals  # noqa: F401

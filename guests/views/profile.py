@@ -4,6 +4,7 @@ import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,6 +16,7 @@ from guests.forms import (
     BirthDateForm, ContactForm, DocumentForm, GuestCreateForm, GuestProfileForm, PreferenceForm, SensitiveConsentForm,
     SpecialDateForm,
 )
+from guests.selectors_profile import guest_health_flags, profile_glance
 from hotelcrm.models import Role
 from hotelcrm.permissions import hotel_required, role_required
 
@@ -24,12 +26,21 @@ def _masked_initial(guest):
     return f"{name[:1]}***" if name else "***"
 
 
+# Longer text is cut here, and the page says so: no name, phone or e-mail is longer.
+SEARCH_MAX_LENGTH = 100
+
+
 @hotel_required
+@require_http_methods(["GET", "POST"])
 def guest_list(request):
-    query = request.GET.get("q", "")[:100]
+    """The front-desk search. The box posts (htmx as you type, or the plain form without script),
+    so a phone number or an e-mail address never sits in a URL, a log or the browser history."""
+    source = request.POST if request.method == "POST" else request.GET
+    typed = source.get("q", "").strip()
+    query = typed[:SEARCH_MAX_LENGTH]
     # No COUNT: at a million guests counting a common surname's matches costs more than the page.
     page = selectors.guest_search_page(organization=request.organization, query=query, hotel=request.hotel,
-                                       page=request.GET.get("page"))
+                                       page=source.get("page"))
     rows = list(page.object_list)
     # One query for the whole page, never one per row.
     openable = openable_profile_ids(request=request, guests=rows)
@@ -39,7 +50,9 @@ def guest_list(request):
             guest.masked_initial = _masked_initial(guest)
     page.object_list = rows
     template = "guests/partials/guest_rows.html" if request.headers.get("HX-Request") else "guests/guest_list.html"
-    return render(request, template, {"page": page, "query": query})
+    context = {"page": page, "query": query, "is_cut": len(typed) > SEARCH_MAX_LENGTH,
+               "max_length": SEARCH_MAX_LENGTH}
+    return render(request, template, context)
 
 
 def _guest_or_404(request, guest_id):
@@ -58,14 +71,24 @@ def guest_detail(request, guest_id):
         return redirect("guests:detail", guest_id=guest.merged_into_id)
     if not can_open_profile(request=request, guest=guest):
         return _restricted(request, guest)
+    stays = list(selectors.guest_stays(guest=guest)[:100])
+    preferences = list(selectors.guest_visible_preferences(guest=guest))
+    special_dates = list(selectors.guest_special_dates(guest=guest))
+    panels = profile_panels(request=request, guest=guest)
+    glance = profile_glance(guest=guest, stays=stays, preferences=preferences, special_dates=special_dates,
+                            today=timezone.localdate(timezone=request.hotel.tz),
+                            health_flags=guest_health_flags(guest=guest))
     context = {
         "guest": guest,
-        "stays": list(selectors.guest_stays(guest=guest)[:100]),
+        "stays": stays,
         "summary": selectors.guest_stay_summary(guest=guest),
-        "preferences": list(selectors.guest_visible_preferences(guest=guest)),
-        "special_dates": list(selectors.guest_special_dates(guest=guest)),
+        "preferences": preferences,
+        "special_dates": special_dates,
+        "glance": glance,
         # Cards other apps contribute (the loyalty card): guests.extensions.
-        "profile_panels": profile_panels(request=request, guest=guest),
+        "profile_panels": panels,
+        # The header's tier and points: the headline of a contributed panel, when one has it.
+        "loyalty_membership": next((panel["membership"] for _t, panel in panels if panel and panel.get("membership")), None),
         "currency": request.hotel.currency,
         "consents": [
             (_("Email"), guest.consent_email, guest.consent_email_at, guest.get_consent_email_source_display()),

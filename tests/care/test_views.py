@@ -79,7 +79,7 @@ def test_the_holiday_calendar_adds_lunar_festivals_imports_public_holidays_and_r
     _login(client, tenants.a, Role.MANAGER)
     assert client.post("/care/holidays/?year=2025", {"action": "seed"}).status_code == 302
     page = client.get("/care/holidays/?year=2025").content.decode()
-    assert "2025-10-06" in page or "Oct. 6, 2025" in page  # Mid-Autumn
+    assert "2025-10-06" in page or "6 Oct 2025" in page  # Mid-Autumn (one date format per language, with the year)
     assert client.post("/care/holidays/", {"action": "import", "country": "CN", "year": "2026"}).status_code == 302
     assert Holiday.objects.for_org(tenants.a.organization).filter(calendar="dated", nationalities=["CN"]).exists()
     unknown = client.post("/care/holidays/", {"action": "import", "country": "QQ", "year": "2026"})

@@ -83,7 +83,7 @@ def test_the_queue_shows_due_times_in_the_hotel_s_zone(client, tenants):
     _create(tenants.a, received_at=received)
     client.force_login(tenants.a.users[Role.FRONT_DESK])
     body = client.get("/complaints/").content.decode()
-    assert "01-16 09:05" in body  # 24 hours later, Shanghai time, not UTC 01:05
+    assert "16 Jan 2030, 09:05" in body  # 24 hours later, Shanghai time, not UTC 01:05 (with the year)
 
 
 # --- escalation, in process ----------------------------------------------------------------------

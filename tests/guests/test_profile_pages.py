@@ -265,11 +265,12 @@ def test_editing_the_profile_records_the_changed_fields(desk, tenants):
     owner = tenants.a.users[Role.GUEST_RELATIONS]
     response = desk.post(reverse("guests:edit", args=[guest.pk]), _edit_data(
         guest, company="Acme", vip_level=2, relationship_owner=owner.pk, consent_sms="on", consent_sms_source="web_form",
-        credit_grade="A", credit_reviewed_on="2025-02-28", tags="golf, wine", languages="zh, en",
+        credit_grade="A", credit_reviewed_on="2025-02-28", tags="golf, wine", languages=["zh", "en"],
     ))
     assert response.status_code == 302
     guest.refresh_from_db()
     assert (guest.company, guest.vip_level, guest.relationship_owner, guest.tags) == ("Acme", 2, owner, ["golf", "wine"])
+    assert guest.languages == ["zh", "en"]
     assert guest.consent_sms and guest.consent_sms_at is not None
     assert guest.credit_review_due_on == datetime.date(2025, 8, 28)
     event = AuditEvent.objects.for_org(guest.organization_id).filter(object_id=str(guest.pk), action="guest.update").latest("pk")
