@@ -62,8 +62,9 @@
           window.location.assign(rows()[active].getAttribute("data-href"));
         }
       });
-      // New results keep the highlighted position (a late answer must not lose the choice).
-      document.body.addEventListener("htmx:afterSwap", function (event) {
+      // New results keep the highlighted position (a late answer must not lose the choice); after
+      // settling, because htmx puts the class attributes of rows with the same id back when it settles.
+      document.body.addEventListener("htmx:afterSettle", function (event) {
         if (event.detail.target !== target) { return; }
         if (active >= 0) { show(active); } else { box.removeAttribute("aria-activedescendant"); }
       });
