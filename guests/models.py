@@ -175,6 +175,11 @@ class GuestProfile(TenantModel):
     def __str__(self):
         return self.display_name
 
+    def audit_label(self):
+        # Never the name: audit rows are append-only and hash-chained, so an erasure could not
+        # remove it (hotelcrm.audit.object_label).
+        return f"guest #{self.pk}"
+
     @property
     def display_name(self):
         latin = " ".join(p for p in (self.given_name, self.family_name) if p)

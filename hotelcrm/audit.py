@@ -9,6 +9,16 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
+def object_label(obj):
+    """What an event names its object by. A person's name is personal data the hash chain would
+    keep forever (an erasure cannot rewrite a chained row), so an object that names a person
+    gives a reference instead (`audit_label()`, e.g. "guest #42"); the audit screen shows that."""
+    if obj is None:
+        return ""
+    label = obj.audit_label() if hasattr(obj, "audit_label") else str(obj)
+    return label[:200]
+
+
 def audit_record(
     *,
     action,
@@ -35,7 +45,7 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=object_label(obj),
         fields=list(fields),
         reason=reason,
         ip_address=client_ip(request),
@@ -74,7 +84,7 @@ def audit_record_many(records, *, request=None):
             action=record["action"],
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
-            object_repr=(record.get("object_repr") or (str(obj) if obj is not None else ""))[:200],
+            object_repr=(record.get("object_repr") or object_label(obj))[:200],
             fields=list(record.get("fields") or ()), reason=record.get("reason", ""), ip_address=ip,
             extra=record.get("extra") or {},
         )

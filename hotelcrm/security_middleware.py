@@ -80,3 +80,44 @@ class SessionIdleTimeoutMiddleware:
             if last is None or now - int(last) >= ACTIVITY_WRITE_INTERVAL_SECONDS:
                 request.session[LAST_ACTIVITY_SESSION_KEY] = now
         return self.get_response(request)
+
+
+class StrictFormEncodingMiddleware:
+    """A urlencoded form body must be valid UTF-8 once percent-decoded: Django would replace bad
+    bytes with U+FFFD and store the mangled text; it is refused with 400 instead, as the API
+    refuses bad JSON. (Multipart bodies, the file uploads, are not checked here.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH") and \
+                request.content_type == "application/x-www-form-urlencoded" and not _is_utf8_form(request):
+            return _bad_encoding_response(request)
+        return self.get_response(request)
+
+
+def _is_utf8_form(request):
+    from urllib.parse import parse_qsl
+
+    from django.core.exceptions import RequestDataTooBig
+
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return True  # Django answers that itself, later
+    try:
+        parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
+
+
+def _bad_encoding_response(request):
+    from django.http import HttpResponseBadRequest, JsonResponse
+
+    detail = _("The form was not sent as valid UTF-8 text. Nothing was saved.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"type": "parse_error", "title": _("Malformed request."), "detail": detail,
+                             "field_errors": {}}, status=400)
+    return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")

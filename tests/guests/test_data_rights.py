@@ -162,3 +162,20 @@ def test_the_erased_guest_still_exports_what_is_left(client, tenants):
     assert data["contacts"] == [] and data["preferences"] == [] and len(data["stays"]) == 3
     assert data["profile"]["is_anonymised"] is True
     assert datetime.date.fromisoformat(data["stays"][0]["arrival_on"])
+
+
+def test_after_erasure_no_audit_event_of_the_guest_names_them(tenants):
+    from guests.data_rights import guest_erase
+    from guests.services import guest_update
+    from hotelcrm.audit_chain import chain_verify
+
+    guest = tenants.a.guests[0]
+    manager = tenants.a.users[Role.MANAGER]
+    name = guest.family_name
+    guest_update(guest=guest, actor=manager, data={"company": "Acme"}, hotel=tenants.a.hotels[0])
+    guest_erase(guest=guest, actor=manager, reason="Guest asked", hotel=tenants.a.hotels[0])
+    events = AuditEvent.objects.filter(object_type="guests.guestprofile", object_id=str(guest.pk))
+    assert events.count() >= 2
+    assert not [e.object_repr for e in events if name in e.object_repr]
+    # Nothing had to be rewritten: the organization's hash chain still verifies.
+    assert chain_verify(tenants.a.organization.pk)[1] is None

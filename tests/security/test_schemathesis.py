@@ -20,8 +20,8 @@ from schemathesis.core.transport import Response
 from tests.api.conftest import error_shape
 from tests.security.helpers import tenant_fingerprint
 
-NEGATIVE_EXAMPLES = 20
-POSITIVE_EXAMPLES = 5
+NEGATIVE_EXAMPLES = 15  # with every response check, the CI run stays near a minute
+POSITIVE_EXAMPLES = 4
 
 
 @pytest.fixture
