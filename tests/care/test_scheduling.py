@@ -95,11 +95,24 @@ def _birthday_hotel(tenant, hotel, time_zone):
     return timezone.now().astimezone(hotel.tz).date()
 
 
+def _far_from_midnight(*zones, margin=datetime.timedelta(minutes=15)):
+    """The first of `zones` (one hour apart) whose local time is at least `margin` from midnight
+    (now and a few minutes on), so a same-day send time exists whenever the test runs."""
+    from zoneinfo import ZoneInfo
+
+    for zone in zones:
+        local_now = timezone.now().astimezone(ZoneInfo(zone))
+        midnight = datetime.datetime.combine(local_now.date() + datetime.timedelta(days=1), datetime.time(0),
+                                             tzinfo=local_now.tzinfo)
+        if midnight - local_now > margin and local_now - local_now.replace(hour=0, minute=0, second=0) > margin:
+            return zone
+    raise AssertionError(f"no zone of {zones} is far from midnight")  # cannot happen: they are an hour apart
+
+
 def _send_in(hotel, seconds):
     local_now = timezone.now().astimezone(hotel.tz)
     send_at = (local_now + datetime.timedelta(seconds=seconds)).replace(microsecond=0)
-    if send_at.date() != local_now.date():
-        pytest.skip("too close to local midnight for a same-day send time")
+    assert send_at.date() == local_now.date(), "the zone was chosen at least 15 minutes from midnight"
     care_settings(hotel, send_time=send_at.time())
     return send_at
 
@@ -108,8 +121,9 @@ def test_birthdays_at_utc_plus_8_and_utc_minus_5_are_greeted_once_at_local_send_
         tenants, care_processes, smtp_server, client):
     shanghai, bogota = tenants.a.hotels
     Campaign.objects.for_org(tenants.a.organization).update(is_active=False)  # only this test's campaigns run
-    day_east = _birthday_hotel(tenants.a, shanghai, "Asia/Shanghai")
-    day_west = _birthday_hotel(tenants.a, bogota, "America/Bogota")
+    # UTC+8 (or +9) and UTC-5 (or -6): whichever is not near local midnight now (no skip at any hour).
+    day_east = _birthday_hotel(tenants.a, shanghai, _far_from_midnight("Asia/Shanghai", "Asia/Tokyo"))
+    day_west = _birthday_hotel(tenants.a, bogota, _far_from_midnight("America/Bogota", "America/Mexico_City"))
     east = care_guest(tenants.a, shanghai, name="Li", email="li@example.test", language="zh-hans", native_name="李娜",
                       birthday=day_east.replace(year=1985))
     west = care_guest(tenants.a, bogota, name="Garcia", email="garcia@example.test", language="en",

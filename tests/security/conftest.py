@@ -13,7 +13,7 @@ from django.db import transaction
 from hotelcrm.models import Role
 from tests.api.conftest import api, clear_throttle_counts, make_key  # noqa: F401
 from tests.conftest import Tenants, build_tenant
-from tests.core.test_isolation import _bump_sequences
+from tests.isolation import _bump_sequences
 
 
 @pytest.fixture(scope="module")

@@ -146,7 +146,7 @@ def fill_form(fields, *, text="Security suite", today="2026-12-01"):
 
 
 def shows_b(body):
-    """Whether a page shows organization B's data, random tokens left out (tests.core.test_isolation)."""
-    from tests.core.test_isolation import shows_b as isolation_shows_b
+    """Whether a page shows organization B's data, random tokens left out (tests.isolation)."""
+    from tests.isolation import shows_b as isolation_shows_b
 
     return isolation_shows_b(body)

@@ -17,7 +17,7 @@ from guests import services
 from guests.access import access_grants_revoke_expired, access_request_approve
 from guests.models import AccessRequest, GuestProfileUserObjectPermission
 from hotelcrm.models import Role
-from tests.core.test_isolation import _body, all_routes
+from tests.isolation import _body, all_routes
 from tests.security.test_idor import _path
 
 SECRET_EMAIL = "secret.vip.guest@example.test"

@@ -1,6 +1,6 @@
 """Cross-tenant access on every route, for every role, through the UI session, the API key and exports.
 
-tests/core/test_isolation.py walks every route as A's group admin with every id of B. Here
+tests/core/test_isolation.py walks every route (both use the walker of tests/isolation.py) as A's group admin with every id of B. Here
 each role of A (front desk, guest relations, manager, group admin) walks every route: a route
 with ids is requested with B's ids (GET and POST) and must answer exactly as it answers for an
 id that exists nowhere, never show B's data; a route without ids is requested plainly and with
@@ -11,78 +11,45 @@ Excel) is asked for the whole group by A's manager and group admin.
 """
 
 import pytest
-from django.urls import resolve
-from django.urls.exceptions import Resolver404
 
 from hotelcrm.models import Role
-from tests.core.test_isolation import ID_FIELDS, MISSING_ID, _body, _fill, _is_ours, all_routes, b_ids
+from tests.isolation import (
+    MISSING_ID,
+    _body,
+    _fill,
+    all_routes,
+    b_ids,
+    routes_with_ids,
+    walk_routes_with_ids,
+    walk_routes_without_ids,
+)
 from tests.security.conftest import ROLES
 from tests.security.helpers import shows_b
 
 
-def _answer(client, user, method, path, data=None):
-    if "_auth_user_id" not in client.session:
-        client.force_login(user)  # the first request, or after a route that ended the session (log out)
-    response = getattr(client, method)(path, data=data or {})
-    return response.status_code, response.get("Location"), _body(response)
+def _answerer(client, user):
+    def answer(method, path, data=None):
+        if "_auth_user_id" not in client.session:
+            client.force_login(user)  # the first request, or after a route that ended the session (log out)
+        response = getattr(client, method)(path, data=data or {})
+        return response.status_code, response.get("Location"), _body(response)
 
-
-def _routes_with_ids():
-    routes = []
-    for regex, pattern, has_ids in all_routes():
-        if not has_ids:
-            continue
-        missing_path = _fill(regex, MISSING_ID)
-        try:
-            resolve(missing_path)
-        except Resolver404:
-            continue
-        routes.append((regex, pattern, missing_path))
-    return routes
+    return answer
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[role.value for role in ROLES])
 def test_every_role_gets_for_bs_ids_what_a_missing_id_gets(client, tenants, role):
-    user = tenants.a.users[role]
     # GET with B's first two rows of every table; POST with the first (B's rows do not change anyway).
     ids = {"get": b_ids(tenants)[:2], "post": b_ids(tenants)[:1]}
-    checked = 0
-    for regex, pattern, missing_path in _routes_with_ids():
-        for method in ("get", "post"):
-            missing = _answer(client, user, method, missing_path)
-            assert missing[0] < 500, f"{method.upper()} {missing_path} as {role}: {missing[0]}"
-            for b_id in ids[method]:
-                path = _fill(regex, b_id)
-                status, location, body = _answer(client, user, method, path)
-                where = f"{method.upper()} {path} ({pattern.name or pattern.lookup_str}) as {role.value}"
-                assert status == missing[0], f"{where}: {status}, a missing id gets {missing[0]}"
-                if _is_ours(pattern):
-                    assert status in (403, 404, 405), f"{where}: {status}"
-                if location:
-                    assert location in (missing[1], missing[1].replace(str(MISSING_ID), str(b_id))), where
-                assert not shows_b(body), f"{where} shows organization B's data"
-                checked += 1
+    checked = walk_routes_with_ids(_answerer(client, tenants.a.users[role]), ids_by_method=ids,
+                                   allowed=(403, 404, 405), who=f" as {role.value}")
     assert checked > 100
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[role.value for role in ROLES])
 def test_every_role_sees_nothing_of_b_on_routes_without_ids(client, tenants, role):
-    user = tenants.a.users[role]
-    b_id = b_ids(tenants)[0]
-    checked = 0
-    for regex, pattern, has_ids in all_routes():
-        if has_ids:
-            continue
-        path = _fill(regex, MISSING_ID)
-        where = f"{path} ({pattern.name or pattern.lookup_str}) as {role.value}"
-        status, _location, body = _answer(client, user, "get", path)
-        assert status < 500, f"GET {where}: {status}"
-        assert not shows_b(body), f"GET {where} shows organization B's data"
-        missing = _answer(client, user, "post", path, {field: MISSING_ID for field in ID_FIELDS})
-        status, _location, body = _answer(client, user, "post", path, {field: b_id for field in ID_FIELDS})
-        assert status == missing[0], f"POST {where} with B's id: {status} vs {missing[0]}"
-        assert not shows_b(body), f"POST {where} with B's id shows organization B's data"
-        checked += 1
+    checked = walk_routes_without_ids(_answerer(client, tenants.a.users[role]), b_ids_to_post=b_ids(tenants)[:1],
+                                      who=f" as {role.value}")
     assert checked > 30
 
 
@@ -90,7 +57,7 @@ def test_a_key_of_a_gets_404_for_every_id_of_b_on_every_api_route(api, tenants):
     pms, _key = api(tenant=tenants.a)
     ids = b_ids(tenants)[:3]
     checked = 0
-    for regex, pattern, missing_path in _routes_with_ids():
+    for regex, _pattern, missing_path in routes_with_ids():
         if not missing_path.startswith("/api/"):
             continue
         for method in ("get", "post", "patch"):
@@ -133,7 +100,7 @@ def test_exports_and_downloads_of_a_hold_nothing_of_b(client, tenants, role):
     """Every page that exports (CSV or Excel), for the whole group where the role may ask for it."""
     client.force_login(tenants.a.users[role])
     exports, with_a = 0, 0
-    for regex, pattern, has_ids in all_routes():
+    for regex, _pattern, has_ids in all_routes():
         if has_ids or regex.startswith(("admin/", "api/", "accounts/")):
             continue
         path = _fill(regex, MISSING_ID)

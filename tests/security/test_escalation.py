@@ -16,7 +16,7 @@ from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
 from hotelcrm.models import ROLE_RANK, Role
-from tests.core.test_isolation import _body, all_routes
+from tests.isolation import _body, all_routes
 from tests.security.helpers import changed_tables, fill_form, form_fields, tenant_fingerprint
 from tests.security.test_idor import _id_routes, _own_ids, _path
 

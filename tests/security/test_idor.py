@@ -18,7 +18,7 @@ from django.urls.exceptions import Resolver404
 from hotelcrm.models import Role
 from hotelcrm.tenancy import HotelScopedModel
 from tests.conftest import Tenants, build_tenant
-from tests.core.test_isolation import GROUP, MISSING_ID, _body, all_routes
+from tests.isolation import GROUP, MISSING_ID, _body, all_routes
 from tests.security.helpers import shows_b
 
 MODEL_OF = {

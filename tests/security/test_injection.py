@@ -16,7 +16,7 @@ from django.db import models
 
 from hotelcrm.models import Role
 from hotelcrm.tenancy import tenant_models
-from tests.core.test_isolation import _body
+from tests.isolation import _body
 from tests.security.helpers import fill_form, form_fields, shows_b
 from tests.security.test_idor import _own_ids, _path
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from hotelcrm.models import Role
 from integrations.models import IntegrationKey
 from tests.api.conftest import error_shape
-from tests.core.test_isolation import MISSING_ID, _fill, all_routes
+from tests.isolation import MISSING_ID, _fill, all_routes
 from tests.security.helpers import changed_tables, tenant_fingerprint
 from tests.security.test_idor import _id_routes, _own_ids, _path
 
