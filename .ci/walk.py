@@ -11,6 +11,7 @@ only, so it runs before anything is installed.
 import argparse
 import http.cookiejar
 import json
+import os
 import re
 import sys
 import time
@@ -39,7 +40,9 @@ def wait_healthy(base, seconds):
     started, last = time.monotonic(), None
     while time.monotonic() - started < seconds:
         try:
-            with urllib.request.urlopen(f"{base}/healthz?detail=1", timeout=5) as response:
+            token = os.environ.get("HEALTHZ_TOKEN", "")
+            request = urllib.request.Request(f"{base}/healthz", headers={"X-Health-Token": token} if token else {})
+            with urllib.request.urlopen(request, timeout=5) as response:
                 last = json.load(response)
             if last.get("status") == "ok" and last.get("beat", {}).get("status", "ok") == "ok":
                 return time.monotonic() - started, last

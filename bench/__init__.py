@@ -60,6 +60,9 @@ def _number(value):
 
 
 _REGISTRY = {}
+# The machine's load average when the benchmark started (set by `python -m bench`), recorded
+# beside the load when its results are written: a figure from a busy machine says so.
+LOAD_BEFORE = None
 
 
 def register(name, question, run):
@@ -193,6 +196,7 @@ def write_results(name, *, scale, figures, details):
         "date": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
         "git_commit": git_commit(),
         "machine": machine_info(),
+        "load": {"before": list(LOAD_BEFORE) if LOAD_BEFORE else None, "after": list(os.getloadavg())},
         "figures": [figure.as_dict() for figure in figures],
         "details": details,
     }

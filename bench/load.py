@@ -150,8 +150,8 @@ def _seed(size):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from guests.demo import demo_seed
     from guests.models import GuestProfile
+    from hotelcrm.demo import demo_seed
     from hotelcrm.models import Hotel, Membership, Organization, Role
     from integrations.models import Scope
     from integrations.services import integration_key_create
@@ -179,13 +179,14 @@ def _seed(size):
         words[organization.pk] = [f"{family} {given[:2]}".strip() for family, given in sample]
         guest_ids[organization.pk] = list(GuestProfile.objects.for_org(organization).filter(merged_into=None)
                                           .values_list("pk", flat=True)[:20_000])
+    from care.models import ChurnRun
     from care.models import JobRun as CareRun
     from loyalty.models import JobRun as LoyaltyRun
 
-    # The demo seed ran tonight's loyalty and care jobs already; forget those runs, so the
+    # The demo seed ran tonight's loyalty, care and churn jobs already; forget those runs, so the
     # dispatchers find them due again and the work happens during the load (idempotent: a care
     # greeting already made is not made again).
-    for run_model in (LoyaltyRun, CareRun):
+    for run_model in (LoyaltyRun, CareRun, ChurnRun):
         run_model.objects.all_tenants_unscoped().filter(organization__in=organizations).delete()
     keys = {}
     for hotel in hotels:

@@ -17,6 +17,7 @@ from django.utils import timezone
 import bench
 from guests import demo
 from guests.models import GuestProfile, Stay
+from hotelcrm import demo as core_demo
 
 QUESTION = "How fast does the generator load guests and stays?"
 GUESTS = {"small": 50_000, "full": 1_000_000}
@@ -51,7 +52,7 @@ def _timed_generator(tenants, n_guests, now):
     _truncate()
     started = time.perf_counter()
     with transaction.atomic():
-        loads = demo.demo_guests_load(connection, tenants, n_guests=n_guests, seed=demo.DEFAULT_SEED, now=now)
+        loads = demo.demo_guests_load(connection, tenants, n_guests=n_guests, seed=core_demo.DEFAULT_SEED, now=now)
     elapsed = time.perf_counter() - started
     return elapsed, sum(load.rows for load in loads)
 
@@ -69,7 +70,7 @@ def _timed_copy(plan, chunks):
 def _timed_command(n_guests):
     _truncate()
     started = time.perf_counter()
-    call_command("seed_demo", guests=n_guests, seed=demo.DEFAULT_SEED, reset=True, no_progress=True,
+    call_command("seed_demo", guests=n_guests, seed=core_demo.DEFAULT_SEED, reset=True, no_progress=True,
                  stdout=io.StringIO(), stderr=io.StringIO())
     return time.perf_counter() - started
 
@@ -80,17 +81,17 @@ def run(scale, *, guests=None):
     now = timezone.now()
 
     with bench.temporary_database("bench"):
-        tenants = demo.demo_tenants_ensure()
+        tenants = core_demo.demo_tenants_ensure()
 
         # Warm up both paths (imports, caches, the server's catalog) on a small load.
         warm = min(n_guests, 2_000)
-        warm_plan, warm_chunks = demo.demo_copy_chunks(connection, tenants, n_guests=warm, seed=demo.DEFAULT_SEED, now=now)
+        warm_plan, warm_chunks = demo.demo_copy_chunks(connection, tenants, n_guests=warm, seed=core_demo.DEFAULT_SEED, now=now)
         _timed_copy(warm_plan, warm_chunks)
         _timed_generator(tenants, warm, now)
         del warm_chunks
 
         started = time.perf_counter()
-        plan, chunks = demo.demo_copy_chunks(connection, tenants, n_guests=n_guests, seed=demo.DEFAULT_SEED, now=now)
+        plan, chunks = demo.demo_copy_chunks(connection, tenants, n_guests=n_guests, seed=core_demo.DEFAULT_SEED, now=now)
         pregenerate_seconds = time.perf_counter() - started
         rows = sum(chunk.guest_count + chunk.stay_count for chunk in chunks)
         stays = rows - n_guests
@@ -143,7 +144,7 @@ def run(scale, *, guests=None):
         if scale == "full" and guests is None:
             path = bench.write_results("seed", scale=scale, figures=figures, details={
                 "guests": n_guests, "stays": stays, "rows": rows, "repetitions": repetitions,
-                "chunk_guests": demo.CHUNK_GUESTS, "seed": demo.DEFAULT_SEED,
+                "chunk_guests": demo.CHUNK_GUESTS, "seed": core_demo.DEFAULT_SEED,
                 "generator_seconds": [round(t, 3) for t in generator_times],
                 "copy_seconds": [round(t, 3) for t in copy_times],
                 "pregenerate_seconds": round(pregenerate_seconds, 3),

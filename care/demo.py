@@ -97,3 +97,17 @@ def _seed_organization(organization, hotels, rng, now):
         tasks += [CallTask(organization=organization, hotel=hotel, guest_id=guest_id, reason=CallReason.CAMPAIGN,
                            campaign=revisit, due_on=today) for guest_id in key_accounts]
         CallTask.objects.bulk_create(tasks)
+
+
+def demo_step(run):
+    """This app's step of `hotelcrm.demo.demo_seed` (registered in its AppConfig.ready)."""
+    demo_seed_extras(run.tenants, seed=run.seed, now=run.now)
+
+
+def demo_churn_step(run):
+    """Tonight's churn scoring, done now, so the watch list is not empty on the first visit; it
+    runs after every domain's demo data (open complaints and low ratings are reasons)."""
+    from care.churn import churn_scores_refresh
+
+    for _spec, organization, _hotels in run.tenants:
+        churn_scores_refresh(organization_id=organization.pk)

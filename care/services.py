@@ -32,6 +32,7 @@ from care.occasions import GREGORIAN_HOLIDAYS, LUNAR_FESTIVALS, days_between, ho
 from guests.models import ConsentSource, GuestContact
 from hotelcrm import rls
 from hotelcrm.audit import audit_record
+from hotelcrm.domain_events import survey_dissatisfied
 from hotelcrm.models import Hotel
 
 DAILY_JOB = "care.daily"
@@ -495,7 +496,12 @@ def survey_submit(*, token, csat, nps, comment="", request=None):
                  actor_label="guest (survey link)", obj=response, request=request,
                  extra={"csat": csat, "nps": nps})
     if response.csat <= 2:
-        _complaint_from_survey(delivery, response)
+        # A dissatisfied guest (CSAT 1-2) also becomes a complaint: complaints receives the event.
+        description = response.comment or _(
+            "Low satisfaction score in the post-stay survey: %(csat)s/5, NPS %(nps)s.") % {
+            "csat": response.csat, "nps": response.nps}
+        survey_dissatisfied.send(sender=SurveyResponse, hotel=delivery.hotel, guest=delivery.guest,
+                                 description=description, actor_label="guest (survey link)")
     if response.is_low:
         # A badly rated stay is followed up by a person: a call task for the guest's owner.
         CallTask.objects.create(
@@ -504,21 +510,6 @@ def survey_submit(*, token, csat, nps, comment="", request=None):
             assigned_to=delivery.guest.relationship_owner,
         )
     return response
-
-
-def _complaint_from_survey(delivery, response):
-    """A dissatisfied guest (CSAT 1-2) also becomes a complaint, on the complaints SLA clock."""
-    from complaints.services import complaint_create
-
-    description = response.comment or _("Low satisfaction score in the post-stay survey: %(csat)s/5, NPS %(nps)s.") % {
-        "csat": response.csat, "nps": response.nps}
-    try:
-        with transaction.atomic():
-            return complaint_create(hotel=delivery.hotel, actor=None, actor_label="guest (survey link)",
-                                    category="other", channel="survey", description=description,
-                                    guest=delivery.guest, guest_name=delivery.guest.display_name)
-    except (ValidationError, IntegrityError):
-        return None  # the call task below still makes sure someone follows up
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ import random
 from io import StringIO
 
 from complaints import services, workflow
-from complaints.models import Category, Channel, Department, HotelComplaintSettings, Severity, SlaPolicy
+from complaints.models import Category, Channel, Complaint, Department, HotelComplaintSettings, Severity, SlaPolicy
 from guests.models import GuestProfile
 from hotelcrm.models import Membership, Role
 
@@ -173,3 +173,48 @@ def demo_seed_extras(tenants, *, seed, now):
                 for action_name in ("acknowledge", "start", "resolve")[: n % 4]:
                     complaint = services.complaint_transition(complaint=complaint, action=action_name, actor=relations,
                                                               note="")
+            _every_state(hotel, organization, desk, relations, guest_ids, rng, now)
+        # What the escalation scan would have done by now: cases past their thresholds are escalated.
+        due = Complaint.objects.for_org(organization).filter(next_escalation_at__lte=now).order_by("pk")
+        for complaint_id in due.values_list("pk", flat=True):
+            services.complaint_escalate(organization_id=organization.pk, complaint_id=complaint_id, now=now)
+
+
+# The rest of the life of a case, one each per hotel (the live queue above has received,
+# acknowledged, in progress and resolved): (steps, hours since received).
+_LIFECYCLES = (
+    (("acknowledge", "start", "resolve", "follow_up"), 30),
+    (("acknowledge", "start", "resolve", "follow_up", "close"), 40),
+    (("cancel",), 3),
+    (("acknowledge", "start", "resolve", "reopen"), 20),
+    # Breached: the 24-hour resolve time passed six hours ago; the scan escalates it below.
+    (("acknowledge", "start"), 30),
+)
+
+
+def _every_state(hotel, organization, desk, relations, guest_ids, rng, now):
+    guests = GuestProfile.objects.for_org(organization)
+    for steps, hours in _LIFECYCLES:
+        category = _pick_category(rng)
+        en, zh, cause, action = STORIES[category]
+        chinese = organization.default_language.startswith("zh")
+        complaint = services.complaint_create(
+            hotel=hotel, actor=desk, category=category, description=zh if chinese else en, severity=Severity.MEDIUM,
+            guest=guests.filter(pk=rng.choice(guest_ids)).first() if guest_ids else None,
+            room_number=f"{rng.randint(2, 28)}{rng.randint(1, 40):02d}", assignee=relations,
+            received_at=now - datetime.timedelta(hours=hours),
+        )
+        for step in steps:
+            closing = {"outcome": "justified", "response_text": "Thank you for telling us.", "root_cause": cause,
+                       "corrective_action": action, "satisfaction": 4,
+                       "response_language": "zh-hans" if chinese else "en"}
+            complaint = services.complaint_transition(
+                complaint=complaint, action=step, actor=relations, closing=closing if step == "close" else None,
+                reason="Logged twice by the night shift" if step == "cancel" else "",
+                note="The guest called back: still not fixed" if step == "reopen" else "",
+            )
+
+
+def demo_step(run):
+    """This app's step of `hotelcrm.demo.demo_seed` (registered in its AppConfig.ready)."""
+    demo_seed_extras(run.tenants, seed=run.seed, now=run.now)

@@ -10,7 +10,6 @@ import secrets
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -88,7 +87,7 @@ def _staff_ids_of_hotel(hotel, roles=None):
 
 def _check_staff(hotel, user, field):
     if user is not None and user.pk not in _staff_ids_of_hotel(hotel):
-        raise ValidationError({field: _("Choose someone who works at this hotel.")})
+        raise ComplaintError(code="invalid", fields={field: _("Choose someone who works at this hotel.")})
 
 
 def _next_escalation_at(complaint, fired=None, percent=None):
@@ -111,9 +110,9 @@ def complaint_create(*, hotel, actor, category, description, channel="in_person"
                      received_at=None, request=None, actor_label=""):
     """Log a complaint; its SLA due times are fixed now from the organization's policy in the hotel's zone."""
     if guest is not None and guest.organization_id != hotel.organization_id:
-        raise ValidationError({"guest": _("Choose a guest of this organization.")})
+        raise ComplaintError(code="invalid", fields={"guest": _("Choose a guest of this organization.")})
     if department is not None and (department.organization_id, department.hotel_id) != (hotel.organization_id, hotel.pk):
-        raise ValidationError({"department": _("Choose a department of this hotel.")})
+        raise ComplaintError(code="invalid", fields={"department": _("Choose a department of this hotel.")})
     _check_staff(hotel, assignee, "assignee")
     received_at = received_at or timezone.now()
     clock = sla_clock(organization=hotel.organization_id, severity=severity)
@@ -169,10 +168,10 @@ def complaint_update(*, complaint, actor, data, expected_version=None, request=N
     if not changed:
         return locked
     if locked.guest_id and locked.guest.organization_id != locked.organization_id:
-        raise ValidationError({"guest": _("Choose a guest of this organization.")})
+        raise ComplaintError(code="invalid", fields={"guest": _("Choose a guest of this organization.")})
     if locked.department_id and (locked.department.organization_id, locked.department.hotel_id) != (
             locked.organization_id, locked.hotel_id):
-        raise ValidationError({"department": _("Choose a department of this hotel.")})
+        raise ComplaintError(code="invalid", fields={"department": _("Choose a department of this hotel.")})
     if "assignee" in changed:
         _check_staff(locked.hotel, locked.assignee, "assignee")
     locked.version += 1
@@ -259,7 +258,7 @@ def complaint_transition(*, complaint, action, actor, note="", reason="", expect
 
 
 def _apply_closing(complaint, closing):
-    """Validate and set the closing fields; returns the names set. Raises ValidationError."""
+    """Validate and set the closing fields; returns the names set. Raises ComplaintError with the fields at fault."""
     errors = {}
     outcome = closing.get("outcome") or ""
     if outcome not in Outcome.values:
@@ -288,7 +287,7 @@ def _apply_closing(complaint, closing):
     else:
         satisfaction = None
     if errors:
-        raise ValidationError(errors)
+        raise ComplaintError(code="invalid", fields=errors)
     complaint.outcome = outcome
     complaint.response_text = response_text
     complaint.response_language = (closing.get("response_language") or "")[:10]
@@ -357,18 +356,18 @@ def compensation_propose(*, complaint, actor, kind, amount=None, gift="", value=
         raise ComplaintError(_("This complaint is closed: reopen it before offering compensation."))
     if kind == CompensationKind.AMOUNT:
         if amount is None or Decimal(amount) <= 0:
-            raise ValidationError({"amount": _("Enter an amount above zero.")})
+            raise ComplaintError(code="invalid", fields={"amount": _("Enter an amount above zero.")})
         value = Decimal(amount)
         gift = ""
     elif kind == CompensationKind.GIFT:
         if not (gift or "").strip():
-            raise ValidationError({"gift": _("Describe the gift.")})
+            raise ComplaintError(code="invalid", fields={"gift": _("Describe the gift.")})
         value = Decimal(value or 0)
         if value < 0:
-            raise ValidationError({"value": _("The value cannot be negative.")})
+            raise ComplaintError(code="invalid", fields={"value": _("The value cannot be negative.")})
         amount = None
     else:
-        raise ValidationError({"kind": _("Choose an amount or a gift.")})
+        raise ComplaintError(code="invalid", fields={"kind": _("Choose an amount or a gift.")})
     settings_row = hotel_settings(hotel=complaint.hotel)
     needs_approval = value > settings_row.compensation_approval_threshold
     now = timezone.now()
@@ -509,7 +508,7 @@ def feedback_submit(*, raw_token, score, comment="", request=None):
     except (TypeError, ValueError):
         score = 0
     if not 1 <= score <= 5:
-        raise ValidationError({"score": _("Give a score from 1 to 5.")})
+        raise ComplaintError(code="invalid", fields={"score": _("Give a score from 1 to 5.")})
     token.used_at = timezone.now()
     token.save(update_fields=["used_at"])
     complaint = _locked(token.complaint, None)

@@ -2,7 +2,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from complaints.forms import (
     QueueFilterForm, QuickLogForm, TransitionForm,
 )
 from complaints.models import Category, ChecklistItem, Compensation, Outcome, Status
+from hotelcrm.errors import form_add_application_error, messages_add_application_error
 from hotelcrm.models import ROLE_RANK, Role
 from hotelcrm.permissions import has_role_at_least, hotel_required, role_required
 
@@ -37,14 +37,6 @@ def _complaint_or_404(request, complaint_id):
 def _role_at_least(request, complaint, role):
     held = request.access.roles.get(complaint.hotel_id)
     return held is not None and ROLE_RANK[Role(held)] >= ROLE_RANK[Role(role)]
-
-
-def _error_message(error):
-    if isinstance(error, ComplaintError):
-        return error.message
-    if hasattr(error, "message_dict"):
-        return " ".join(str(m) for messages_ in error.message_dict.values() for m in messages_)
-    return " ".join(str(m) for m in error.messages)
 
 
 def _to_detail(complaint):
@@ -90,8 +82,8 @@ def quick_log(request):
             try:
                 complaint = services.complaint_create(hotel=request.hotel, actor=request.user, request=request,
                                                       guest=guest, **data)
-            except ValidationError as error:
-                form.add_error(None, _error_message(error))
+            except ComplaintError as error:
+                form_add_application_error(form, error)
             else:
                 messages.success(request, _("Complaint #%(number)s logged. Acknowledge by %(due)s.") % {
                     "number": complaint.pk,
@@ -188,8 +180,8 @@ def transition(request, complaint_id):
             note=form.cleaned_data["note"], reason=form.cleaned_data["note"],
             expected_version=form.cleaned_data["version"],
         )
-    except (ComplaintError, ValidationError) as error:
-        messages.error(request, _error_message(error))
+    except ComplaintError as error:
+        messages_add_application_error(request, error)
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": workflow.ACTION_LABELS[action]})
     return _to_detail(complaint)
@@ -209,11 +201,8 @@ def close(request, complaint_id):
         try:
             services.complaint_transition(complaint=complaint, action="close", actor=request.user, request=request,
                                           expected_version=version, closing=closing)
-        except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
         except ComplaintError as error:
-            form.add_error(None, error.message)
+            form_add_application_error(form, error)
         else:
             messages.success(request, _("Complaint closed."))
             return _to_detail(complaint)
@@ -235,8 +224,8 @@ def update(request, complaint_id):
         try:
             services.complaint_update(complaint=complaint, actor=request.user, data=data, expected_version=version,
                                       request=request)
-        except (ComplaintError, ValidationError) as error:
-            form.add_error(None, _error_message(error))
+        except ComplaintError as error:
+            form_add_application_error(form, error)
         else:
             messages.success(request, _("Complaint updated."))
             return _to_detail(complaint)
@@ -267,8 +256,8 @@ def compensation_propose(request, complaint_id):
         try:
             compensation = services.compensation_propose(complaint=complaint, actor=request.user, request=request,
                                                          **form.cleaned_data)
-        except (ComplaintError, ValidationError) as error:
-            form.add_error(None, _error_message(error))
+        except ComplaintError as error:
+            form_add_application_error(form, error)
         else:
             if compensation.status == "proposed":
                 messages.success(request, _("Compensation proposed: above the hotel's limit, a manager approves it."))

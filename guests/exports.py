@@ -1,5 +1,4 @@
 """Export of the filtered guest list: non-sensitive columns only, confidential profiles masked, audited."""
-import csv
 import io
 
 from django.db import transaction
@@ -8,6 +7,7 @@ from django.utils.translation import gettext as _
 from guests.access import openable_profile_ids
 from guests.selectors import guest_search
 from hotelcrm.audit import audit_record
+from hotelcrm.exports import csv_cell, csv_lines
 
 EXPORT_CHUNK = 2_000
 # Phone, email, document, birth date, address, preferences and notes never leave through a list export.
@@ -15,7 +15,6 @@ EXPORT_COLUMNS = (
     "id", "family_name", "given_name", "native_name", "title", "gender", "nationality", "preferred_language",
     "company", "position", "guest_type", "value_class", "vip_level", "status", "tags", "created_at",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_headers():
@@ -26,13 +25,8 @@ def export_headers():
 
 
 def _safe(value):
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = ", ".join(value)
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """A cell a spreadsheet will not run as a formula (CSV injection: hotelcrm.exports)."""
+    return csv_cell(value)
 
 
 def export_rows(*, request, query):
@@ -58,17 +52,10 @@ def _chunk_rows(request, guests, masked):
             yield [guest.pk, _("Confidential guest"), *masked]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_stream(*, request, query):
-    writer = csv.writer(_Echo())
     yield "\ufeff"  # Excel opens UTF-8 CSV with Chinese names correctly only with a BOM
-    yield writer.writerow(export_headers())
-    for row in export_rows(request=request, query=query):
-        yield writer.writerow(row)
+    yield from csv_lines([export_headers()])
+    yield from csv_lines(export_rows(request=request, query=query))
 
 
 def xlsx_bytes(*, request, query):

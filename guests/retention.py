@@ -7,13 +7,13 @@ everything that names or reaches the guest goes. A nightly job applies it; each 
 in its own transaction with its own audit event, so a stopped run resumes where it was.
 """
 from dateutil.relativedelta import relativedelta
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from guests.data_rights import guest_erase
+from guests.extensions import RETENTION_HOLDS
 from guests.models import GuestProfile, Stay
 from hotelcrm.audit import audit_record
 
@@ -35,12 +35,9 @@ def guests_past_retention(*, organization, today):
     rows = (GuestProfile.objects.for_org(organization)
             .filter(is_anonymised=False, merged_into__isnull=True, created_at__date__lt=cutoff)
             .exclude(Exists(recent_stays)))
-    if apps.is_installed("loyalty"):
-        from loyalty.models import Membership
-
-        active_members = Membership.objects.for_org(organization).filter(
-            guest_id=OuterRef("pk"), last_activity_on__gte=cutoff)
-        rows = rows.exclude(Exists(active_members))
+    # Other apps keep a guest on file (loyalty activity since the cutoff): guests.extensions.
+    for hold in RETENTION_HOLDS:
+        rows = rows.exclude(Exists(hold(organization=organization, cutoff=cutoff)))
     return rows.order_by("pk")
 
 

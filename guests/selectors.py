@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, F, Max, Q, Sum
 from django.db.models.functions import Collate
 
+from guests.extensions import SEARCH_KEYS
 from guests.models import (
     ContactKind, DocumentType, GuestContact, GuestPreference, GuestProfile, PreferenceType, SpecialDate, Stay, StayStatus,
     fold_for_search,
@@ -30,23 +31,6 @@ def _contact_guest_ids(*, organization, kind, raw_value):
     return GuestContact.objects.for_org(organization).filter(kind=kind, blind_index=index).values_list("guest_id", flat=True)
 
 
-def _member_number_guest_ids(*, organization, text):
-    """Guest ids holding loyalty member number `text` (exact, check digit verified); None when it is not one."""
-    from django.apps import apps
-
-    if not apps.is_installed("loyalty"):
-        return None
-    from loyalty.models import MEMBER_NUMBER_LENGTH, Membership, luhn_is_valid
-
-    if len(text) != MEMBER_NUMBER_LENGTH or not luhn_is_valid(text):
-        return None
-    from django.db.models.functions import Coalesce
-
-    # A number retired by a merge finds the guest it was folded into.
-    return Membership.objects.for_org(organization).filter(member_number=text).values_list(
-        Coalesce("merged_into__guest_id", "guest_id"), flat=True)
-
-
 def _exact_key_ids(*, organization, hotel, text):
     """Ids of guests whose email, phone, document or current room at `hotel` is exactly `text`.
 
@@ -61,7 +45,8 @@ def _exact_key_ids(*, organization, hotel, text):
     else:
         if _PHONE_SHAPE.fullmatch(compact):
             lookups.append(_contact_guest_ids(organization=organization, kind=ContactKind.PHONE, raw_value=text))
-        lookups.append(_member_number_guest_ids(organization=organization, text=compact))
+        # Keys other apps contribute (a loyalty member number): guests.extensions.
+        lookups.extend(lookup(organization=organization, text=compact) for lookup in SEARCH_KEYS)
         if _KEY_SHAPE.fullmatch(compact) and len(compact) <= 40:
             indexes = set()
             # A resident ID must pass its checksum; any other document uses the plain normalised form.
@@ -213,6 +198,18 @@ def guest_search_page(*, organization, query="", hotel=None, page=1, page_size=5
 
 def guest_get(*, organization, guest_id):
     return GuestProfile.objects.for_org(organization).select_related("relationship_owner").filter(pk=guest_id).first()
+
+
+def guest_get_or_404(*, organization, guest_id):
+    """The guest through the tenant door, or Http404: another organization's id answers exactly as a
+    missing one (never 403, which would confirm it exists). The UI and the API (DRF turns Http404
+    into its 404) both fetch a guest from a URL through this."""
+    from django.http import Http404
+
+    guest = guest_get(organization=organization, guest_id=guest_id)
+    if guest is None:
+        raise Http404
+    return guest
 
 
 def guest_stays(*, guest):

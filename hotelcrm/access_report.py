@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from hotelcrm.models import AuditEvent
+from hotelcrm.subjects import subject_object_types
 
-GUEST_OBJECT_TYPE = "guests.guestprofile"
 
 
 def access_events(*, occurred_from, occurred_to, organization_id=None):
@@ -45,8 +45,9 @@ class AccessRow:
 
 
 def access_rows(events):
+    subject_types = subject_object_types()
     for event in events.iterator(chunk_size=1000):
-        is_guest = event.object_type == GUEST_OBJECT_TYPE
+        is_guest = event.object_type in subject_types
         if is_guest:
             scope = "guest"
         else:

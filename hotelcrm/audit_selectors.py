@@ -6,8 +6,8 @@ from django.db.models import Q
 
 from hotelcrm.models import AuditEvent, Membership, Role
 from hotelcrm.permissions import has_role_at_least
+from hotelcrm.subjects import subject_object_types
 
-GUEST_OBJECT_TYPE = "guests.guestprofile"
 # Offered in the action filter; any other action can still be typed.
 KNOWN_ACTIONS = (
     "guest.view_sensitive", "guest.access_requested", "guest.access_granted", "guest.access_denied",
@@ -32,7 +32,7 @@ def audit_event_list(*, request, guest_id=None, actor_id=None, action="", occurr
     """
     events = audit_event_scope(request=request)
     if guest_id is not None:
-        events = events.filter(object_type=GUEST_OBJECT_TYPE, object_id=str(guest_id))
+        events = events.filter(object_type__in=subject_object_types(), object_id=str(guest_id))
     if actor_id is not None:
         events = events.filter(actor_id=actor_id)
     if action:

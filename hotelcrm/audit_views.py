@@ -1,5 +1,4 @@
 """The managers' audit screen: the organization's trail, filtered, paginated and exportable."""
-import csv
 import datetime
 
 from django import forms
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from hotelcrm import audit_selectors
 from hotelcrm.audit import audit_record
+from hotelcrm.exports import csv_cell, csv_lines
 from hotelcrm.models import Role
 from hotelcrm.permissions import role_required
 
@@ -91,27 +91,20 @@ def audit_export_record(*, organization, hotel, actor, filters, request=None):
                         fields=list(EXPORT_COLUMNS), request=request, extra={"filters": shown})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _cell(value):
-    # Spreadsheets run cells that start with these as formulas; a leading quote keeps them text.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    # Spreadsheets run cells that start with = + - @ tab or CR as formulas (hotelcrm.exports).
+    return csv_cell(None if value is None else str(value))
 
 
 def _rows(events, tz):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
+    yield from csv_lines([EXPORT_COLUMNS])
     for event in events.iterator(chunk_size=2000):
-        yield writer.writerow([_cell(v) for v in (
+        yield from csv_lines([[_cell(v) for v in (
             timezone.localtime(event.occurred_at, tz).isoformat(), event.organization_id,
             event.hotel.name if event.hotel else "", event.actor.get_username() if event.actor else event.actor_label,
             event.action, event.object_type, event.object_id, event.object_repr, ";".join(map(str, event.fields or [])),
             event.reason, event.ip_address,
-        )])
+        )]])
 
 
 @role_required(Role.MANAGER)

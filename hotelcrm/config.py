@@ -92,3 +92,22 @@ def exit_on_bad_configuration():
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"HotelCRM configuration error: {exc}\n")
         sys.exit(2)
+
+
+def env_limits(name, defaults):
+    """Per-caller (per_call, per_day) limits: `defaults` overridden by "who=per_call/per_day,..." in `name`.
+
+    Example: LOYALTY_POINTS_LIMITS="api_key=20000/100000,front_desk=2000/10000".
+    """
+    limits = dict(defaults)
+    for item in env_list(name):
+        who, _sep, pair = item.partition("=")
+        per_call, _slash, per_day = pair.partition("/")
+        try:
+            limits[who.strip()] = (int(per_call), int(per_day))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not who=per_call/per_day in whole numbers.") from None
+        if who.strip() not in defaults or min(limits[who.strip()]) < 0:
+            raise ImproperlyConfigured(f"{name}: {item!r} names no known caller ({', '.join(defaults)}) "
+                                       "or has a negative limit.")
+    return limits

@@ -19,5 +19,9 @@ stays_changed = Signal()
 # A complaint's suggestion was adopted as an improvement. kwargs: complaint, actor.
 suggestion_adopted = Signal()
 
+# A guest rated a stay 1-2 out of 5 in the post-stay survey (care); complaints logs it as a
+# complaint on its SLA clock. kwargs: hotel, guest, description, actor_label.
+survey_dissatisfied = Signal()
+
 # A guest profile was merged into another. kwargs: survivor, merged, actor.
 guest_merged = Signal()

@@ -6,6 +6,10 @@ The check is a ping with a short timeout, remembered in this process for a few s
 dead Redis costs one short wait per interval, not one per page; when Redis returns the banner
 goes away by itself at the next check.
 
+Redis down on the API: the per-key rate limit cannot be counted, so a call is refused with 503,
+Retry-After and the error shape (hotelcrm.api.errors) rather than served unthrottled: the rate
+limit is what bounds a leaked key, and the PMS retries. Nothing was done by the refused call.
+
 PostgreSQL connection lost mid-request (restart, failover, pg_terminate_backend): the request's
 transaction is rolled back by PostgreSQL, so nothing half-done is kept; the visitor gets a plain
 503 page (JSON for the API) that says to try again, not a 500 trace. Django opens a new
@@ -59,6 +63,25 @@ def degraded_mode(request):
     return {"background_jobs_paused": not redis_available()}
 
 
+def is_redis_down(exc):
+    """A failure to reach Redis (the cache, the API's rate counts) or the Celery broker on it."""
+    import redis
+    from kombu.exceptions import OperationalError as BrokerError
+
+    return isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, BrokerError))
+
+
+REDIS_RETRY_AFTER_SECONDS = 30
+
+
+def redis_unavailable_body():
+    return {
+        "type": "service_unavailable", "title": _("Service temporarily unavailable"),
+        "detail": _("A service this call needs (Redis) is not answering. Nothing was done. Try again in a moment."),
+        "field_errors": {},
+    }
+
+
 def database_unavailable_response(request):
     if request.path.startswith("/api/"):
         response = JsonResponse({
@@ -84,4 +107,12 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, (OperationalError, InterfaceError)):
             return database_unavailable_response(request)
+        if is_redis_down(exception):
+            # Pages do not need Redis (see the module docstring); a view that did gets a 503, not a 500.
+            if request.path.startswith("/api/"):
+                response = JsonResponse(redis_unavailable_body(), status=503)
+            else:
+                response = HttpResponse(render_to_string("503.html", request=None), status=503)
+            response["Retry-After"] = str(REDIS_RETRY_AFTER_SECONDS)
+            return response
         return None

@@ -1,4 +1,5 @@
 from hotelcrm import rls
+from hotelcrm.request_context import request_scope
 from hotelcrm.selectors import StaffAccess, staff_access_get
 
 ACTIVE_HOTEL_SESSION_KEY = "active_hotel_id"
@@ -9,7 +10,8 @@ class TenantMiddleware:
 
     Views read `request.organization` and `request.hotel` and never take a tenant from input.
     The rest of the request runs in that organization's row-level-security context (none for
-    an anonymous visitor, every one for a superuser); a streamed body is read in it too.
+    an anonymous visitor, every one for a superuser); a streamed body is read in it too. The
+    request's scope (tenant, calling API key) is set and cleared here for every route.
     """
 
     def __init__(self, get_response):
@@ -32,7 +34,8 @@ class TenantMiddleware:
             request.role = access.role_at(hotel)
         # A superuser is the operator of the whole installation (the Django admin across groups).
         tenant = rls.SYSTEM if user is not None and user.is_superuser else request.organization
-        with rls.tenant_context(tenant):
+        # One scope per request: the tenant and the API key it sets end with it (request_context).
+        with request_scope(tenant):
             response = self.get_response(request)
             if getattr(response, "streaming", False):
                 response.streaming_content = rls.streaming_in_context(response.streaming_content, rls.current())

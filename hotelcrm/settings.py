@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from hotelcrm import embedded
-from hotelcrm.config import env_bool, env_int, env_list, env_str, env_url, fernet_keys
+from hotelcrm.config import env_bool, env_int, env_limits, env_list, env_str, env_url, fernet_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = embedded.default_data_dir()
@@ -124,6 +124,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hotelcrm.security_middleware.SecurityHeadersMiddleware",
+    "hotelcrm.api.middleware.ApiUrlLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -289,29 +290,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hotelcrm.tasks.record_beat_heartbeat_task",
         "schedule": float(env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1)),
     },
-    # Confidential-profile grants end on time: expired guardian permissions are removed.
-    "revoke-expired-access-grants": {
-        "task": "guests.tasks.revoke_expired_access_grants_task",
-        "schedule": 300.0,
-    },
-    # A guest import whose worker was lost (heartbeat stopped) is resumed, or failed with a message.
-    "recover-stale-guest-imports": {
-        "task": "guests.recover_stale_imports_task",
-        "schedule": 60.0,
-    },
-    # The duplicate-review queue's stored pairs, recomputed once a day (kept current incrementally).
-    "rebuild-duplicate-pairs": {
-        "task": "guests.tasks.rebuild_duplicate_pairs_task",
-        "schedule": 86400.0,
-    },
-    # Guests past their organization's retention period are anonymised (guests/retention.py).
-    "apply-guest-retention": {
-        "task": "guests.tasks.apply_guest_retention_task",
-        "schedule": 86400.0,
-    },
 }
 # Each domain app keeps its own beat entries in <app>/schedule.py.
-for _app in ("complaints", "loyalty", "care", "notifications", "integrations", "reports"):
+for _app in ("guests", "complaints", "loyalty", "care", "notifications", "integrations", "reports"):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
 # --- Email -----------------------------------------------------------------------------------
@@ -338,7 +319,33 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = EMAIL_HOST or "localhost"
 
+# /healthz details (database, Redis, worker, beat) for a monitor without a session: send this
+# value in the X-Health-Token header. Unset: only signed-in staff see them; anonymous callers
+# always get the overall status alone.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
+if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 16:
+    raise ImproperlyConfigured("HEALTHZ_TOKEN must be at least 16 characters long.")
+
+# A longer API URL (path and query, in characters) answers 414: long input belongs in a body.
+API_MAX_URL_LENGTH = env_int("API_MAX_URL_LENGTH", 2048, minimum=256)
+
+# --- Points limits ---------------------------------------------------------------------------
+# Hard limits on discretionary points (awards and adjustments), whatever the path (UI, API,
+# import, admin, command): (most points in one request, most points in any 24 hours) per API key
+# and per staff role. Above them loyalty.services.adjustment_request refuses and writes nothing;
+# below them, amounts above the program's approval threshold still wait for a second manager.
+LOYALTY_POINTS_LIMITS = env_limits("LOYALTY_POINTS_LIMITS", {
+    "api_key": (50_000, 200_000),
+    "front_desk": (5_000, 20_000),
+    "guest_relations": (20_000, 100_000),
+    "manager": (100_000, 500_000),
+    "group_admin": (100_000, 1_000_000),
+    "system": (100_000, 1_000_000),  # no staff role: demo data, commands run by the operator
+})
+
 # --- REST framework --------------------------------------------------------------------------
+# Where the API base (hotelcrm.api.base.idempotent) keeps first answers; owned by the API app.
+API_IDEMPOTENCY_MODEL = "integrations.IdempotencyRecord"
 REST_FRAMEWORK = {
     # Session first: an anonymous call answers 403 (not 401), as the UI's API always has.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -347,11 +354,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "hotelcrm.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hotelcrm.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Per key (each key has its own rate) or per staff member; counted in the Redis cache.
+    # Per key (each key has its own rate) or per staff member; counted in the Redis cache. Every
+    # API view names integrations.api.base.KeyRateThrottle (PmsApiView, the account views, the schema).
     "DEFAULT_THROTTLE_RATES": {"integration_key": env_str("API_RATE_PER_STAFF", "600/min")},
 }
 
@@ -367,6 +375,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "hotelcrm.api.schema.add_common_responses"],
 }
 
 # --- Security --------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ admin.site.site_title = _("HotelCRM")
 
 api_v1 = [
     path("", include("hotelcrm.api.urls")),
-    path("", include("guests.api.urls")),
     path("", include("integrations.api.urls")),
 ]
 
@@ -35,3 +34,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "hotelcrm.views.not_found"

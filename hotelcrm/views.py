@@ -1,4 +1,8 @@
+import hmac
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.views import defaults
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,8 +27,33 @@ def switch_hotel(request):
     return redirect(next_url)
 
 
+def _may_see_health_details(request):
+    """Signed-in staff, or a monitor sending settings.HEALTHZ_TOKEN in the X-Health-Token header."""
+    if getattr(request.user, "is_authenticated", False):
+        return True
+    token = settings.HEALTHZ_TOKEN
+    sent = request.headers.get("X-Health-Token", "")
+    return bool(token) and hmac.compare_digest(sent.encode(), token.encode())
+
+
 @never_cache
 @require_GET
 def healthz(request):
     report = health_report()
-    return JsonResponse(report, status=503 if report["status"] == "down" else 200)
+    status = 503 if report["status"] == "down" else 200
+    if not _may_see_health_details(request):
+        # Anonymous callers (load balancers, the internet) learn only the overall state: which
+        # part is down (workers, beat, Redis) is for staff and monitors.
+        report = {"status": report["status"]}
+    return JsonResponse(report, status=status)
+
+
+def not_found(request, exception=None):
+    """handler404: an API path answers the API's JSON error shape (also for ids no route matches,
+    e.g. /api/v1/guests/abc/); every other path the site's 404 page."""
+    if request.path.startswith("/api/"):
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"type": "not_found", "title": _("Not found."),
+                             "detail": _("There is nothing at this address."), "field_errors": {}}, status=404)
+    return defaults.page_not_found(request, exception)

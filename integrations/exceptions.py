@@ -1,3 +1,4 @@
+from hotelcrm.api.exceptions import IdempotencyInProgress, IdempotencyKeyReused  # noqa: F401 (raised by the API base)
 from hotelcrm.exceptions import ApplicationError
 
 
@@ -5,17 +6,5 @@ class IntegrationError(ApplicationError):
     code = "integration_error"
 
 
-class IdempotencyKeyReused(IntegrationError):
-    code = "idempotency_key_reused"
-
-
 class StayEventRefused(IntegrationError):
     code = "stay_event_refused"
-
-
-IdempotencyKeyReused.status_code = 422
-
-
-class IdempotencyInProgress(IntegrationError):
-    code = "idempotency_in_progress"
-    status_code = 409

@@ -5,17 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotelcrm.api.scopes import Scope  # noqa: F401 (the keys' vocabulary lives in the core API base)
 from hotelcrm.tenancy import HotelScopedModel
-
-
-class Scope(models.TextChoices):
-    GUESTS_READ = "guests:read", _("Read guest profiles")
-    GUESTS_WRITE = "guests:write", _("Create and update guest profiles")
-    STAYS_WRITE = "stays:write", _("Send reservation events")
-    ARRIVALS_READ = "arrivals:read", _("Read the arrivals briefing")
-    COMPLAINTS_WRITE = "complaints:write", _("Record and update complaints")
-    LOYALTY_READ = "loyalty:read", _("Read points balances and statements")
-    LOYALTY_WRITE = "loyalty:write", _("Award and redeem points")
 
 
 class IntegrationKey(HotelScopedModel):
@@ -25,6 +16,8 @@ class IntegrationKey(HotelScopedModel):
     is compared in constant time. The secret carries 256 random bits, so a plain SHA-256 (no
     slow hash) is as safe as it is fast on every request.
     """
+
+    is_api_key = True  # what the API base (hotelcrm.api.base.api_key_of) recognises a key by
 
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotelcrm.api.conf import IDEMPOTENCY_TTL
 from hotelcrm.audit import audit_record, client_ip
 from integrations.exceptions import IntegrationError
 from integrations.models import IdempotencyRecord, IntegrationKey, Scope
@@ -15,7 +16,6 @@ from integrations.models import IdempotencyRecord, IntegrationKey, Scope
 KEY_PREFIX = "hcrm"
 # A key's last-use time and address are written at most this often, not on every call.
 TOUCH_EVERY = datetime.timedelta(seconds=60)
-IDEMPOTENCY_TTL = datetime.timedelta(hours=24)
 
 
 def key_hash(raw_key):

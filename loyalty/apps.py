@@ -14,3 +14,16 @@ class LoyaltyConfig(AppConfig):
 
         # The arrivals briefing shows each arriving member's tier.
         briefing_extension_register(briefing_tiers)
+
+        # The guest search finds a member number, the profile shows the loyalty card, and recent
+        # loyalty activity keeps a guest past retention (guests.extensions).
+        from guests.extensions import profile_panel_register, retention_hold_register, search_key_register
+        from loyalty.extensions import loyalty_card_context, member_number_guest_ids, recent_activity_hold
+
+        search_key_register(member_number_guest_ids)
+        profile_panel_register(template="loyalty/partials/guest_card.html", context=loyalty_card_context)
+        retention_hold_register(recent_activity_hold)
+
+        from hotelcrm.demo import demo_step_register
+
+        demo_step_register(name="loyalty", path="loyalty.demo.demo_step", order=30)

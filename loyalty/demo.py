@@ -81,6 +81,7 @@ def _seed_organization(organization, hotels, rng, now):
     # Tonight's runs: points older than the policy expire, and tiers follow the last 12 months.
     jobs.run_job(organization_id=organization.pk, job=JobKind.EXPIRY, local_date=today)
     jobs.run_job(organization_id=organization.pk, job=JobKind.TIERS, local_date=today)
+    _every_tier_held(organization, today)
     # A few orders and adjustments through the services, so the queues have something in them.
     rich = list(Membership.objects.for_org(organization).filter(balance__gte=3000).order_by("pk")[:400])
     rng.shuffle(rich)
@@ -101,3 +102,24 @@ def _seed_organization(organization, hotels, rng, now):
         # Above the approval threshold: these wait in the managers' queue.
         services.adjustment_request(membership=membership, points=1500 + 500 * number, reason="Goodwill for a noisy room",
                                     actor=desk.user, hotel=desk.hotel, is_goodwill=True)
+
+
+def _every_tier_held(organization, today):
+    """A member in every tier: where the last 12 months' stays left a tier empty, the best members
+    below it hold it from last year's qualification (a tier is kept until `tier_valid_until`)."""
+    tiers = list(Tier.objects.for_org(organization).order_by("-rank"))
+    held = set(Membership.objects.for_org(organization).values_list("tier_id", flat=True).distinct())
+    valid_until = today.replace(year=today.year + 1, day=28 if today.month == 2 and today.day == 29 else today.day)
+    for tier in tiers[:-1]:  # the entry tier is everyone else's
+        if tier.pk in held:
+            continue
+        below = (Membership.objects.for_org(organization).filter(tier__rank__lt=tier.rank, status="active")
+                 .order_by("-balance", "pk").values_list("pk", flat=True)[:2])
+        Membership.objects.for_org(organization).filter(pk__in=list(below)).update(
+            tier=tier, tier_valid_until=valid_until)
+        held.add(tier.pk)
+
+
+def demo_step(run):
+    """This app's step of `hotelcrm.demo.demo_seed` (registered in its AppConfig.ready)."""
+    demo_seed_extras(run.tenants, seed=run.seed, now=run.now)

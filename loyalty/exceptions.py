@@ -41,3 +41,10 @@ class OrderStateError(LoyaltyError):
 
 class AdjustmentStateError(LoyaltyError):
     code = "adjustment_state"
+
+
+class PointsLimitExceeded(LoyaltyError):
+    """Over the hard per-request or per-day points limit of the caller (an API key or a staff role)."""
+
+    code = "points_limit_exceeded"
+    status_code = 403

@@ -123,7 +123,9 @@ WITH locked AS (
     FROM locked l LEFT JOIN q ON q.membership_id = l.id
 ), ranked AS (
     SELECT e.*, tc.rank AS cur_rank, te.rank AS new_rank
-    FROM earned e JOIN loyalty_tier tc ON tc.id = e.tier_id JOIN loyalty_tier te ON te.id = e.earned_tier
+    -- Joined on the organization too, so the tiers stay co-located with the members (Citus).
+    FROM earned e JOIN loyalty_tier tc ON tc.organization_id = %(org)s AND tc.id = e.tier_id
+    JOIN loyalty_tier te ON te.organization_id = %(org)s AND te.id = e.earned_tier
 ), decided AS (
     SELECT id, cur_rank, new_rank,
         CASE WHEN new_rank > cur_rank THEN earned_tier

@@ -316,8 +316,13 @@ class AdjustmentRequest(TenantModel):
     reason = models.CharField(_("reason"), max_length=300)
     is_goodwill = models.BooleanField(_("goodwill"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None when a PMS key asked (the API): `requested_via` names the key then.
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    requested_via = models.CharField(_("requested via"), max_length=40, blank=True, default="")
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # A caller's retry key (the API's Idempotency-Key): the same key never makes a second request.
+    idempotency_key = models.CharField(max_length=160, blank=True, default="")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
@@ -327,6 +332,10 @@ class AdjustmentRequest(TenantModel):
         verbose_name_plural = _("points adjustments")
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["organization", "status", "requested_at"], name="loyalty_adjust_queue_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                                    name="loyalty_adjust_idempotency_uniq"),
+        ]
 
     def __str__(self):
         return f"{self.points:+d} ({self.get_status_display()})"

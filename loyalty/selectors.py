@@ -75,7 +75,8 @@ class Statement:
 
     def _sql(self, select):
         return (
-            f"SELECT {select} FROM (SELECT e.*, SUM(e.points) OVER (ORDER BY e.created_at, e.id) AS running "
+            # SUM of a bigint is numeric in PostgreSQL (a Decimal, sent as 1209.0 by the API): cast back.
+            f"SELECT {select} FROM (SELECT e.*, (SUM(e.points) OVER (ORDER BY e.created_at, e.id))::bigint AS running "
             "FROM loyalty_ledgerentry e WHERE e.organization_id = %s AND e.membership_id = %s) s "
             f"WHERE {' AND '.join(self.where)}"
         ), [self.membership.organization_id, self.membership.pk, *self.params]
@@ -242,3 +243,8 @@ def order_states():
 def guest_loyalty_card(*, organization, guest_id):
     """What the guest profile's loyalty card shows: the active membership with its tier, or None. One query."""
     return membership_for_guest(organization=organization, guest_id=guest_id)
+
+
+def adjustment_entry(*, adjustment):
+    """The ledger entry an applied adjustment wrote (None while it waits or after a rejection)."""
+    return LedgerEntry.objects.for_org(adjustment.organization_id).filter(idempotency_key=f"adjustment:{adjustment.pk}").first()

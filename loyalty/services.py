@@ -15,15 +15,16 @@ import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotelcrm.audit import audit_record
 from loyalty.exceptions import (
     AdjustmentStateError, AlreadyMember, IdempotencyConflict, InsufficientPoints, LoyaltyError, NotAMember, OrderStateError,
-    RewardUnavailable,
+    PointsLimitExceeded, RewardUnavailable,
 )
 from loyalty.models import (
     AdjustmentRequest, AdjustmentStatus, EntryKind, LedgerAllocation, LedgerEntry, Membership, MembershipStatus,
@@ -298,19 +299,69 @@ def points_reverse(*, entry, actor, reason, idempotency_key=None, hotel=None, re
 
 # --- Adjustments ------------------------------------------------------------------------------
 
+def _points_limits(*, actor, hotel, api_key):
+    """(who, (per_call, per_day), the requests that count towards the day) for this caller."""
+    from django.conf import settings
+
+    from hotelcrm.selectors import staff_access_get
+
+    limits = settings.LOYALTY_POINTS_LIMITS
+    if api_key is not None:
+        return f"key:{api_key.pk}", limits["api_key"], Q(requested_via=f"key:{api_key.pk}")
+    if not getattr(actor, "is_authenticated", False):
+        return "system", limits["system"], Q(requested_by__isnull=True, requested_via="")
+    role = staff_access_get(actor).role_at(hotel)
+    # A user without a role at this hotel gets the strictest limits (no role grants more than the desk).
+    return f"user:{actor.pk}", limits.get(role, limits["front_desk"]), Q(requested_by_id=actor.pk)
+
+
+def _check_points_limits(*, organization_id, points, actor, hotel, api_key):
+    who, (per_call, per_day), mine = _points_limits(actor=actor, hotel=hotel, api_key=api_key)
+    if abs(points) > per_call:
+        raise PointsLimitExceeded(_("At most %(limit)s points can be awarded or adjusted in one request.")
+                                  % {"limit": per_call}, extra={"limit": per_call})
+    # Two requests of the same caller at once must see each other's amount: one at a time per
+    # caller and organization (a transaction-scoped advisory lock, released at commit).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"loyalty-limit:{organization_id}:{who}"])
+    since = timezone.now() - datetime.timedelta(hours=24)
+    used = AdjustmentRequest.objects.for_org(organization_id).filter(mine, requested_at__gte=since).exclude(
+        status=AdjustmentStatus.REJECTED).aggregate(total=Sum(Abs("points")))["total"] or 0
+    if used + abs(points) > per_day:
+        raise PointsLimitExceeded(
+            _("At most %(limit)s points can be awarded or adjusted in 24 hours; %(used)s already were.")
+            % {"limit": per_day, "used": used}, extra={"limit": per_day, "used": used})
+
+
 @transaction.atomic
-def adjustment_request(*, membership, points, reason, actor, hotel, is_goodwill=False, request=None):
-    """A staff adjustment: applied at once up to the program's threshold, otherwise waiting for a manager."""
+def adjustment_request(*, membership, points, reason, actor, hotel, is_goodwill=False, request=None, api_key=None,
+                       idempotency_key=""):
+    """Every discretionary change of points (UI award or adjustment, the PMS API's award, any
+    future import or command): refused above the caller's hard limits (per request and per 24
+    hours, per API key or staff role: settings.LOYALTY_POINTS_LIMITS), applied at once up to the
+    program's approval threshold, otherwise waiting for a second manager. `api_key` is the
+    calling integration key (then `actor` is None); `idempotency_key` makes a retry return the
+    first request. `points_award` is for amounts the program's rules fix (stays, bonuses)."""
     if not points:
         raise LoyaltyError(_("An adjustment must add or remove at least one point."))
     if not (reason or "").strip():
         raise LoyaltyError(_("Give a reason for the adjustment."))
     if is_goodwill and points < 0:
         raise LoyaltyError(_("Goodwill points are always added, never removed."))
-    program = program_ensure(organization=membership.organization_id)
+    organization_id = membership.organization_id
+    if idempotency_key:
+        existing = AdjustmentRequest.objects.for_org(organization_id).filter(idempotency_key=idempotency_key[:160]).first()
+        if existing is not None:
+            if existing.membership_id != membership.pk or existing.points != points:
+                raise IdempotencyConflict(_("This idempotency key was already used for a different request."))
+            return existing
+    _check_points_limits(organization_id=organization_id, points=points, actor=actor, hotel=hotel, api_key=api_key)
+    program = program_ensure(organization=organization_id)
     adjustment = AdjustmentRequest.objects.create(
-        organization_id=membership.organization_id, membership=membership, hotel=hotel, points=points,
-        reason=reason.strip()[:300], is_goodwill=is_goodwill, requested_by=actor,
+        organization_id=organization_id, membership=membership, hotel=hotel, points=points,
+        reason=reason.strip()[:300], is_goodwill=is_goodwill,
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+        requested_via=f"key:{api_key.pk}" if api_key is not None else "", idempotency_key=idempotency_key[:160],
     )
     audit_record(action="loyalty.adjustment_request", organization=membership.organization, hotel=hotel, actor=actor,
                  obj=membership, reason=adjustment.reason, request=request,

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from hotelcrm.exports import spreadsheet_text, xlsx_cell
 from reports.models import ComplaintDimension, StayDimension
 
 MAX_ROWS = 100_000
@@ -30,18 +31,14 @@ def _cell(value):
 
 
 def _safe_text(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    # One rule for every export (hotelcrm.exports): = + - @ tab and CR never start a formula.
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def _xlsx_cell(value):
-    if value is None:
-        return None
-    if isinstance(value, (int, float, Decimal, datetime.date)):
-        return _cell(value)
-    return _safe_text(str(value))
+    if isinstance(value, (int, float, Decimal, datetime.date)) or value is None:
+        return xlsx_cell(value)
+    return xlsx_cell(str(value))
 
 
 def response(tables, fmt, *, filename):

@@ -235,3 +235,24 @@ class ReportSubscription(HotelScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "hotel", "user", "frequency"], name="report_subscription_unique"),
         ]
+
+
+class RollupDirtyDay(TenantModel):
+    """A local day of a hotel whose rollups no longer match the raw rows.
+
+    Written by database triggers on the raw tables (stays, guest profiles, complaints, ledger
+    entries, care deliveries and survey answers), so every path that writes (UI, PMS API,
+    import, admin, COPY, raw SQL) marks what it changed; `reports.services.rollups_refresh_dirty`
+    recomputes the marked days every few minutes and removes the marks it covered. Append-only
+    with no unique key: concurrent writers never wait on each other here. `hotel` is empty for
+    the group's own loyalty entries (no hotel), whose days are UTC days.
+    """
+
+    hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                              db_constraint=False, verbose_name=_("hotel"))
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("day to refresh")
+        verbose_name_plural = _("days to refresh")
+        indexes = [models.Index(fields=["organization", "hotel", "day"], name="rollup_dirty_org_hotel_day_idx")]

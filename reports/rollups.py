@@ -60,7 +60,7 @@ STAY_FACTS_SQL = f"""
                      AND e.status NOT IN %(dead)s
                      AND (e.arrival_on < s.arrival_on OR (e.arrival_on = s.arrival_on AND e.id < s.id))
                ) AS is_first
-        FROM guests_stay s JOIN guests_guestprofile g ON g.id = s.guest_id
+        FROM guests_stay s JOIN guests_guestprofile g ON g.organization_id = s.organization_id AND g.id = s.guest_id
         WHERE s.organization_id = %(org)s AND s.hotel_id = %(hotel)s
           AND s.arrival_on BETWEEN %(start)s AND %(end)s AND s.status NOT IN %(dead)s
     )
@@ -115,7 +115,7 @@ COMPLAINT_FACTS_SQL = f"""
                (c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_due_at) AS on_time,
                c.resolved_at IS NOT NULL AS is_resolved, c.satisfaction, c.reopen_count, c.outcome,
                {ROOT_CAUSE_SQL} AS root_cause
-        FROM complaints_complaint c LEFT JOIN complaints_department d ON d.id = c.department_id
+        FROM complaints_complaint c LEFT JOIN complaints_department d ON d.organization_id = c.organization_id AND d.id = c.department_id
         WHERE c.organization_id = %(org)s AND c.hotel_id = %(hotel)s
           AND c.received_at >= %(start_at)s AND c.received_at < %(end_at)s AND c.status <> 'cancelled'
     ), facts AS (
@@ -227,10 +227,21 @@ def _loyalty_sql(hotel):
     return LOYALTY_FACTS_SQL.format(hotel_test="= %(hotel)s" if hotel is not None else "IS NULL")
 
 
+def lock_hotel(cursor, organization_id, hotel_id):
+    """Serialise recomputations of one hotel's rollups (the nightly refresh, the dirty-day refresh
+    and a rebuild may meet): two delete-and-insert passes over the same days at once could leave
+    both passes' rows. Held until the caller's transaction ends."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, hotel_id if hotel_id is not None else -organization_id])
+
+
+ROLLUP_LOCK = 73_1001  # the advisory-lock namespace of rollup recomputation
+
+
 def recompute_hotel(hotel, start, end):
     """Replace every rollup row of `hotel` for its local days start..end with a fresh computation."""
     with connection.cursor() as cursor:
         org = hotel.organization_id
+        lock_hotel(cursor, org, hotel.pk)
         cursor.execute("DELETE FROM reports_staydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
                        [org, hotel.pk, start, end])
         cursor.execute(f"INSERT INTO reports_staydailyrollup ({STAY_COLUMNS}) {STAY_FACTS_SQL}", stay_params(hotel, start, end))
@@ -251,6 +262,8 @@ def recompute_hotel(hotel, start, end):
 
 
 def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
+    if hotel is None:
+        lock_hotel(cursor, organization_id, None)
     hotel_test = "hotel_id = %s" if hotel is not None else "hotel_id IS NULL"
     args = [organization_id] + ([hotel.pk] if hotel is not None else []) + [start, end]
     cursor.execute(f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day BETWEEN %s AND %s", args)
@@ -339,7 +352,7 @@ def recompute_rfm(organization_id, as_of):
                 """
                 INSERT INTO reports_tiercount (organization_id, as_of, tier_code, tier_name, tier_rank, members)
                 SELECT m.organization_id, %s, t.code, t.name, t.rank, count(*)
-                FROM loyalty_membership m JOIN loyalty_tier t ON t.id = m.tier_id
+                FROM loyalty_membership m JOIN loyalty_tier t ON t.organization_id = m.organization_id AND t.id = m.tier_id
                 WHERE m.organization_id = %s AND m.status = 'active'
                 GROUP BY m.organization_id, t.code, t.name, t.rank
                 """,

@@ -11,6 +11,7 @@ from guests.models import Gender, GuestProfile, GuestType, Stay, StayStatus
 from hotelcrm.models import ROLE_RANK, Hotel, Membership, Role
 from reports import rollups
 from reports.models import (
+    RollupDirtyDay,
     CareDailyRollup, ComplaintDailyRollup, GuestRfm, LoyaltyDailyRollup, RfmSegmentCount, StayDailyRollup, SurveyDailyRollup,
     TierCount,
 )
@@ -692,8 +693,17 @@ def churn_section(*, scope, end):
                       for run in runs], "latest": runs[-1] if runs else None}
 
 
+def rollups_pending(*, scope, start, end):
+    """How many hotel-days in start..end (this scope's hotels, and the group's own for a group) have
+    writes the rollups do not show yet: the refresh job recomputes them within a few minutes."""
+    hotels = Q(hotel_id__in=scope.hotel_ids) | (Q(hotel__isnull=True) if scope.is_group else Q(pk__in=[]))
+    return RollupDirtyDay.objects.for_org(scope.organization).filter(hotels, day__range=(start, end)).values(
+        "hotel_id", "day").distinct().count()
+
+
 def dashboard_summary(*, scope, start, end, now=None):
     return {
+        "pending_days": rollups_pending(scope=scope, start=previous_period(start, end)[0], end=end),
         "stays": stay_section(scope=scope, start=start, end=end),
         "complaints": complaint_section(scope=scope, start=start, end=end, now=now),
         "loyalty": loyalty_section(scope=scope, start=start, end=end),

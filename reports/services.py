@@ -6,15 +6,17 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hotelcrm.audit import audit_record
+from hotelcrm.models import Hotel
 from reports import rollups
 from reports.exceptions import ReportError
 from reports.models import (
-    CareDailyRollup, ComplaintDailyRollup, Frequency, LoyaltyDailyRollup, ReportSubscription, RollupRun, StayDailyRollup,
+    RollupDirtyDay, CareDailyRollup, ComplaintDailyRollup, Frequency, LoyaltyDailyRollup, ReportSubscription, RollupRun, StayDailyRollup,
     SurveyDailyRollup,
 )
 
@@ -26,7 +28,12 @@ REFRESH_WINDOW_DAYS = 60
 
 
 def rollups_rebuild(*, organization, hotels, start, end, with_rfm=True, as_of=None):
-    """Recompute every rollup of `hotels` for local days start..end from raw rows (replace, not add)."""
+    """Recompute every rollup of `hotels` for local days start..end from raw rows (replace, not add).
+
+    Marks of changed days inside the range, read before recomputing, are removed: the rebuild
+    covered them (see `rollups_refresh_dirty`)."""
+    marks = list(RollupDirtyDay.objects.for_org(organization).filter(
+        Q(hotel__in=hotels) | Q(hotel__isnull=True), day__range=(start, end)).values_list("pk", flat=True))
     with transaction.atomic():
         for hotel in hotels:
             rollups.recompute_hotel(hotel, start, end)
@@ -37,6 +44,7 @@ def rollups_rebuild(*, organization, hotels, start, end, with_rfm=True, as_of=No
                 rollups.recompute_loyalty(organization.pk, None, start, end, cursor=cursor)
         if with_rfm:
             rollups.recompute_rfm(organization.pk, as_of or end)
+        RollupDirtyDay.objects.for_org(organization).filter(pk__in=marks).delete()
 
 
 def rollup_refresh_hotel(*, hotel, local_date):
@@ -57,6 +65,54 @@ def rollup_refresh_hotel(*, hotel, local_date):
         rollups.recompute_hotel(hotel, start, end)
         RollupRun.objects.for_hotel(hotel).filter(pk=run.pk).update(finished_at=timezone.now())
     return True
+
+
+# Dirty days of one hotel closer than this are recomputed as one range (one pass over the raw rows
+# instead of one per day); farther apart, as separate ranges.
+DIRTY_RANGE_GAP_DAYS = 7
+
+
+def _day_ranges(days):
+    ranges = []
+    for day in sorted(days):
+        if ranges and (day - ranges[-1][1]).days <= DIRTY_RANGE_GAP_DAYS:
+            ranges[-1][1] = day
+        else:
+            ranges.append([day, day])
+    return ranges
+
+
+def rollups_refresh_dirty(*, organization):
+    """Recompute every day the triggers marked for `organization` (an Organization or its id);
+    returns the days recomputed.
+
+    The marks are read before recomputing and only those are removed afterwards: a mark is
+    written in the same transaction as its change, so a mark that was visible when we read it
+    belongs to a change that the recomputation sees. Marks that appear meanwhile stay for the
+    next run. One transaction per hotel, under that hotel's rollup lock.
+    """
+    from django.db import connection
+
+    hotels = {hotel.pk: hotel for hotel in Hotel.objects.for_org(organization)}
+    marks = {}
+    for mark_id, hotel_id, day in RollupDirtyDay.objects.for_org(organization).values_list("pk", "hotel_id", "day"):
+        ids, days = marks.setdefault(hotel_id, ([], set()))
+        ids.append(mark_id)
+        days.add(day)
+    recomputed = 0
+    for hotel_id, (ids, days) in sorted(marks.items(), key=lambda item: (item[0] is None, item[0] or 0)):
+        with transaction.atomic():
+            for start, end in _day_ranges(days):
+                if hotel_id is None:
+                    if rollups.has_loyalty():
+                        with connection.cursor() as cursor:
+                            rollups.recompute_loyalty(getattr(organization, "pk", organization), None, start, end,
+                                                      cursor=cursor)
+                elif hotel_id in hotels:
+                    rollups.recompute_hotel(hotels[hotel_id], start, end)
+            RollupDirtyDay.objects.for_org(organization).filter(pk__in=ids).delete()
+        recomputed += len(days)
+    return recomputed
 
 
 def rfm_refresh(*, organization, as_of):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from hotelcrm.models import Hotel
 from hotelcrm.selectors import hotel_get_for_task
 from reports import services
-from reports.models import ReportSubscription, RollupRun
+from reports.models import ReportSubscription, RollupDirtyDay, RollupRun
 
 # A hotel's day is refreshed once its local clock has passed this hour, so yesterday is complete.
 REFRESH_AFTER_HOUR = 1
@@ -35,6 +35,23 @@ def dispatch_report_jobs_task(now=None):
                 send_report_subscription_task.delay(subscription.organization_id, subscription.pk, local_today.isoformat())
                 queued += 1
     return queued
+
+
+@shared_task(name="reports.tasks.dispatch_dirty_rollups_task")
+def dispatch_dirty_rollups_task():
+    """Beat tick (every few minutes): each organization with days marked by a write gets them recomputed."""
+    organization_ids = RollupDirtyDay.objects.all_tenants_unscoped().values_list("organization_id", flat=True).distinct()
+    queued = 0
+    for organization_id in organization_ids:
+        refresh_dirty_rollups_task.delay(organization_id)
+        queued += 1
+    return queued
+
+
+@shared_task(name="reports.tasks.refresh_dirty_rollups_task", acks_late=True)
+def refresh_dirty_rollups_task(organization_id):
+    # A gone organization has no hotels and no marks: nothing to do.
+    return services.rollups_refresh_dirty(organization=organization_id)
 
 
 @shared_task(name="reports.tasks.refresh_hotel_rollups_task", acks_late=True)

@@ -111,6 +111,35 @@ def tenants(db):
     return Tenants(a=build_tenant("Alpha"), b=build_tenant("Bravo"))
 
 
+def _reset_request_state():
+    """Back to what a fresh process has: the default language and time zone, no tenant context
+    (row-level security: the login role) and no API key in the audit context."""
+    from django.db import DatabaseError
+    from django.utils import timezone, translation
+
+    from hotelcrm import rls
+    from hotelcrm.api.context import current_key
+
+    translation.deactivate()
+    timezone.deactivate()
+    current_key.set(None)
+    if rls.current() is not None:
+        rls._current.set(None)
+        try:
+            rls._apply()  # the open connection goes back to the login role (a no-op when closed)
+        except DatabaseError:
+            pass  # _apply closed it; the next one opens outside any context
+
+
+@pytest.fixture(autouse=True)
+def reset_language_time_zone_and_tenant():
+    """The suite runs in random order (pytest-randomly): no test may inherit what another left active
+    (a request leaves its language active, a task its tenant context)."""
+    _reset_request_state()
+    yield
+    _reset_request_state()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The deploy hasher is slow on purpose; tests create many users.

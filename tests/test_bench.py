@@ -36,3 +36,22 @@ def test_a_quick_seed_benchmark_ends_with_bench_lines():
         assert BENCH_LINE.match(line), line
         figures.append(line.split()[2])
     assert set(figures) == {"generator_rate", "projected_time_1M_guests"}
+
+
+def test_the_performance_tables_in_the_readme_and_docs_are_the_ones_the_results_generate():
+    from bench import _report
+
+    assert _report.main(["--check"]) == 0
+
+
+def test_the_generated_table_follows_the_results_and_leaves_the_prose_alone():
+    from bench import _report
+
+    results = _report.load_results()
+    figure = results[0]["figures"][0]
+    text = f"intro\n{_report.BEGIN}\nold table\n{_report.END}\noutro\n"
+    rendered = _report.render(text, _report.table(results))
+    assert rendered.startswith("intro\n") and rendered.endswith("\noutro\n") and "old table" not in rendered
+    assert f"| {results[0]['benchmark']} | {figure['figure']} |" in rendered
+    figure["value"] *= 2  # a changed result changes the table
+    assert _report.table(results) not in rendered

@@ -63,10 +63,7 @@ def _import_or_404(request, import_id):
 
 
 def _guest_or_404(request, guest_id):
-    guest = selectors.guest_get(organization=request.organization, guest_id=guest_id)
-    if guest is None:
-        raise Http404
-    return guest
+    return selectors.guest_get_or_404(organization=request.organization, guest_id=guest_id)
 
 
 # --- import ------------------------------------------------------------------------------------

@@ -3,13 +3,13 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guests import selectors, services
 from guests.access import can_open_profile, openable_profile_ids
+from guests.extensions import profile_panels
 from guests.exceptions import GuestError
 from guests.forms import (
     BirthDateForm, ContactForm, DocumentForm, GuestCreateForm, GuestProfileForm, PreferenceForm, SensitiveConsentForm,
@@ -43,20 +43,11 @@ def guest_list(request):
 
 
 def _guest_or_404(request, guest_id):
-    guest = selectors.guest_get(organization=request.organization, guest_id=guest_id)
-    if guest is None:
-        raise Http404
-    return guest
+    return selectors.guest_get_or_404(organization=request.organization, guest_id=guest_id)
 
 
 def _restricted(request, guest):
     return render(request, "guests/guest_restricted.html", {"guest_id": guest.pk}, status=403)
-
-
-def _loyalty_membership(request, guest):
-    from loyalty.selectors import guest_loyalty_card  # loyalty builds on guests: imported where used
-
-    return guest_loyalty_card(organization=request.organization, guest_id=guest.pk)
 
 
 @hotel_required
@@ -73,7 +64,8 @@ def guest_detail(request, guest_id):
         "summary": selectors.guest_stay_summary(guest=guest),
         "preferences": list(selectors.guest_visible_preferences(guest=guest)),
         "special_dates": list(selectors.guest_special_dates(guest=guest)),
-        "loyalty_membership": _loyalty_membership(request, guest),
+        # Cards other apps contribute (the loyalty card): guests.extensions.
+        "profile_panels": profile_panels(request=request, guest=guest),
         "currency": request.hotel.currency,
         "consents": [
             (_("Email"), guest.consent_email, guest.consent_email_at, guest.get_consent_email_source_display()),

@@ -1,11 +1,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
 from hotelcrm.models import Hotel
-from integrations.api.base import COMMON_ERRORS, error_responses
+from hotelcrm.api.base import COMMON_ERRORS, KeyRateThrottle, error_responses
 
 
 class HotelOutputSerializer(serializers.ModelSerializer):
@@ -25,6 +25,7 @@ class StaffHotelMixin:
     """Hotels the calling staff member may work in (a key: its own hotel); any other id is 404."""
 
     serializer_class = HotelOutputSerializer
+    throttle_classes = [KeyRateThrottle]
 
     def get_queryset(self):
         ids = [hotel.pk for hotel in self.request.access.hotels]
@@ -43,6 +44,7 @@ class HotelDetailApi(StaffHotelMixin, RetrieveAPIView):
 
 @extend_schema(tags=["account"], summary="Who is calling", responses={200: MeSerializer, **error_responses(*COMMON_ERRORS)})
 @api_view(["GET"])
+@throttle_classes([KeyRateThrottle])
 def me_api(request):
     return Response(
         {

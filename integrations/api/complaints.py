@@ -6,12 +6,12 @@ a key carry its label as the actor label of the timeline and the audit events.
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import CursorPagination
+from hotelcrm.api.pagination import StrictCursorPagination
 from rest_framework.response import Response
 
 from guests import selectors as guest_selectors
-from guests.api.views import openable_ids
-from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from integrations.api.guests import openable_ids
+from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.models import Scope
 
 
@@ -112,7 +112,7 @@ def _label(caller):
     return caller.key.label if caller.key is not None else ""
 
 
-class ComplaintCursorPagination(CursorPagination):
+class ComplaintCursorPagination(StrictCursorPagination):
     ordering = ("-pk",)
     page_size = 50
     page_size_query_param = "page_size"

@@ -1,6 +1,6 @@
 """Loyalty for the PMS: a guest's balance and statement, awarding and redeeming points.
 
-Writes need an `Idempotency-Key`: the answer is replayed on retry (integrations.api.base) and
+Writes need an `Idempotency-Key`: the answer is replayed on retry (hotelcrm.api.base) and
 the ledger itself refuses a second entry with the same key (loyalty.services), so a retried
 award never credits twice.
 """
@@ -12,7 +12,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from guests import selectors as guest_selectors
-from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.models import Scope
 
 MAX_STATEMENT_ROWS = 200
@@ -57,6 +57,18 @@ class PointsResultSerializer(serializers.Serializer):
     entry_id = serializers.IntegerField()
     points = serializers.IntegerField()
     balance = serializers.IntegerField()
+
+
+class AwardResultSerializer(PointsResultSerializer):
+    adjustment_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["applied"])
+
+
+class PendingAwardSerializer(serializers.Serializer):
+    adjustment_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["pending", "rejected"], help_text="rejected: a manager refused it.")
+    points = serializers.IntegerField()
+    balance = serializers.IntegerField(help_text="The balance now, without the waiting points.")
 
 
 def _membership_or_404(caller, guest_id):
@@ -147,14 +159,34 @@ LEDGER_KEY_HEADER = OpenApiParameter(
 
 
 class LoyaltyAwardApi(_PointsApi):
-    service_name = "points_award"
-
-    @extend_schema(operation_id="loyalty_award", tags=["loyalty"], summary="Award points to a guest",
-                   request=PointsInputSerializer, parameters=[LEDGER_KEY_HEADER],
-                   responses={201: PointsResultSerializer, **error_responses(*COMMON_ERRORS, 404, 409, 422)})
+    @extend_schema(
+        operation_id="loyalty_award", tags=["loyalty"], summary="Award points to a guest",
+        description="The same rule as the app's awards: up to the program's approval threshold the points are "
+                    "credited at once (201); above it the award waits for a manager's approval (202, nothing "
+                    "credited yet). Above the key's (or the staff role's) limit per request or per 24 hours it is "
+                    "refused (403, points_limit_exceeded) and nothing is recorded.",
+        request=PointsInputSerializer, parameters=[LEDGER_KEY_HEADER],
+        responses={201: AwardResultSerializer, 202: PendingAwardSerializer,
+                   **error_responses(*COMMON_ERRORS, 404, 409, 422)})
     @idempotent
     def post(self, request, pk):
-        return self._apply(request, pk)
+        from loyalty import selectors, services
+
+        membership = _membership_or_404(self.caller, pk)
+        data = PointsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        caller = self.caller
+        adjustment = services.adjustment_request(
+            membership=membership, points=data.validated_data["points"], reason=data.validated_data["reason"],
+            actor=caller.actor, hotel=caller.hotel, api_key=caller.key, request=request,
+            idempotency_key=_ledger_key(caller, request))
+        membership.refresh_from_db(fields=["balance"])
+        if adjustment.status != "applied":  # waiting (or, on a retry, already refused by a manager)
+            return Response({"adjustment_id": adjustment.pk, "status": adjustment.status, "points": adjustment.points,
+                             "balance": membership.balance}, status=status.HTTP_202_ACCEPTED)
+        entry = selectors.adjustment_entry(adjustment=adjustment)
+        return Response({"adjustment_id": adjustment.pk, "status": "applied", "entry_id": entry.pk,
+                         "points": entry.points, "balance": membership.balance}, status=status.HTTP_201_CREATED)
 
 
 class LoyaltyRedeemApi(_PointsApi):

@@ -70,6 +70,13 @@ class StayEventBatchResultSerializer(serializers.Serializer):
 class ArrivalsQuerySerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="Defaults to today in the hotel's time zone.")
 
+    def to_internal_value(self, data):
+        # `?date=` (empty) or `?date=a&date=b` is a malformed query, not "today": refused.
+        values = data.getlist("date") if hasattr(data, "getlist") else ([data["date"]] if "date" in data else [])
+        if len(values) > 1 or (values and not str(values[0]).strip()):
+            raise serializers.ValidationError({"date": [_("Send one date as YYYY-MM-DD, or leave it out for today.")]})
+        return super().to_internal_value(data)
+
 
 class OccasionSerializer(serializers.Serializer):
     kind = serializers.CharField()

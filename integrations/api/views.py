@@ -10,11 +10,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from guests.api.views import openable_ids
+from integrations.api.guests import openable_ids
 from guests.selectors_briefing import briefing_get
 from hotelcrm.api.errors import exception_handler
 from hotelcrm.exceptions import ApplicationError
-from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.api.serializers import (
     ArrivalsQuerySerializer, ArrivalsSerializer, StayEventBatchInputSerializer, StayEventBatchResultSerializer,
     StayEventInputSerializer, StayEventResultSerializer,

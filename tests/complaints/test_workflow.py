@@ -3,7 +3,6 @@ import itertools
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from complaints import services, workflow
@@ -109,12 +108,12 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(tenants):
 def test_closing_checks_the_closing_fields(tenants):
     complaint = _at(tenants.a, Status.FOLLOW_UP_DONE)
     actor = tenants.a.users[Role.GUEST_RELATIONS]
-    with pytest.raises(ValidationError) as invalid:
+    with pytest.raises(ComplaintError) as invalid:
         _step(complaint, "close", actor, closing={"outcome": "justified", "response_text": ""})
-    assert {"response_text", "root_cause", "corrective_action"} <= set(invalid.value.message_dict)
-    with pytest.raises(ValidationError) as unhappy:
+    assert {"response_text", "root_cause", "corrective_action"} <= set(invalid.value.fields)
+    with pytest.raises(ComplaintError) as unhappy:
         _step(complaint, "close", actor, closing={**CLOSING, "satisfaction": 2})
-    assert "reopen" in unhappy.value.message_dict["satisfaction"][0]
+    assert "reopen" in unhappy.value.fields["satisfaction"][0]
     closed = _step(complaint, "close", actor, closing={**CLOSING, "outcome": "not_justified", "root_cause": "",
                                                         "corrective_action": ""})
     assert closed.status == Status.CLOSED and closed.closed_at is not None
@@ -173,7 +172,7 @@ def test_compensation_above_the_threshold_waits_for_a_manager(tenants):
     with pytest.raises(ComplaintError):
         services.compensation_decide(compensation=big, actor=manager, approve=False)
     assert AuditEvent.objects.for_org(tenants.a.organization).filter(action="complaint.compensation_approve").exists()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ComplaintError):
         services.compensation_propose(complaint=complaint, actor=relations, kind="amount", amount=0)
 
 
@@ -185,9 +184,9 @@ def test_the_checklist_has_the_six_steps_and_the_category_guidance(tenants):
 
 
 def test_a_guest_or_department_of_another_tenant_is_refused(tenants):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ComplaintError):
         _new(tenants.a, guest=tenants.b.guests[0])
-    with pytest.raises(ValidationError):
+    with pytest.raises(ComplaintError):
         _new(tenants.a, assignee=tenants.b.users[Role.MANAGER])
 
 

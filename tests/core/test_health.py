@@ -7,6 +7,14 @@ from django.urls import reverse
 from hotelcrm.health import BEAT_HEARTBEAT_KEY
 from hotelcrm.tasks import health_ping_task
 
+MONITOR_TOKEN = "monitor-token-for-the-tests-0123"
+
+
+@pytest.fixture
+def monitor(settings):
+    settings.HEALTHZ_TOKEN = MONITOR_TOKEN
+    return {"HTTP_X_HEALTH_TOKEN": MONITOR_TOKEN}
+
 
 @pytest.mark.celery
 def test_a_real_worker_runs_the_health_task(celery_worker_process):
@@ -14,8 +22,8 @@ def test_a_real_worker_runs_the_health_task(celery_worker_process):
 
 
 @pytest.mark.celery
-def test_healthz_reports_database_redis_and_worker(client, db, celery_worker_process):
-    response = client.get(reverse("healthz"))
+def test_healthz_reports_database_redis_and_worker(client, db, celery_worker_process, monitor):
+    response = client.get(reverse("healthz"), **monitor)
     assert response.status_code == 200
     report = response.json()
     assert report["database"]["status"] == "ok"
@@ -32,11 +40,12 @@ def _wait_for_heartbeat(seconds):
 
 
 @pytest.mark.celery
-def test_beat_announces_itself_at_start_and_healthz_sees_it(client, db, celery_worker_process, start_celery_beat):
+def test_beat_announces_itself_at_start_and_healthz_sees_it(client, db, celery_worker_process, start_celery_beat,
+                                                            monitor):
     cache.delete(BEAT_HEARTBEAT_KEY)
     start_celery_beat(heartbeat_seconds=3600)  # the schedule alone would not fire for an hour
     _wait_for_heartbeat(45)
-    assert client.get(reverse("healthz")).json()["beat"]["status"] == "ok"
+    assert client.get(reverse("healthz"), **monitor).json()["beat"]["status"] == "ok"
 
 
 @pytest.mark.celery
@@ -50,12 +59,23 @@ def test_beat_fires_its_schedule_again_and_again(db, celery_worker_process, star
         time.sleep(0.5)
 
 
-def test_healthz_answers_json_without_login(client, db):
+def test_healthz_tells_anonymous_callers_only_the_overall_status(client, db, monitor):
     response = client.get(reverse("healthz"))
     assert response["Content-Type"] == "application/json"
-    report = response.json()
+    assert set(response.json()) == {"status"}
+    assert set(client.get(reverse("healthz"), HTTP_X_HEALTH_TOKEN="not-the-token-0123456789").json()) == {"status"}
+    report = client.get(reverse("healthz"), **monitor).json()
     assert report["database"]["status"] == "ok" and report["redis"]["status"] == "ok"
     assert set(report) == {"status", "database", "redis", "worker", "beat"}
+
+
+def test_healthz_details_for_signed_in_staff_and_none_without_a_configured_token(client, tenants, settings):
+    from hotelcrm.models import Role
+
+    settings.HEALTHZ_TOKEN = ""
+    assert set(client.get(reverse("healthz"), HTTP_X_HEALTH_TOKEN="").json()) == {"status"}
+    client.force_login(tenants.a.users[Role.FRONT_DESK])
+    assert set(client.get(reverse("healthz")).json()) == {"status", "database", "redis", "worker", "beat"}
 
 
 def test_no_reachable_worker_is_reported_as_down_quickly():

@@ -252,9 +252,9 @@ def test_the_briefing_is_for_staff_only(client, tenants):
 
 
 def test_the_demo_gives_its_organizations_the_catalog_and_its_arrivals_something_to_brief(client, db):
-    from guests import demo
     from guests.catalog import CATALOG
     from guests.models import GuestPreference, SpecialDate
+    from hotelcrm import demo
     from hotelcrm.models import Organization
 
     demo.demo_seed(n_guests=300)

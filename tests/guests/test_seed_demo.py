@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from guests import demo
+from guests import demo as guest_demo
 from guests.models import GuestProfile, Stay, StayStatus, fold_for_search
 from guests.selectors import arrivals_on
+from hotelcrm import demo
 from hotelcrm.models import AuditEvent, Hotel, Membership, Organization, Role
 
 GUESTS = 300
@@ -175,7 +176,7 @@ def test_reset_rebuilds_the_data_and_keeps_the_audit_trail():
 
 
 def test_a_failure_half_way_leaves_no_demo_data(monkeypatch):
-    real_load = demo.load_guests_and_stays
+    real_load = guest_demo.load_guests_and_stays
     calls = itertools.count()
 
     def load_then_fail(*args, **kwargs):
@@ -183,7 +184,7 @@ def test_a_failure_half_way_leaves_no_demo_data(monkeypatch):
             raise RuntimeError("disk full")
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(demo, "load_guests_and_stays", load_then_fail)
+    monkeypatch.setattr(guest_demo, "load_guests_and_stays", load_then_fail)
     with pytest.raises(RuntimeError):
         seed()
     assert demo_organizations() == []
@@ -198,7 +199,7 @@ def test_the_generator_yields_the_same_rows_for_the_same_seed():
     now = timezone.now()
 
     def rows():
-        return list(demo.guest_rows(organization, hotels, 50, demo.demo_rng(1, "x"), now=now))
+        return list(guest_demo.guest_rows(organization, hotels, 50, demo.demo_rng(1, "x"), now=now))
 
     first = rows()
     assert first == rows()

@@ -14,6 +14,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.transport import Response
 
 from tests.api.conftest import error_shape
 from tests.security.helpers import tenant_fingerprint
@@ -61,6 +63,29 @@ def _send(pms, case):
     return getattr(pms.client, method)(path, body, content_type=content_type, **headers)
 
 
+# Every check schemathesis runs on a response (its `--checks all`), except the ones that send
+# further requests of their own over HTTP (this test serves through Django's test client) or
+# need a stateful run: ignored_auth, use_after_free, ensure_resource_availability,
+# object_level_authorization (tests/security/test_idor.py swaps ids on every route instead).
+load_all_checks()
+# positive_data_acceptance is left out too: a schema-valid but made-up `cursor` (a value only the
+# server can issue) or an unknown guest id is rightly refused, which that check counts as a failure.
+RESPONSE_CHECKS = [check for check in CHECKS.get_all() if check.__name__ not in {
+    "ignored_auth", "use_after_free", "ensure_resource_availability", "object_level_authorization",
+    "positive_data_acceptance"}]
+CHECKS_RUN = sorted(check.__name__ for check in RESPONSE_CHECKS)
+
+
+def _as_schemathesis_response(case, response, sent_headers):
+    import requests
+
+    request = requests.Request(case.method.upper(), f"http://testserver{case.formatted_path}",
+                               headers={k: v for k, v in (case.headers or {}).items()}).prepare()
+    headers = {name: [value] for name, value in response.headers.items()}
+    return Response(status_code=response.status_code, headers=headers, content=response.content, request=request,
+                    elapsed=0.0, verify=False)
+
+
 def _run(pms, operation, mode, examples, tenants):
     seen = {"cases": 0}
 
@@ -75,6 +100,10 @@ def _run(pms, operation, mode, examples, tenants):
         assert b"Traceback" not in response.content, where
         if response.status_code >= 400 and response.status_code not in (404, 405) and response.get("Content-Type", "").startswith("application/json"):
             assert error_shape(response.json()), (where, response.content[:300])
+        try:
+            case.validate_response(_as_schemathesis_response(case, response, pms.headers), checks=RESPONSE_CHECKS)
+        except AssertionError as failure:  # a FailureGroup: every check that failed, with its message
+            raise AssertionError(f"{where}\n{response.status_code} {response.content[:300]!r}\n{failure}") from None
         if before is not None:
             # Whatever A's key sends, organization B's data never changes.
             assert tenant_fingerprint(tenants.b.organization) == before, where

@@ -26,9 +26,11 @@ class GuestOutputSerializer(serializers.ModelSerializer):
 class GuestMaskedSerializer(serializers.Serializer):
     """A confidential profile the caller may not open: its id only."""
 
+    # Required, and nothing else (hotelcrm.api.schema closes the object), so a guest answer
+    # matches exactly one branch of GuestOrMasked's oneOf.
     id = serializers.IntegerField()
-    is_masked = serializers.BooleanField(default=True)
-    is_confidential = serializers.BooleanField(default=True)
+    is_masked = serializers.BooleanField()
+    is_confidential = serializers.BooleanField()
 
 
 class GuestMergedSerializer(serializers.Serializer):

@@ -17,11 +17,25 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
+from hotelcrm.api.conf import IDEMPOTENCY_TTL
+from hotelcrm.api.context import current_key
+from hotelcrm.api.exceptions import IdempotencyInProgress, IdempotencyKeyReused
+from hotelcrm.api.scopes import Scope
 from hotelcrm.models import ROLE_RANK, Role
-from integrations.audit_context import current_key
-from integrations.exceptions import IdempotencyInProgress, IdempotencyKeyReused
-from integrations.models import IdempotencyRecord, IntegrationKey, Scope
-from integrations.services import IDEMPOTENCY_TTL
+
+
+def api_key_of(request):
+    """The API key that authenticated `request` (whatever model says `is_api_key`), or None for a session."""
+    return request.auth if getattr(request.auth, "is_api_key", False) else None
+
+
+def idempotency_records():
+    """The model storing idempotent answers (settings.API_IDEMPOTENCY_MODEL, like AUTH_USER_MODEL):
+    the core knows its fields, not the app that owns it."""
+    from django.apps import apps
+    from django.conf import settings
+
+    return apps.get_model(settings.API_IDEMPOTENCY_MODEL)
 
 # What a staff member may do through the API with their session, by role (the UI's rules).
 ROLE_SCOPES = {
@@ -53,7 +67,7 @@ def api_caller(request):
     cached = getattr(request, "_api_caller", None)
     if cached is not None:
         return cached
-    key = request.auth if isinstance(request.auth, IntegrationKey) else None
+    key = api_key_of(request)
     if key is not None:
         caller = ApiCaller(hotel=key.hotel, organization=key.hotel.organization, key=key,
                            scopes=frozenset(str(s) for s in key.scopes))
@@ -93,13 +107,13 @@ class KeyRateThrottle(throttling.SimpleRateThrottle):
         return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope, "600/min")
 
     def allow_request(self, request, view):
-        key = request.auth if isinstance(request.auth, IntegrationKey) else None
+        key = api_key_of(request)
         if key is not None:
             self.num_requests, self.duration = key.rate_per_minute, 60
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        key = request.auth if isinstance(request.auth, IntegrationKey) else None
+        key = api_key_of(request)
         if key is not None:
             ident = f"key-{key.pk}"
         elif getattr(request.user, "is_authenticated", False):
@@ -202,6 +216,7 @@ def idempotent(handler):
         caller = api_caller(request)
         data = request.data  # a malformed body raises ParseError here, before anything is claimed
         digest = _body_hash(request, data)
+        IdempotencyRecord = idempotency_records()
         records = IdempotencyRecord.objects.for_hotel(caller.hotel)
         with transaction.atomic():
             try:

@@ -9,17 +9,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from hotelcrm.api.pagination import StrictCursorPagination
 from rest_framework.response import Response
 
 from guests import access, selectors, services
-from guests.api.serializers import (
+from integrations.api.guest_serializers import (
     GuestListQuerySerializer, GuestLookupQuerySerializer, GuestMaskedSerializer, GuestMergedSerializer,
     GuestOutputSerializer, GuestPageSerializer, GuestUpdateInputSerializer, GuestUpsertInputSerializer, guest_output,
 )
 from guests.exceptions import ProfileRestricted
 from guests.models import ContactKind, GuestProfile
-from integrations.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
 from integrations.models import Scope
 
 GUEST_OR_MASKED = PolymorphicProxySerializer(
@@ -36,13 +36,10 @@ def openable_ids(request, caller, guests):
 
 
 def _guest_or_404(caller, pk):
-    guest = selectors.guest_get(organization=caller.organization, guest_id=pk)
-    if guest is None:
-        raise NotFound()
-    return guest
+    return selectors.guest_get_or_404(organization=caller.organization, guest_id=pk)
 
 
-class GuestCursorPagination(CursorPagination):
+class GuestCursorPagination(StrictCursorPagination):
     ordering = ("pk",)
     page_size = 50
     page_size_query_param = "page_size"

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
-from guests import demo
+from hotelcrm import demo
+from hotelcrm.models import Role
 
 
 class Command(BaseCommand):
@@ -51,6 +52,11 @@ class Command(BaseCommand):
             f"Loaded {len(result.organizations)} organizations, {result.guests:,} guests and {result.stays:,} stays (seed {seed})."
         ))
         self._print_logins(result.logins)
+        if result.hints:
+            self.stdout.write("To try first:")
+            for hint in result.hints:
+                self.stdout.write(f"  - {hint}")
+            self.stdout.write("")
         if not (settings.DEBUG or settings.LOCAL_MODE):
             self.stderr.write(self.style.WARNING(
                 "These demo accounts have published passwords: never leave them on a production site."
@@ -76,3 +82,15 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sign in on the site's start page; the Django admin is at /admin/ (user admin)."
         )
+        self.stdout.write(two_factor_note())
+        self.stdout.write("")
+
+
+def two_factor_note():
+    """What a demo user meets after the password: which roles enrol an authenticator app, and how to skip it."""
+    roles = list(settings.TWO_FACTOR_REQUIRED_ROLES)
+    if not roles:
+        return "Two-factor sign-in: not required for any role (TWO_FACTOR_REQUIRED_ROLES=none)."
+    labels = " and ".join(", ".join(str(Role(role).label) for role in roles).rsplit(", ", 1))
+    return (f"Two-factor sign-in: {labels} users, and admin, enrol an authenticator app (TOTP) at their first log-in. "
+            f"For a demo without it, start with TWO_FACTOR_REQUIRED_ROLES=none (README: Configuration reference).")
