@@ -176,24 +176,34 @@ def tenant_tables(cursor):
 # The tenant named by a setting whose MAC checks out on this connection, else NULL. Owned by the
 # owner and SECURITY DEFINER: only it reads the key. STABLE, and the policies call it through a
 # scalar subquery, so it runs once per statement (an InitPlan) and `organization_id = $1` stays
-# an index condition. PARALLEL RESTRICTED: a parallel worker has another backend pid.
-_VERIFIED_SQL = r"""
-  SELECT r.m[1] FROM regexp_match(coalesce(current_setting('hotelcrm.tenant', true), ''),
-                                  '^([0-9]{{1,18}}|system)\.([0-9a-f]{{32}})\.([0-9a-f]{{64}})$') AS r(m),
-                     {schema}.{key_table} AS k
-  WHERE k.id = 1 AND encode(sha256(k.outer_pad || sha256(k.inner_pad
-          || convert_to(r.m[1] || ':' || pg_backend_pid() || ':' || r.m[2], 'UTF8'))), 'hex') = r.m[3]
+# an index condition. PARALLEL RESTRICTED: a parallel worker has another backend pid. PL/pgSQL
+# keeps its plan for the key lookup for the session.
+_VERIFIED_PLPGSQL = r"""
+DECLARE
+  -- string_to_array and a short pattern, not one regular expression with counted repeats
+  -- ({{32}}, {{64}}), which PostgreSQL's engine ran at about a millisecond a call.
+  m text[] := string_to_array(coalesce(current_setting('hotelcrm.tenant', true), ''), '.');
+  k record;
+BEGIN
+  IF cardinality(m) <> 3 OR NOT (m[1] = 'system' OR (length(m[1]) <= 18 AND m[1] ~ '^[0-9]+$')) THEN
+    RETURN NULL;
+  END IF;
+  SELECT inner_pad, outer_pad INTO k FROM {schema}.{key_table} WHERE id = 1;
+  IF k IS NULL OR encode(sha256(k.outer_pad || sha256(k.inner_pad
+       || convert_to(m[1] || ':' || pg_backend_pid() || ':' || m[2], 'UTF8'))), 'hex') <> m[3] THEN
+    RETURN NULL;
+  END IF;
+  RETURN {answer};
+END
 """
 
 FUNCTIONS_SQL = """
 CREATE OR REPLACE FUNCTION {schema}.hotelcrm_tenant() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp AS $$
-  SELECT CASE WHEN t <> 'system' THEN t::bigint END FROM ({verified}) AS v(t)
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp AS $$
+{tenant_body}$$;
 CREATE OR REPLACE FUNCTION {schema}.hotelcrm_tenant_is_system() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp AS $$
-  SELECT coalesce((SELECT t = 'system' FROM ({verified}) AS v(t)), false)
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp AS $$
+{system_body}$$;
 REVOKE ALL ON FUNCTION {schema}.hotelcrm_tenant(), {schema}.hotelcrm_tenant_is_system() FROM PUBLIC;
 """
 
@@ -243,8 +253,12 @@ def ensure_policies(cursor):
     cursor.execute("SELECT current_schema()")
     schema = cursor.fetchone()[0]
     _ensure_key(cursor, schema)
-    verified = _VERIFIED_SQL.format(schema=f'"{schema}"', key_table=KEY_TABLE)
-    cursor.execute(FUNCTIONS_SQL.format(schema=f'"{schema}"', verified=verified))
+    bodies = {
+        f"{name}_body": _VERIFIED_PLPGSQL.format(schema=f'"{schema}"', key_table=KEY_TABLE, answer=answer)
+        for name, answer in (("tenant", "CASE WHEN m[1] <> 'system' THEN m[1]::bigint END"),
+                             ("system", "m[1] = 'system'"))
+    }
+    cursor.execute(FUNCTIONS_SQL.format(schema=f'"{schema}"', **bodies))
     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     if cursor.fetchone()[0]:
         # Under RLS the planner may use an index for a condition only if its function is
