@@ -114,7 +114,7 @@ def load_members_and_ledger(organization, hotels, entry_tier_id, *, first_guest_
         cursor.execute(f"""
             INSERT INTO loyalty_ledgerentry (organization_id, membership_id, hotel_id, kind, points, remaining, expires_on,
                 source_type, source_id, idempotency_key, qualifying_nights, qualifying_stays, qualifying_spend, reason,
-                details, actor_id, created_at)
+                details, actor_id, created_at, business_on)
             SELECT %(org)s, m.id, (ARRAY[%(hotels)s])[1 + (m.id + k) % %(hotel_count)s],
                    CASE WHEN k % 5 = 4 THEN 'redeem' ELSE 'earn' END,
                    CASE WHEN k % 5 = 4 THEN -p / 2 ELSE p END,
@@ -125,7 +125,7 @@ def load_members_and_ledger(organization, hotels, entry_tier_id, *, first_guest_
                    CASE WHEN k % 5 = 4 THEN 0 ELSE 1 + (m.id + k) % 4 END,
                    CASE WHEN k % 5 = 4 THEN 0 ELSE 1 END,
                    CASE WHEN k % 5 = 4 THEN 0 ELSE 400 + ((m.id * 7 + k * 13) % 20) * 100 END,
-                   '', '{{}}'::jsonb, NULL, ts
+                   '', '{{}}'::jsonb, NULL, ts, ts::date
             FROM (SELECT id, 50 + (id % 10) * 10 AS p FROM loyalty_membership WHERE organization_id = %(org)s) m
             CROSS JOIN generate_series(0, {ENTRIES_PER_MEMBER - 1}) k
             CROSS JOIN LATERAL (SELECT now() - make_interval(days => 790 - k * 41 + (m.id % 37)::int) AS ts) t
@@ -134,7 +134,7 @@ def load_members_and_ledger(organization, hotels, entry_tier_id, *, first_guest_
         lap("ledger")
         cursor.execute("""
             UPDATE loyalty_membership m SET balance = t.total, last_activity_on = t.last_day
-            FROM (SELECT membership_id, SUM(points) AS total, MAX(created_at)::date AS last_day
+            FROM (SELECT membership_id, SUM(points) AS total, MAX(business_on) AS last_day
                   FROM loyalty_ledgerentry WHERE organization_id = %s GROUP BY membership_id) t
             WHERE m.id = t.membership_id AND m.organization_id = %s
         """, [org, org])
@@ -189,8 +189,8 @@ ORDER BY created_at DESC, id DESC LIMIT 50
 RAW_REDEEM = [
     ("SELECT id, balance FROM loyalty_membership WHERE organization_id = %(org)s AND id = %(m)s FOR UPDATE", False),
     ("INSERT INTO loyalty_ledgerentry (organization_id, membership_id, kind, points, remaining, source_type, source_id, "
-     "idempotency_key, qualifying_nights, qualifying_stays, qualifying_spend, reason, details, created_at) "
-     "VALUES (%(org)s, %(m)s, 'redeem', -%(p)s, 0, 'reward_order', '', %(key)s, 0, 0, 0, '', '{}', now()) RETURNING id", True),
+     "idempotency_key, qualifying_nights, qualifying_stays, qualifying_spend, reason, details, created_at, business_on) "
+     "VALUES (%(org)s, %(m)s, 'redeem', -%(p)s, 0, 'reward_order', '', %(key)s, 0, 0, 0, '', '{}', now(), current_date) RETURNING id", True),
     ("SELECT id, remaining FROM loyalty_ledgerentry WHERE organization_id = %(org)s AND membership_id = %(m)s "
      "AND remaining > 0 ORDER BY expires_on, id LIMIT 1", True),
     ("UPDATE loyalty_ledgerentry SET remaining = remaining - %(p)s WHERE id = %(lot)s", False),

@@ -23,12 +23,13 @@ _REWARDS = (
 _EARN_SQL = """
 INSERT INTO loyalty_ledgerentry (organization_id, membership_id, hotel_id, kind, points, remaining, expires_on,
     source_type, source_id, idempotency_key, qualifying_nights, qualifying_stays, qualifying_spend, reason, details,
-    actor_id, created_at)
+    actor_id, created_at, business_on)
 SELECT s.organization_id, m.id, s.hotel_id, 'earn', pts, pts,
        CASE WHEN %(months)s::int IS NULL THEN NULL ELSE (s.departure_on + make_interval(months => %(months)s::int))::date END,
        'stay', s.id::text, 'stay:' || s.id || ':stay:1', s.departure_on - s.arrival_on, 1,
        s.room_revenue + s.fb_revenue + s.other_revenue, 'Stay ' || s.pms_reservation_id,
-       jsonb_build_object('multiplier', '1', 'demo', true), NULL, (s.departure_on + time '12:00') AT TIME ZONE 'UTC'
+       jsonb_build_object('multiplier', '1', 'demo', true), NULL, (s.departure_on + time '12:00') AT TIME ZONE 'UTC',
+       s.departure_on
 FROM guests_stay s
 JOIN loyalty_membership m ON m.organization_id = s.organization_id AND m.guest_id = s.guest_id
 CROSS JOIN LATERAL (SELECT floor((s.room_revenue * %(room)s + s.fb_revenue * %(fb)s + s.other_revenue * %(other)s)
@@ -38,7 +39,7 @@ WHERE s.organization_id = %(org)s AND s.status = 'checked_out' AND s.departure_o
 
 _BALANCE_SQL = """
 UPDATE loyalty_membership m SET balance = t.total, last_activity_on = t.last_day
-FROM (SELECT membership_id, SUM(points) AS total, MAX(created_at)::date AS last_day
+FROM (SELECT membership_id, SUM(points) AS total, MAX(business_on) AS last_day
       FROM loyalty_ledgerentry WHERE organization_id = %(org)s GROUP BY membership_id) t
 WHERE m.organization_id = %(org)s AND m.id = t.membership_id
 """

@@ -82,7 +82,8 @@ class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = ["name", "currency", "spend_unit", "points_per_unit_room", "points_per_unit_fb", "points_per_unit_other",
-                  "bonus_first_stay", "bonus_birthday_stay", "bonus_suggestion_adopted", "expiry_months_after_earning",
+                  "bonus_first_stay", "bonus_birthday_stay", "bonus_suggestion_adopted", "earn_min_nights", "earn_min_revenue",
+                  "first_stay_min_nights", "first_stay_min_revenue", "expiry_months_after_earning",
                   "expiry_months_inactive", "tier_validity_months", "adjustment_approval_threshold"]
 
 

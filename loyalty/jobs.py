@@ -34,7 +34,7 @@ WHERE m.organization_id = %(org)s AND m.id > %(lo)s AND m.id <= %(hi)s AND m.sta
 ORDER BY m.id FOR UPDATE
 """
 EXPIRE_DUE_SQL = """
-SELECT e.id, e.membership_id, e.remaining FROM loyalty_ledgerentry e
+SELECT e.id, e.membership_id, e.remaining, e.expires_on FROM loyalty_ledgerentry e
 JOIN loyalty_membership m ON m.organization_id = %(org)s AND m.id = e.membership_id
 WHERE e.organization_id = %(org)s AND e.membership_id = ANY(%(members)s) AND e.remaining > 0
   AND (e.expires_on <= %(today)s OR (%(inactive_cutoff)s::date IS NOT NULL AND m.last_activity_on < %(inactive_cutoff)s::date))
@@ -42,13 +42,16 @@ WHERE e.organization_id = %(org)s AND e.membership_id = ANY(%(members)s) AND e.r
 EXPIRE_WRITE_SQL = """
 WITH due AS (
     SELECT unnest(%(lots)s::bigint[]) AS lot_id, unnest(%(lot_members)s::bigint[]) AS membership_id,
-           unnest(%(lot_points)s::bigint[]) AS remaining
+           unnest(%(lot_points)s::bigint[]) AS remaining, unnest(%(lot_expiry)s::date[]) AS expires_on
 ), ins AS (
     INSERT INTO loyalty_ledgerentry (organization_id, membership_id, hotel_id, kind, points, remaining, expires_on,
         source_type, source_id, idempotency_key, qualifying_nights, qualifying_stays, qualifying_spend, reason, details,
-        actor_id, created_at)
+        actor_id, created_at, business_on)
+    -- Dated at the lot's expiry date (a run catching up on missed nights dates each expiry when it
+    -- was due); an inactivity expiry on the run's date.
     SELECT %(org)s, d.membership_id, NULL, 'expire', -d.remaining, 0, NULL, 'job_run', %(run)s,
-           'expire:' || d.lot_id || ':' || %(today_text)s, 0, 0, 0, '', jsonb_build_object('lot', d.lot_id), NULL, %(now)s
+           'expire:' || d.lot_id || ':' || %(today_text)s, 0, 0, 0, '', jsonb_build_object('lot', d.lot_id), NULL, %(now)s,
+           LEAST(COALESCE(d.expires_on, %(today)s::date), %(today)s::date)
     FROM due d
     ON CONFLICT (organization_id, idempotency_key) DO NOTHING
     RETURNING id, membership_id, points, (details->>'lot')::bigint AS lot_id
@@ -87,16 +90,17 @@ def _expire_chunk(db, params):
     due = db.fetchall()
     if not due:
         return seen, 0, 0
-    by_lot = {lot_id: (membership_id, remaining) for lot_id, membership_id, remaining in due}
+    by_lot = {lot_id: (membership_id, remaining, expires_on) for lot_id, membership_id, remaining, expires_on in due}
     _timed_execute(db, "expire_write_sql", EXPIRE_WRITE_SQL, {**params, "lots": list(by_lot), "lot_members": [v[0] for v in by_lot.values()],
-                                  "lot_points": [v[1] for v in by_lot.values()]})
+                                  "lot_points": [v[1] for v in by_lot.values()],
+                                  "lot_expiry": [v[2] for v in by_lot.values()]})
     done = [row[0] for row in db.fetchall()]  # a lot already expired today (a rerun) is skipped
     if not done:
         return seen, 0, 0
     _timed_execute(db, "expire_lots_sql", EXPIRE_LOTS_SQL, {**params, "done": done})
     per_member = {}
     for lot_id in done:
-        membership_id, remaining = by_lot[lot_id]
+        membership_id, remaining, _expires_on = by_lot[lot_id]
         per_member[membership_id] = per_member.get(membership_id, 0) + remaining
     _timed_execute(db, "expire_members_sql", EXPIRE_MEMBERS_SQL, {**params, "members": list(per_member), "points": list(per_member.values())})
     return seen, len(per_member), sum(per_member.values())
@@ -112,7 +116,9 @@ WITH locked AS (
            SUM(e.qualifying_spend) AS spend
     FROM loyalty_ledgerentry e
     WHERE e.organization_id = %(org)s AND e.membership_id > %(lo)s AND e.membership_id <= %(hi)s
-      AND e.created_at >= %(window_start)s
+      -- by business date (the stay's checkout), not by when the entry was written: an imported
+      -- stay of three years ago is not a stay of the last 12 months
+      AND e.business_on >= %(window_start)s AND e.business_on <= %(today)s
       -- the partial index's own predicate, so the planner can use it index-only
       AND (e.qualifying_stays > 0 OR e.qualifying_stays < 0 OR e.qualifying_nights > 0 OR e.qualifying_nights < 0
            OR e.qualifying_spend > 0 OR e.qualifying_spend < 0)
@@ -186,7 +192,6 @@ def run_job(*, organization_id, job, local_date, chunk=CHUNK, stop_after_chunks=
     members = Membership.objects.for_org(organization_id)
     last_id = members.order_by("-pk").values_list("pk", flat=True).first() or 0
     started = timezone.now()
-    tz = _org_tz(organization_id)
     params = {"org": organization_id, "today": local_date, "run": str(run.pk)}
     sql = None
     if job == JobKind.EXPIRY:
@@ -198,7 +203,7 @@ def run_job(*, organization_id, job, local_date, chunk=CHUNK, stop_after_chunks=
         case, case_params = _earned_case(tiers)
         sql = TIER_SQL.format(earned_case=case)
         params.update(case_params)
-        params["window_start"] = datetime.datetime.combine(local_date - relativedelta(months=12), datetime.time.min, tzinfo=tz)
+        params["window_start"] = local_date - relativedelta(months=12)
         params["valid_until"] = local_date + relativedelta(months=program.tier_validity_months)
     chunks = 0
     cursor_id = run.cursor

@@ -60,6 +60,20 @@ class Program(TenantModel):
     bonus_first_stay = models.PositiveIntegerField(_("first stay bonus"), default=500)
     bonus_birthday_stay = models.PositiveIntegerField(_("birthday stay bonus"), default=300)
     bonus_suggestion_adopted = models.PositiveIntegerField(_("adopted suggestion bonus"), default=200)
+    # A stay earns (points, birthday bonus, tier credit) and gets the first-stay bonus only from
+    # these minimums up: a 0-night or 0-revenue stay (a day use, a comp, an import's odd row)
+    # must not pay a 500-point bonus.
+    earn_min_nights = models.PositiveSmallIntegerField(
+        _("minimum nights to earn"), default=1, help_text=_("A stay with fewer nights earns no points and no tier credit."))
+    earn_min_revenue = models.DecimalField(
+        _("minimum revenue to earn"), max_digits=12, decimal_places=2, default=Decimal("0.01"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("A stay with less revenue (room, F&B and other) earns no points and no tier credit."))
+    first_stay_min_nights = models.PositiveSmallIntegerField(
+        _("minimum nights for the first stay bonus"), default=1)
+    first_stay_min_revenue = models.DecimalField(
+        _("minimum revenue for the first stay bonus"), max_digits=12, decimal_places=2, default=Decimal("0.01"),
+        validators=[MinValueValidator(Decimal("0"))])
     expiry_months_after_earning = models.PositiveSmallIntegerField(
         _("points expire after (months)"), null=True, blank=True, default=24,
         help_text=_("Empty: earned points do not expire by age."),
@@ -161,6 +175,7 @@ class SourceType(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Staff adjustment")
     JOB_RUN = "job_run", _("Job run")
     MERGE = "merge", _("Profile merge")
+    EXPIRY = "expiry", _("Expired on arrival")
 
 
 class LedgerEntry(TenantModel):
@@ -183,6 +198,11 @@ class LedgerEntry(TenantModel):
     details = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("when"), db_index=False)
+    # The business date: what earns, tiers, expiry and the dashboard count by. A stay's entries
+    # carry its checkout date (departure, the hotel's local date) whenever they are written, so
+    # an imported 2015 stay is a 2015 entry; an expiry carries the expiry date; anything else the
+    # local date it was written (its hotel's zone, or the organization's home zone).
+    business_on = models.DateField(_("business date"))
 
     class Meta:
         verbose_name = _("ledger entry")
@@ -204,8 +224,10 @@ class LedgerEntry(TenantModel):
                          condition=models.Q(remaining__gt=0)),
             models.Index(fields=["organization", "source_type", "source_id"], name="loyalty_entry_source_idx"),
             models.Index(fields=["organization", "created_at"], name="loyalty_entry_org_time_idx"),
-            # The nightly tier evaluation reads only stay entries, index-only.
-            models.Index(fields=["organization", "membership", "created_at"], name="loyalty_entry_qualifying_idx",
+            # The dashboard's loyalty rollup and its drill-down: one hotel's entries by business date.
+            models.Index(fields=["organization", "hotel", "business_on"], name="loyalty_entry_business_idx"),
+            # The nightly tier evaluation reads only stay entries, by business date, index-only.
+            models.Index(fields=["organization", "membership", "business_on"], name="loyalty_entry_qual_biz_idx",
                          include=["qualifying_nights", "qualifying_stays", "qualifying_spend"],
                          condition=models.Q(qualifying_stays__gt=0) | models.Q(qualifying_stays__lt=0)
                          | models.Q(qualifying_nights__gt=0) | models.Q(qualifying_nights__lt=0)

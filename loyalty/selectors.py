@@ -57,7 +57,7 @@ class Statement:
     page: the count and the page."""
 
     COLUMNS = ("id", "created_at", "kind", "points", "remaining", "expires_on", "source_type", "source_id", "reason",
-               "hotel_id", "details")
+               "hotel_id", "details", "business_on")
 
     def __init__(self, membership, kinds=None, date_from=None, date_to=None, tz=None):
         self.membership = membership

@@ -17,11 +17,11 @@ from decimal import ROUND_FLOOR, Decimal
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Abs
+from django.db.models.functions import Abs, Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotelcrm.audit import audit_record
+from hotelcrm.audit import audit_record, audit_record_many
 from loyalty.exceptions import (
     AdjustmentStateError, AlreadyMember, IdempotencyConflict, InsufficientPoints, LoyaltyError, NotAMember, OrderStateError,
     PointsLimitExceeded, RewardUnavailable,
@@ -173,18 +173,30 @@ def _consume(membership, debit_points, *, preferred_lot_ids=(), only_lot_ids=Non
     return taken
 
 
+def business_today(organization_id, hotel=None):
+    """The business date of something written now: the hotel's local date, else the organization's."""
+    if hotel is not None:
+        return timezone.now().astimezone(hotel.tz).date()
+    return local_today(organization_id)
+
+
 def _post(membership, *, kind, points, source_type, source_id="", idempotency_key, hotel=None, actor=None, reason="",
           details=None, expires_on=None, is_lot=True, preferred_lot_ids=(), only_lot_ids=None, restore=None,
-          qualifying=(0, 0, Decimal("0")), activity=True, at=None):
-    """Append one entry to a LOCKED membership and move its lots and cached balance. Returns the entry."""
+          qualifying=(0, 0, Decimal("0")), activity=True, at=None, business_on=None):
+    """Append one entry to a LOCKED membership and move its lots and cached balance. Returns the entry.
+
+    `business_on` (default: today where it happens) is the date the entry counts on; the member's
+    last activity moves to it only forwards (a back-dated stay is no activity today)."""
     organization_id = membership.organization_id
     at = at or timezone.now()
+    business_on = business_on or business_today(organization_id, hotel)
     entry = LedgerEntry(
         organization_id=organization_id, membership_id=membership.pk, hotel=hotel, kind=kind, points=points,
         remaining=points if (points > 0 and is_lot) else 0, expires_on=expires_on if points > 0 and is_lot else None,
         source_type=source_type, source_id=str(source_id), idempotency_key=idempotency_key[:160], reason=reason[:300],
         details=details or {}, actor=actor if getattr(actor, "is_authenticated", False) else None, created_at=at,
         qualifying_nights=qualifying[0], qualifying_stays=qualifying[1], qualifying_spend=qualifying[2],
+        business_on=business_on,
     )
     if points < 0 and membership.balance < -points:
         raise InsufficientPoints(balance=membership.balance, needed=-points)
@@ -200,10 +212,22 @@ def _post(membership, *, kind, points, source_type, source_id="", idempotency_ke
             LedgerEntry.objects.for_org(organization_id).filter(pk=lot_id).update(remaining=F("remaining") + back)
     updates = {"balance": F("balance") + points}
     if activity:
-        updates["last_activity_on"] = at.date()
+        updates["last_activity_on"] = Greatest(Coalesce(F("last_activity_on"), business_on), business_on)
     Membership.objects.for_org(organization_id).filter(pk=membership.pk).update(**updates)
     membership.balance += points
     return entry
+
+
+def _expire_on_arrival(membership, lot, *, today):
+    """A lot written already past its expiry (a back-dated stay): expired at once, in the caller's
+    transaction, by an expiry entry dated at the expiry date, as the nightly job would have."""
+    if lot.points <= 0 or lot.expires_on is None or lot.expires_on > today:
+        return None
+    return _post(membership, kind=EntryKind.EXPIRE, points=-lot.points, source_type=SourceType.EXPIRY, source_id=lot.pk,
+                 idempotency_key=f"expire:{lot.pk}:{lot.expires_on.isoformat()}", hotel=lot.hotel,
+                 details={"lot": lot.pk, "on_arrival": True}, only_lot_ids=[lot.pk], activity=False,
+                 business_on=lot.expires_on,
+                 reason=_("Expired on %(date)s (recorded late)") % {"date": lot.expires_on.isoformat()})
 
 
 def _same_request(entry, *, membership, points):
@@ -516,6 +540,14 @@ def reward_order_cancel(*, order, actor, reason="", hotel=None, request=None):
 
 
 # --- Stays ------------------------------------------------------------------------------------
+# A stay's entries are dated at its business date, the checkout (departure) date, the hotel's
+# local date: what it earns, when its points expire, which tier window it counts in and which
+# day the dashboard shows it on follow the stay, not the day the PMS happened to send it. The
+# programme's rules are not versioned: a back-dated stay earns by the rules (and the member's
+# tier multiplier) in force when it is recorded.
+
+STAY_COMPONENTS = (SourceType.STAY, SourceType.STAY_BIRTHDAY, SourceType.FIRST_STAY)
+
 
 def _points_for_spend(program, stay):
     unit = program.spend_unit
@@ -542,39 +574,39 @@ def _is_birthday_stay(guest, stay):
     return False
 
 
-@transaction.atomic
-def stay_points_sync(*, stay, actor=None, source=""):
-    """Make the ledger match `stay` exactly: a checked-out stay earns once; a cancelled or
-    corrected one is reversed or corrected by the exact difference. Safe to call any number of
-    times (a redelivered event finds nothing left to do). Does nothing for non-members."""
+def _stay_revenue(stay):
+    return stay.room_revenue + stay.fb_revenue + stay.other_revenue
+
+
+def stay_earns(program, stay):
+    """Whether a stay reaches the programme's minimum to earn points, bonuses and tier credit."""
+    return stay.nights >= program.earn_min_nights and _stay_revenue(stay) >= program.earn_min_revenue
+
+
+def stay_earns_first_stay_bonus(program, stay):
+    return stay_earns(program, stay) and stay.nights >= program.first_stay_min_nights \
+        and _stay_revenue(stay) >= program.first_stay_min_revenue
+
+
+def _stay_plan(*, program, membership, stay, entries, holds_first_elsewhere):
+    """What the ledger must gain for `stay` to match it exactly: [(component, points delta,
+    qualifying delta, idempotency key, details)], in component order. Pure: reads nothing."""
     from guests.models import StayStatus
 
-    membership = Membership.objects.for_org(stay.organization_id).filter(
-        guest_id=stay.guest_id, status=MembershipStatus.ACTIVE).first()
-    if membership is None:
-        return []
-    membership = _lock(membership)
-    program = program_ensure(organization=stay.organization_id)
-    organization_id = stay.organization_id
-    entries = list(LedgerEntry.objects.for_org(organization_id).filter(
-        source_type__in=[SourceType.STAY, SourceType.STAY_BIRTHDAY, SourceType.FIRST_STAY], source_id=str(stay.pk))
-        .order_by("pk"))
     done = stay.status == StayStatus.CHECKED_OUT
-    by_component = {c: [e for e in entries if e.source_type == c] for c in (SourceType.STAY, SourceType.STAY_BIRTHDAY, SourceType.FIRST_STAY)}
-
+    earns = done and stay_earns(program, stay)
+    by_component = {c: [e for e in entries if e.source_type == c] for c in STAY_COMPONENTS}
     base_entries = by_component[SourceType.STAY]
     multiplier = Decimal(base_entries[0].details.get("multiplier", "1")) if base_entries else membership.tier.multiplier
-    targets = {SourceType.STAY: _floor(_points_for_spend(program, stay) * multiplier) if done else 0}
-    guest = stay.guest
-    targets[SourceType.STAY_BIRTHDAY] = program.bonus_birthday_stay if done and _is_birthday_stay(guest, stay) else 0
-    # The first-stay bonus belongs to the first stay that still holds it (a cancelled first stay gives it back).
-    has_first = LedgerEntry.objects.for_org(organization_id).filter(
-        membership_id=membership.pk, source_type=SourceType.FIRST_STAY).exclude(source_id=str(stay.pk)) \
-        .values("source_id").annotate(net=Sum("points")).filter(net__gt=0).exists()
-    targets[SourceType.FIRST_STAY] = program.bonus_first_stay if done and (by_component[SourceType.FIRST_STAY] or not has_first) else 0
-    qualifying_target = (stay.nights, 1, stay.room_revenue + stay.fb_revenue + stay.other_revenue) if done else (0, 0, Decimal("0"))
-    today = local_today(organization_id)
-    written = []
+    targets = {
+        SourceType.STAY: _floor(_points_for_spend(program, stay) * multiplier) if earns else 0,
+        SourceType.STAY_BIRTHDAY: program.bonus_birthday_stay if earns and _is_birthday_stay(stay.guest, stay) else 0,
+        # The first-stay bonus belongs to the first stay that still holds it (a cancelled first stay gives it back).
+        SourceType.FIRST_STAY: program.bonus_first_stay if done and stay_earns_first_stay_bonus(program, stay) and (
+            by_component[SourceType.FIRST_STAY] or not holds_first_elsewhere) else 0,
+    }
+    qualifying_target = (stay.nights, 1, _stay_revenue(stay)) if earns else (0, 0, Decimal("0"))
+    plan = []
     for component, target in targets.items():
         rows = by_component[component]
         net = sum(e.points for e in rows)
@@ -587,14 +619,62 @@ def stay_points_sync(*, stay, actor=None, source=""):
         delta = target - net
         if delta == 0 and not any(q_delta):
             continue
-        key = f"stay:{stay.pk}:{component}:{len(rows) + 1}"
         details = {"status": stay.status, "multiplier": str(multiplier), "target": target}
+        plan.append((component, delta, q_delta, f"stay:{stay.pk}:{component}:{len(rows) + 1}", details, rows))
+    return plan
+
+
+def _stay_reason(stay, *, changed):
+    if changed:
+        return _("Stay %(reservation)s changed") % {"reservation": stay.pms_reservation_id}
+    return _("Stay %(reservation)s") % {"reservation": stay.pms_reservation_id}
+
+
+def _stay_entries(organization_id, stay_ids):
+    return list(LedgerEntry.objects.for_org(organization_id).filter(
+        source_type__in=STAY_COMPONENTS, source_id__in=[str(pk) for pk in stay_ids]).order_by("pk"))
+
+
+def _first_stay_holders(organization_id, membership_ids):
+    """{membership id: {stay ids (text) whose first-stay bonus still stands}}."""
+    holders = {}
+    for membership_id, source_id in (LedgerEntry.objects.for_org(organization_id).filter(
+            membership_id__in=membership_ids, source_type=SourceType.FIRST_STAY)
+            .values("membership_id", "source_id").annotate(net=Sum("points")).filter(net__gt=0)
+            .values_list("membership_id", "source_id")):
+        holders.setdefault(membership_id, set()).add(source_id)
+    return holders
+
+
+@transaction.atomic
+def stay_points_sync(*, stay, actor=None, source=""):
+    """Make the ledger match `stay` exactly: a checked-out stay earns once; a cancelled or
+    corrected one is reversed or corrected by the exact difference. Safe to call any number of
+    times (a redelivered event finds nothing left to do). Does nothing for non-members."""
+    membership = Membership.objects.for_org(stay.organization_id).filter(
+        guest_id=stay.guest_id, status=MembershipStatus.ACTIVE).first()
+    if membership is None:
+        return []
+    membership = _lock(membership)
+    program = program_ensure(organization=stay.organization_id)
+    organization_id = stay.organization_id
+    holders = _first_stay_holders(organization_id, [membership.pk]).get(membership.pk, set())
+    plan = _stay_plan(program=program, membership=membership, stay=stay, entries=_stay_entries(organization_id, [stay.pk]),
+                      holds_first_elsewhere=bool(holders - {str(stay.pk)}))
+    today = local_today(organization_id)
+    business_on = stay.departure_on
+    written = []
+    for component, delta, q_delta, key, details, rows in plan:
         if delta >= 0:
             kind = EntryKind.EARN if not rows else EntryKind.ADJUST
-            written.append(_post(membership, kind=kind, points=delta, source_type=component, source_id=stay.pk,
-                                 idempotency_key=key, hotel=stay.hotel, actor=actor, details=details,
-                                 expires_on=_expiry_for(program, today), qualifying=q_delta,
-                                 reason=_("Stay %(reservation)s") % {"reservation": stay.pms_reservation_id}))
+            entry = _post(membership, kind=kind, points=delta, source_type=component, source_id=stay.pk,
+                          idempotency_key=key, hotel=stay.hotel, actor=actor, details=details,
+                          expires_on=_expiry_for(program, business_on), qualifying=q_delta, business_on=business_on,
+                          reason=_stay_reason(stay, changed=False))
+            written.append(entry)
+            expired = _expire_on_arrival(membership, entry, today=today)
+            if expired is not None:
+                written.append(expired)
         else:
             wanted = -delta
             points = min(wanted, membership.balance)
@@ -603,21 +683,37 @@ def stay_points_sync(*, stay, actor=None, source=""):
             written.append(_post(membership, kind=EntryKind.REVERSE, points=-points, source_type=component,
                                  source_id=stay.pk, idempotency_key=key, hotel=stay.hotel, actor=actor, details=details,
                                  preferred_lot_ids={e.pk for e in rows if e.points > 0}, qualifying=q_delta, activity=False,
-                                 reason=_("Stay %(reservation)s changed") % {"reservation": stay.pms_reservation_id}))
+                                 business_on=business_on, reason=_stay_reason(stay, changed=True)))
     if written:
         audit_record(action="loyalty.stay_sync", organization=membership.organization, hotel=stay.hotel, actor=actor,
                      obj=membership, extra={"stay_id": stay.pk, "source": source, "entries": [e.pk for e in written]})
     return written
 
 
+MEMBERS_CREDIT_SQL = """
+UPDATE loyalty_membership m
+SET balance = m.balance + u.points,
+    last_activity_on = CASE WHEN u.active_on IS NULL THEN m.last_activity_on
+                            ELSE GREATEST(COALESCE(m.last_activity_on, u.active_on), u.active_on) END
+FROM (SELECT unnest(%(ids)s::bigint[]) AS id, unnest(%(points)s::bigint[]) AS points,
+             unnest(%(active)s::date[]) AS active_on) u
+WHERE m.organization_id = %(org)s AND m.id = u.id
+"""
+
+
 @transaction.atomic
 def stays_points_sync(*, changes, actor=None, source=""):
-    """stay_points_sync for a batch of changed stays (the stays_changed domain event).
+    """stay_points_sync for a batch of changed stays (the stays_changed domain event), set-based.
 
-    `changes` lists (stay, previous_status) with each stay in its final state. One query finds
-    which guests are members. A stay that neither is nor was checked out is skipped: each
-    earlier change synced its ledger, which holds nothing for a stay never checked out.
-    Members are synced in guest order, so two batches lock their memberships in one order.
+    `changes` lists (stay, previous_status) with each stay in its final state. A stay that
+    neither is nor was checked out is skipped: each earlier change synced its ledger, which holds
+    nothing for a stay never checked out. The batch's memberships are locked in one statement (id
+    order, as every writer locks them), their stays' entries and first-stay bonuses read in one
+    query each; what only credits points (checkouts, upward corrections: nearly all of a PMS
+    feed) is then written with one INSERT of entries (plus one of expiries and allocations for
+    lots already past their expiry), one UPDATE of the balances and one audit INSERT. A stay
+    that takes points back (a cancelled or lowered stay must consume lots oldest first) goes
+    through stay_points_sync afterwards, under the same locks.
     """
     from guests.models import StayStatus
 
@@ -627,11 +723,87 @@ def stays_points_sync(*, changes, actor=None, source=""):
     written = []
     for organization_id in sorted({stay.organization_id for stay in relevant}):
         stays = [stay for stay in relevant if stay.organization_id == organization_id]
-        members = set(Membership.objects.for_org(organization_id).filter(
-            guest_id__in={stay.guest_id for stay in stays}, status=MembershipStatus.ACTIVE).values_list("guest_id", flat=True))
-        for stay in sorted(stays, key=lambda s: (s.guest_id, s.pk)):
-            if stay.guest_id in members:
-                written.extend(stay_points_sync(stay=stay, actor=actor, source=source))
+        written.extend(_stays_points_sync_org(organization_id, stays, actor=actor, source=source))
+    return written
+
+
+def _stays_points_sync_org(organization_id, stays, *, actor, source):
+    # Locked in id order (the order every online write and the expiry job lock members in).
+    memberships = {m.guest_id: m for m in Membership.objects.for_org(organization_id).select_for_update(of=("self",))
+                   .select_related("tier").filter(guest_id__in={s.guest_id for s in stays}, status=MembershipStatus.ACTIVE)
+                   .order_by("pk")}
+    stays = sorted((s for s in stays if s.guest_id in memberships), key=lambda s: (s.guest_id, s.pk))
+    if not stays:
+        return []
+    program = program_ensure(organization=organization_id)
+    today = local_today(organization_id)
+    entries = {}
+    for entry in _stay_entries(organization_id, [s.pk for s in stays]):
+        entries.setdefault(entry.source_id, []).append(entry)
+    holders = _first_stay_holders(organization_id, [m.pk for m in memberships.values()])
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    lots, per_stay, debits, credit, active = [], [], [], {}, {}
+    for stay in stays:
+        membership = memberships[stay.guest_id]
+        held = holders.setdefault(membership.pk, set())
+        plan = _stay_plan(program=program, membership=membership, stay=stay, entries=entries.get(str(stay.pk), []),
+                          holds_first_elsewhere=bool(held - {str(stay.pk)}))
+        if not plan:
+            continue
+        if any(delta < 0 for _c, delta, *_rest in plan):
+            debits.append(stay)
+            continue
+        business_on = stay.departure_on
+        expires_on = _expiry_for(program, business_on)
+        mine = []
+        for component, delta, q_delta, key, details, rows in plan:
+            if component == SourceType.FIRST_STAY and delta > 0:
+                held.add(str(stay.pk))  # later stays of this member in the batch see the bonus taken
+            is_lot = delta > 0
+            mine.append(LedgerEntry(
+                organization_id=organization_id, membership_id=membership.pk, hotel_id=stay.hotel_id,
+                kind=EntryKind.EARN if not rows else EntryKind.ADJUST, points=delta,
+                remaining=delta if is_lot and not (expires_on and expires_on <= today) else 0,
+                expires_on=expires_on if is_lot else None, source_type=component, source_id=str(stay.pk),
+                idempotency_key=key, reason=_stay_reason(stay, changed=False)[:300], details=details, actor_id=actor_id,
+                created_at=now, business_on=business_on, qualifying_nights=q_delta[0], qualifying_stays=q_delta[1],
+                qualifying_spend=q_delta[2]))
+            if delta > 0:
+                active[membership.pk] = max(active.get(membership.pk, business_on), business_on)
+        lots.extend(mine)
+        per_stay.append((stay, membership, mine))
+    if lots:
+        LedgerEntry.objects.bulk_create(lots)
+        # Lots already past their expiry on arrival: written spent, and expired by an entry
+        # dated at their expiry date, so the ledger shows both (and sums stay exact).
+        dead = [lot for lot in lots if lot.points > 0 and lot.remaining == 0]
+        expiries = [LedgerEntry(
+            organization_id=organization_id, membership_id=lot.membership_id, hotel_id=lot.hotel_id, kind=EntryKind.EXPIRE,
+            points=-lot.points, remaining=0, expires_on=None, source_type=SourceType.EXPIRY, source_id=str(lot.pk),
+            idempotency_key=f"expire:{lot.pk}:{lot.expires_on.isoformat()}", details={"lot": lot.pk, "on_arrival": True},
+            reason=(_("Expired on %(date)s (recorded late)") % {"date": lot.expires_on.isoformat()})[:300],
+            actor_id=actor_id, created_at=now, business_on=lot.expires_on) for lot in dead]
+        if expiries:
+            LedgerEntry.objects.bulk_create(expiries)
+            LedgerAllocation.objects.bulk_create([
+                LedgerAllocation(organization_id=organization_id, debit_id=expiry.pk, lot_id=lot.pk, points=lot.points)
+                for expiry, lot in zip(expiries, dead)])
+            by_lot = {lot.pk: expiry for expiry, lot in zip(expiries, dead)}
+            per_stay = [(stay, m, mine + [by_lot[e.pk] for e in mine if e.pk in by_lot]) for stay, m, mine in per_stay]
+        for lot in lots:
+            credit[lot.membership_id] = credit.get(lot.membership_id, 0) + (lot.remaining if lot.points > 0 else lot.points)
+        ids = sorted(credit)
+        with connection.cursor() as db:
+            db.execute(MEMBERS_CREDIT_SQL, {"org": organization_id, "ids": ids, "points": [credit[i] for i in ids],
+                                            "active": [active.get(i) for i in ids]})
+        audit_record_many([
+            {"action": "loyalty.stay_sync", "organization": stay.hotel.organization, "hotel": stay.hotel, "actor": actor,
+             "obj": membership, "extra": {"stay_id": stay.pk, "source": source, "entries": [e.pk for e in mine]}}
+            for stay, membership, mine in per_stay])
+    written = [e for _stay, _m, mine in per_stay for e in mine]
+    for stay in debits:
+        written.extend(stay_points_sync(stay=stay, actor=actor, source=source))
     return written
 
 

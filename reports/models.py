@@ -83,10 +83,9 @@ class ComplaintDailyRollup(HotelScopedModel):
 
 
 class LoyaltyDailyRollup(TenantModel):
-    """Points ledger entries of one hotel's local day, per entry kind.
+    """Points ledger entries of one hotel's business date (LedgerEntry.business_on), per entry kind.
 
-    Entries without a hotel (expiry runs, adjustments at group level) have an empty hotel and are
-    dated by their UTC day.
+    Entries without a hotel (expiry runs, adjustments at group level) have an empty hotel.
     """
 
     hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel"))

@@ -145,12 +145,14 @@ COMPLAINT_COLUMNS = (
     "resolve_minutes, resolved_on_time, rated, satisfaction_sum, reopened, justified"
 )
 
+# Points by business date (the stay's checkout date, an expiry's due date, otherwise the local day
+# the entry was written; see loyalty.models.LedgerEntry.business_on), not by insertion time: points
+# of an imported 2015 stay are issued in 2015.
 LOYALTY_FACTS_SQL = """
-    SELECT e.organization_id, e.hotel_id, (e.created_at AT TIME ZONE %(tz)s)::date AS day, e.kind,
+    SELECT e.organization_id, e.hotel_id, e.business_on AS day, e.kind,
            count(*) AS entries, COALESCE(sum(e.points), 0) AS points
     FROM loyalty_ledgerentry e
-    WHERE e.organization_id = %(org)s AND e.hotel_id {hotel_test}
-      AND e.created_at >= %(start_at)s AND e.created_at < %(end_at)s
+    WHERE e.organization_id = %(org)s AND e.hotel_id {hotel_test} AND {day_test}
     GROUP BY 1, 2, 3, 4
 """
 LOYALTY_COLUMNS = "organization_id, hotel_id, day, kind, entries, points"
@@ -217,14 +219,11 @@ def complaint_params(hotel, start, end):
 
 
 def loyalty_params(organization_id, hotel, start, end):
-    tz = hotel.tz if hotel is not None else datetime.timezone.utc
-    start_at, end_at = _local_bounds(tz, start, end)
-    return {"org": organization_id, "hotel": getattr(hotel, "pk", None), "tz": hotel.time_zone if hotel else "UTC",
-            "start_at": start_at, "end_at": end_at}
+    return {"org": organization_id, "hotel": getattr(hotel, "pk", None), "start": start, "end": end}
 
 
-def _loyalty_sql(hotel):
-    return LOYALTY_FACTS_SQL.format(hotel_test="= %(hotel)s" if hotel is not None else "IS NULL")
+def _loyalty_sql(hotel, day_test="e.business_on BETWEEN %(start)s AND %(end)s"):
+    return LOYALTY_FACTS_SQL.format(hotel_test="= %(hotel)s" if hotel is not None else "IS NULL", day_test=day_test)
 
 
 def lock_hotel(cursor, organization_id, hotel_id):
@@ -269,6 +268,30 @@ def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
     cursor.execute(f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day BETWEEN %s AND %s", args)
     cursor.execute(f"INSERT INTO reports_loyaltydailyrollup ({LOYALTY_COLUMNS}) {_loyalty_sql(hotel)}",
                    loyalty_params(organization_id, hotel, start, end))
+
+
+def loyalty_backdated_days(organization_id, hotel, *, written_since, before):
+    """Business dates before `before` of entries of `hotel` (None: of no hotel) written since
+    `written_since`: a back-dated stay (an import, a late PMS) lands on days the nightly window no
+    longer recomputes."""
+    hotel_test = "hotel_id = %s" if hotel is not None else "hotel_id IS NULL"
+    args = [organization_id, written_since, before] + ([hotel.pk] if hotel is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT business_on FROM loyalty_ledgerentry WHERE organization_id = %s AND created_at >= %s "
+                       f"AND business_on < %s AND {hotel_test} ORDER BY 1", args)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def recompute_loyalty_days(organization_id, hotel, days, *, cursor):
+    """recompute_loyalty for a set of (scattered) days, in two statements."""
+    if not days:
+        return
+    hotel_test = "hotel_id = %s" if hotel is not None else "hotel_id IS NULL"
+    args = [organization_id] + ([hotel.pk] if hotel is not None else []) + [list(days)]
+    cursor.execute(f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day = ANY(%s)", args)
+    cursor.execute(f"INSERT INTO reports_loyaltydailyrollup ({LOYALTY_COLUMNS}) "
+                   f"{_loyalty_sql(hotel, day_test='e.business_on = ANY(%(days)s)')}",
+                   {**loyalty_params(organization_id, hotel, None, None), "days": list(days)})
 
 
 def _fetch(sql, params):

@@ -366,15 +366,13 @@ def reward_orders(*, scope, start, end):
 
 
 def ledger_entries(*, scope, start, end, kind):
-    """The ledger entries behind points issued / redeemed / expired: of `kind`, on the local days of
-    their hotel; for the group also the entries of no hotel, on UTC days (as the loyalty rollup counts them)."""
+    """The ledger entries behind points issued / redeemed / expired: of `kind`, whose business date
+    (loyalty.models.LedgerEntry.business_on) falls in the period, at the scope's hotels; for the
+    group also the entries of no hotel (as the loyalty rollup counts them)."""
     from loyalty.models import LedgerEntry
 
-    window = _local_window(scope, "created_at", start, end)
-    if scope.is_group:
-        start_at, end_at = rollups._local_bounds(datetime.timezone.utc, start, end)
-        window |= Q(hotel__isnull=True, created_at__gte=start_at, created_at__lt=end_at)
-    return LedgerEntry.objects.for_org(scope.organization).filter(window, kind=kind)
+    hotels = Q(hotel_id__in=scope.hotel_ids) | (Q(hotel__isnull=True) if scope.is_group else Q(pk__in=[]))
+    return LedgerEntry.objects.for_org(scope.organization).filter(hotels, business_on__range=(start, end), kind=kind)
 
 
 def top_rewards(*, scope, start, end):

@@ -223,14 +223,15 @@ def ledger_entry_list(request):
     scope = Scope.from_request(request, group=form.cleaned_data["group"])
     data = form.cleaned_data
     entries = (selectors.ledger_entries(scope=scope, start=data["start"], end=data["end"], kind=data["kind"])
-               .select_related("hotel", "membership__guest").order_by("-created_at", "-pk"))
+               .select_related("hotel", "membership__guest").order_by("-business_on", "-pk"))
     title = dict(form.fields["kind"].choices)[data["kind"]]
     return _rows_page(
         request, report="ledger-entries", title=title, form=form, q=_query(form, kind=data["kind"]),
-        headers=[_("Hotel"), _("Date"), _("Guest"), _("Member number"), _("Points"), _("Reason")], queryset=entries,
-        guest_of=lambda e: e.membership.guest,
+        headers=[_("Hotel"), _("Business date"), _("Recorded"), _("Guest"), _("Member number"), _("Points"), _("Reason")],
+        queryset=entries, guest_of=lambda e: e.membership.guest,
         to_row=lambda e, names: [
-            e.hotel.name if e.hotel else "", timezone.localtime(e.created_at, e.hotel.tz if e.hotel else datetime.timezone.utc),
+            e.hotel.name if e.hotel else "", e.business_on,
+            timezone.localtime(e.created_at, e.hotel.tz if e.hotel else datetime.timezone.utc),
             names[e.membership.guest_id], e.membership.member_number, e.points, e.reason or e.get_source_type_display()])
 
 

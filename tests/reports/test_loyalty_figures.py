@@ -1,6 +1,7 @@
 """Points issued, redeemed and expired on the dashboard against the raw ledger, and the rows behind them."""
 import datetime
 import random
+from decimal import Decimal
 from collections import defaultdict
 
 import pytest
@@ -18,7 +19,8 @@ KINDS = {"earn": "issued", "redeem": "redeemed", "expire": "expired"}
 
 
 def _generate(tenant, seed):
-    """Entries of each kind at both hotels and of no hotel, at local times around the period's edges."""
+    """Entries of each kind at both hotels and of no hotel, on business dates around the period's
+    edges, written at local times that say nothing about them (the dashboard counts business dates)."""
     rng = random.Random(seed)
     desk = tenant.users[Role.FRONT_DESK]
     members = [loyalty.membership_enrol(guest=GuestFactory(organization=tenant.organization), actor=desk, hotel=tenant.hotels[0])
@@ -35,20 +37,22 @@ def _generate(tenant, seed):
         points = rng.randint(10, 500) * (1 if kind == "earn" else -1)
         at = (_at(hotel, day, hour, 30 if hour else 5) if hotel else
               datetime.datetime.combine(day, datetime.time(hour, 30), tzinfo=datetime.timezone.utc))
+        # Written at `at` (the old clock of the figures) but dated a random 0-400 days earlier.
+        business_on = day - datetime.timedelta(days=rng.choice([0, 0, 1, 35, 400]))
         LedgerEntry.objects.create(organization=tenant.organization, membership=rng.choice(members), hotel=hotel, kind=kind,
-                                   points=points, source_type="adjustment", idempotency_key=f"fig-{seed}-{i}", created_at=at)
+                                   points=points, source_type="adjustment", idempotency_key=f"fig-{seed}-{i}", created_at=at,
+                                   business_on=business_on)
 
 
 def _expected(tenant, hotels, is_group):
-    """Sum per kind of the entries whose local day (their hotel's; UTC for no hotel) falls in the period."""
+    """Sum per kind of the entries whose business date falls in the period, from the raw rows."""
     sums, ids = defaultdict(int), defaultdict(set)
     for entry in LedgerEntry.objects.for_org(tenant.organization).select_related("hotel"):
         if entry.hotel_id is None and not is_group:
             continue
         if entry.hotel_id is not None and entry.hotel_id not in {h.pk for h in hotels}:
             continue
-        tz = entry.hotel.tz if entry.hotel else datetime.timezone.utc
-        if START <= entry.created_at.astimezone(tz).date() <= END and entry.kind in KINDS:
+        if START <= entry.business_on <= END and entry.kind in KINDS:
             sums[entry.kind] += abs(entry.points)
             ids[entry.kind].add(entry.pk)
     return sums, ids
@@ -60,7 +64,7 @@ def ledger(tenants):
     _generate(tenants.b, seed=6)
     for tenant in (tenants.a, tenants.b):
         report_services.rollups_rebuild(organization=tenant.organization, hotels=tenant.hotels,
-                                        start=START - datetime.timedelta(days=40), end=END + datetime.timedelta(days=40))
+                                        start=START - datetime.timedelta(days=450), end=END + datetime.timedelta(days=40))
     return tenants
 
 
@@ -124,3 +128,37 @@ def test_the_drill_page_does_not_query_per_row(client, ledger, django_assert_max
     with django_assert_max_num_queries(25):
         response = client.get(reverse("reports:ledger-entries"), {"start": str(START), "end": str(END), "group": "1", "kind": "earn"})
     assert response.status_code == 200 and len(response.context["rows"]) >= 5
+
+
+def _checked_out_stay(tenant, guest, *, departure_on, room_revenue=Decimal("1000.00"), reservation):
+    from guests.models import Stay, StayStatus
+    from hotelcrm.domain_events import stay_changed
+
+    stay = Stay.objects.create(organization=tenant.organization, hotel=tenant.hotels[0], guest=guest, pms_reservation_id=reservation,
+                               arrival_on=departure_on - datetime.timedelta(days=2), departure_on=departure_on,
+                               status=StayStatus.CHECKED_OUT, room_revenue=room_revenue)
+    stay_changed.send(sender=Stay, stay=stay, previous_status=StayStatus.IN_HOUSE, actor=None, source="test")
+    return stay
+
+
+def test_a_back_dated_stay_is_issued_in_its_month_and_the_nightly_refresh_finds_it(tenants):
+    """Points of a stay sent today for a checkout in the period count in the period, not today; the
+    nightly refresh (which recomputes only its recent window) recomputes the back-dated days too."""
+    from reports.models import RollupRun
+
+    a = tenants.a
+    hotel = a.hotels[0]
+    member = loyalty.membership_enrol(guest=GuestFactory(organization=a.organization), actor=None)
+    today = loyalty.local_today(a.organization.pk)
+    # A refresh ran last night: the window it covers ends long after END.
+    report_services.rollup_refresh_hotel(hotel=hotel, local_date=today - datetime.timedelta(days=1))
+    scope = Scope(a.organization, [hotel], False, hotel)
+    before = loyalty_section(scope=scope, start=START, end=END)["issued"]
+    _checked_out_stay(a, member.guest, departure_on=START + datetime.timedelta(days=3), reservation="BACK-1")
+    issued = sum(LedgerEntry.objects.for_org(a.organization).filter(
+        membership_id=member.pk, kind="earn", business_on__range=(START, END)).values_list("points", flat=True))
+    assert issued == 100 + 500  # 10 per 100 of room, and the first stay bonus
+    assert RollupRun.objects.for_hotel(hotel).filter(local_date=today).count() == 0
+    report_services.rollup_refresh_hotel(hotel=hotel, local_date=today)
+    after = loyalty_section(scope=scope, start=START, end=END)
+    assert after["issued"] == before + issued
