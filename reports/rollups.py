@@ -270,30 +270,6 @@ def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
                    loyalty_params(organization_id, hotel, start, end))
 
 
-def loyalty_backdated_days(organization_id, hotel, *, written_since, before):
-    """Business dates before `before` of entries of `hotel` (None: of no hotel) written since
-    `written_since`: a back-dated stay (an import, a late PMS) lands on days the nightly window no
-    longer recomputes."""
-    hotel_test = "hotel_id = %s" if hotel is not None else "hotel_id IS NULL"
-    args = [organization_id, written_since, before] + ([hotel.pk] if hotel is not None else [])
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT business_on FROM loyalty_ledgerentry WHERE organization_id = %s AND created_at >= %s "
-                       f"AND business_on < %s AND {hotel_test} ORDER BY 1", args)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def recompute_loyalty_days(organization_id, hotel, days, *, cursor):
-    """recompute_loyalty for a set of (scattered) days, in two statements."""
-    if not days:
-        return
-    hotel_test = "hotel_id = %s" if hotel is not None else "hotel_id IS NULL"
-    args = [organization_id] + ([hotel.pk] if hotel is not None else []) + [list(days)]
-    cursor.execute(f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day = ANY(%s)", args)
-    cursor.execute(f"INSERT INTO reports_loyaltydailyrollup ({LOYALTY_COLUMNS}) "
-                   f"{_loyalty_sql(hotel, day_test='e.business_on = ANY(%(days)s)')}",
-                   {**loyalty_params(organization_id, hotel, None, None), "days": list(days)})
-
-
 def _fetch(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -61,19 +61,8 @@ def rollup_refresh_hotel(*, hotel, local_date):
         return False
     end = local_date - datetime.timedelta(days=1)
     start = local_date - datetime.timedelta(days=REFRESH_WINDOW_DAYS)
-    previous = (RollupRun.objects.for_hotel(hotel).filter(finished_at__isnull=False, local_date__lt=local_date)
-                .order_by("-local_date").values_list("finished_at", flat=True).first())
     with transaction.atomic():
         rollups.recompute_hotel(hotel, start, end)
-        if rollups.has_loyalty():
-            # Points dated before the window (a back-dated stay) written since the last refresh.
-            since = (previous - datetime.timedelta(hours=1)) if previous else \
-                datetime.datetime.combine(start, datetime.time(), tzinfo=hotel.tz)
-            days = rollups.loyalty_backdated_days(hotel.organization_id, hotel, written_since=since, before=start)
-            from django.db import connection
-
-            with connection.cursor() as cursor:
-                rollups.recompute_loyalty_days(hotel.organization_id, hotel, days, cursor=cursor)
         RollupRun.objects.for_hotel(hotel).filter(pk=run.pk).update(finished_at=timezone.now())
     return True
 
