@@ -1,6 +1,5 @@
 """Forms of the guest profile pages. They check shape; the services own the rules."""
 import datetime
-import re
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +10,7 @@ from guests.catalog import choice_label
 from guests.models import (
     CalendarKind, ContactKind, DocumentType, GuestProfile, SpecialDateKind,
 )
+from guests.validators import normalise_nationality
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,6 +42,9 @@ class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
     vip_level = forms.IntegerField(label=_("VIP level"), min_value=0, max_value=5, initial=0,
                                    help_text=_("0 for none, up to 5"))
     notes = forms.CharField(label=_("notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    # Three letters accepted (alpha-3, as many PMSs and passports write it); stored as alpha-2.
+    nationality = forms.CharField(label=_("nationality"), required=False, max_length=3,
+                                  help_text=_("ISO 3166 code, two or three letters, such as CN or CHN"))
 
     class Meta:
         model = GuestProfile
@@ -58,10 +61,7 @@ class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
             self.fields["relationship_owner"].queryset = staff
 
     def clean_nationality(self):
-        value = self.cleaned_data.get("nationality", "").strip().upper()
-        if value and not re.fullmatch(r"[A-Z]{2}", value):
-            raise forms.ValidationError(_("Enter the two-letter country code (ISO 3166), such as CN or GB."), code="invalid")
-        return value
+        return normalise_nationality(self.cleaned_data.get("nationality", ""))
 
     def clean_credit_reviewed_on(self):
         value = self.cleaned_data.get("credit_reviewed_on")

@@ -3,6 +3,7 @@ import datetime
 import re
 
 import phonenumbers
+import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -78,3 +79,24 @@ def validate_birth_date(value):
         raise ValidationError(_("A birth date cannot be in the future."), code="future")
     if value.year < 1900:
         raise ValidationError(_("A birth date before 1900 is not plausible; check the year."), code="too_old")
+
+
+def normalise_nationality(raw):
+    """The ISO 3166-1 alpha-2 code (upper case) of a nationality sent as alpha-2 or alpha-3 in any
+    case (`PT`, `prt`); "" for blank; ValidationError for anything else. One rule for the PMS API,
+    the guest form and the CSV import."""
+    text = (raw or "").strip().upper() if isinstance(raw, str) else raw
+    if not text:
+        return ""
+    country = None
+    if isinstance(text, str) and text.isascii() and text.isalpha():
+        if len(text) == 2:
+            country = pycountry.countries.get(alpha_2=text)
+        elif len(text) == 3:
+            country = pycountry.countries.get(alpha_3=text)
+    if country is None:
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 3166 country code: send two or three letters, such as CN or CHN."),
+            code="invalid", params={"value": str(raw)[:20]},
+        )
+    return country.alpha_2

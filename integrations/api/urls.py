@@ -1,12 +1,14 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from integrations.api import complaints, loyalty, views
+from integrations.api import complaints, guests, loyalty, views
 from integrations.views import api_docs
 
 urlpatterns = [
+    path("guests/upsert/batch/", guests.GuestUpsertBatchApi.as_view(), name="api-guest-upsert-batch"),
     path("stays/events/", views.StayEventApi.as_view(), name="api-stay-event"),
     path("stays/events/batch/", views.StayEventBatchApi.as_view(), name="api-stay-event-batch"),
+    path("keys/<int:pk>/", views.IntegrationKeyApi.as_view(), name="api-key-detail"),
     path("arrivals/", views.ArrivalsApi.as_view(), name="api-arrivals"),
     path("guests/<int:pk>/loyalty/", loyalty.LoyaltyBalanceApi.as_view(), name="api-loyalty-balance"),
     path("guests/<int:pk>/loyalty/statement/", loyalty.LoyaltyStatementApi.as_view(), name="api-loyalty-statement"),
