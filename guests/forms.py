@@ -11,6 +11,7 @@ from hotelcrm.labels import country_choices, language_choices
 from guests.models import (
     CalendarKind, ContactKind, DocumentType, GuestProfile, SpecialDateKind,
 )
+from guests.validators import normalise_nationality
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -85,6 +86,9 @@ class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
     vip_level = forms.IntegerField(label=_("VIP level"), min_value=0, max_value=5, initial=0,
                                    help_text=_("0 for none, up to 5"))
     notes = forms.CharField(label=_("notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    # Three letters accepted (alpha-3, as many PMSs and passports write it); stored as alpha-2.
+    nationality = forms.CharField(label=_("nationality"), required=False, max_length=3,
+                                  help_text=_("ISO 3166 code, two or three letters, such as CN or CHN"))
 
     class Meta:
         model = GuestProfile
@@ -113,6 +117,9 @@ class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
         if rest:
             sections.append((_("Other"), rest))
         return sections
+
+    def clean_nationality(self):
+        return normalise_nationality(self.cleaned_data.get("nationality", ""))
 
     def clean_credit_reviewed_on(self):
         value = self.cleaned_data.get("credit_reviewed_on")

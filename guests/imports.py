@@ -43,7 +43,7 @@ from guests.models import (
 from guests.services import contact_blind_index
 from guests import birth_dates
 from guests.birth_dates import birth_date_columns
-from guests.validators import validate_birth_date
+from guests.validators import normalise_nationality, validate_birth_date
 from hotelcrm.audit import audit_record
 from hotelcrm.crypto import _multifernet
 
@@ -75,7 +75,7 @@ IMPORT_FIELDS = (
     ImportField("native_name", gettext_lazy("Name in native script"),
                 ("nativename", "chinesename", "fullname", "name", "姓名", "中文名", "中文姓名", "客人姓名")),
     ImportField("gender", gettext_lazy("Gender"), ("gender", "sex", "性别")),
-    ImportField("nationality", gettext_lazy("Nationality (two-letter code)"), ("nationality", "country", "countrycode", "国籍")),
+    ImportField("nationality", gettext_lazy("Nationality (ISO 3166 code)"), ("nationality", "country", "countrycode", "国籍")),
     ImportField("preferred_language", gettext_lazy("Preferred language"), ("preferredlanguage", "language", "语言", "首选语言")),
     ImportField("birth_date", gettext_lazy("Birth date (YYYY-MM-DD)"),
                 ("birthdate", "dateofbirth", "dob", "birthday", "生日", "出生日期")),
@@ -271,8 +271,8 @@ def check_row(number, row, mapping, columns, *, organization_id):
     values = checked.values
     for name in ("family_name", "given_name", "native_name", "preferred_language", "company", "position", "notes", "pms_profile_id"):
         values[name] = cell(name)
-    values["nationality"] = cell("nationality").upper()
     parsers = {
+        "nationality": normalise_nationality,
         "gender": lambda t: _GENDERS[t.casefold()] if t.casefold() in _GENDERS else _choice(
             t, Gender.choices, _("Write female, male, other or leave it empty.")),
         "guest_type": lambda t: "" if not t else _choice(

@@ -221,6 +221,16 @@ class Stay(HotelScopedModel):
     room_revenue = models.DecimalField(_("room revenue"), max_digits=12, decimal_places=2, default=0)
     fb_revenue = models.DecimalField(_("F&B revenue"), max_digits=12, decimal_places=2, default=0)
     other_revenue = models.DecimalField(_("other revenue"), max_digits=12, decimal_places=2, default=0)
+    # Booking facts the PMS sends; None/"" when it did not.
+    adults = models.PositiveSmallIntegerField(_("adults"), null=True, blank=True)
+    children = models.PositiveSmallIntegerField(_("children"), null=True, blank=True)
+    market_segment = models.CharField(_("market segment"), max_length=40, blank=True)
+    booked_at = models.DateTimeField(_("booked at"), null=True, blank=True)
+    # Days from booking (the hotel's local date) to arrival, kept with booked_at so reports can
+    # group by it in SQL; None without a booking time.
+    lead_days = models.IntegerField(_("lead time (days)"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancellation_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

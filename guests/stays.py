@@ -6,8 +6,10 @@ Every change sends `hotelcrm.domain_events.stay_changed` inside the transaction,
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guests.exceptions import GuestError
@@ -16,8 +18,12 @@ from hotelcrm.audit import audit_record
 from hotelcrm.domain_events import stay_changed
 
 # Plain fields a PMS or a form may set on a stay, besides status, guest and dates.
-STAY_DETAIL_FIELDS = ("room_number", "room_type", "rate_code", "channel", "room_revenue", "fb_revenue", "other_revenue")
+STAY_DETAIL_FIELDS = ("room_number", "room_type", "rate_code", "channel", "room_revenue", "fb_revenue", "other_revenue",
+                      "adults", "children", "market_segment", "booked_at", "cancelled_at", "cancellation_reason")
 REVENUE_FIELDS = ("room_revenue", "fb_revenue", "other_revenue")
+COUNT_FIELDS = ("adults", "children")
+TIME_FIELDS = ("booked_at", "cancelled_at")
+MAX_PARTY = 99
 # What a change of status from the UI may do; the PMS, being the source of truth, may set any.
 UI_TRANSITIONS = {
     StayStatus.BOOKED: {StayStatus.IN_HOUSE, StayStatus.CANCELLED, StayStatus.NO_SHOW},
@@ -42,10 +48,55 @@ def _clean_details(details):
             if value < 0 or value >= Decimal("1e10"):
                 raise StayError(_("Revenue must be between 0 and 9,999,999,999.99."),
                                 extra={"fields": {name: [_("Out of range.")]}})
+        elif name in COUNT_FIELDS:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PARTY):
+                raise StayError(_("Give a number of guests from 0 to %(max)s.") % {"max": MAX_PARTY},
+                                extra={"fields": {name: [_("Out of range.")]}})
+        elif name in TIME_FIELDS:
+            if value is not None and (not isinstance(value, datetime.datetime) or timezone.is_naive(value)):
+                raise StayError(_("Give a time with its UTC offset."), extra={"fields": {name: [_("Give a time with its UTC offset.")]}})
         else:
             value = (value or "").strip()
         cleaned[name] = value
     return cleaned
+
+
+def _lead_days(hotel, booked_at, arrival_on):
+    """Days from the booking (its date in the hotel's zone) to the arrival; None without a booking time."""
+    import zoneinfo
+
+    if booked_at is None:
+        return None
+    try:
+        zone = zoneinfo.ZoneInfo(hotel.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = timezone.get_current_timezone()
+    return (arrival_on - booked_at.astimezone(zone).date()).days
+
+
+def _years_from(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _check_stay_dates(arrival_on, departure_on):
+    """Refuse stays no hotel has: longer than STAY_MAX_NIGHTS, or dated outside a window around
+    today (a PMS's placeholder 1900-01-01 to 2100-12-31 would otherwise count 73,000 nights)."""
+    nights = (departure_on - arrival_on).days
+    if nights > settings.STAY_MAX_NIGHTS:
+        message = _("A stay of %(nights)s nights is longer than the %(limit)s nights allowed.") % {
+            "nights": nights, "limit": settings.STAY_MAX_NIGHTS}
+        raise StayError(message, extra={"fields": {"departure_on": [message]}})
+    today = timezone.localdate()
+    earliest, latest = _years_from(today, -settings.STAY_PAST_YEARS), _years_from(today, settings.STAY_FUTURE_YEARS)
+    if arrival_on < earliest:
+        message = _("An arrival before %(date)s is not plausible; check the year.") % {"date": earliest.isoformat()}
+        raise StayError(message, extra={"fields": {"arrival_on": [message]}})
+    if departure_on > latest:
+        message = _("A departure after %(date)s is not plausible; check the year.") % {"date": latest.isoformat()}
+        raise StayError(message, extra={"fields": {"departure_on": [message]}})
 
 
 def stay_values_check(*, hotel, guest, arrival_on, departure_on, status, details=None):
@@ -59,8 +110,12 @@ def stay_values_check(*, hotel, guest, arrival_on, departure_on, status, details
     if departure_on < arrival_on:
         raise StayError(_("The departure cannot be before the arrival."),
                         extra={"fields": {"departure_on": [_("The departure cannot be before the arrival.")]}})
-    return {"guest": guest, "arrival_on": arrival_on, "departure_on": departure_on, "status": status,
-            **_clean_details(details)}
+    _check_stay_dates(arrival_on, departure_on)
+    values = {"guest": guest, "arrival_on": arrival_on, "departure_on": departure_on, "status": status,
+              **_clean_details(details)}
+    if "booked_at" in values:
+        values["lead_days"] = _lead_days(hotel, values["booked_at"], arrival_on)
+    return values
 
 
 def stay_values_apply(stay, values):
@@ -157,9 +212,13 @@ def stay_status_set(*, stay, status, actor, source="ui", request=None):
                         % {"status": locked.get_status_display()})
     previous_status = locked.status
     locked.status = status
-    locked.save(update_fields=["status"])
+    fields = ["status"]
+    if status == StayStatus.CANCELLED:
+        locked.cancelled_at = timezone.now()
+        fields.append("cancelled_at")
+    locked.save(update_fields=fields)
     audit_record(action="stay.update", organization=locked.hotel.organization, hotel=locked.hotel, actor=actor,
-                 obj=locked, fields=["status"], request=request,
+                 obj=locked, fields=fields, request=request,
                  extra={"source": source, "status": status, "previous_status": previous_status})
     stay_changed.send(sender=Stay, stay=locked, previous_status=previous_status, actor=actor, source=source)
     return locked

@@ -121,3 +121,22 @@ def validate_guest_codes(values):
                 break
     if errors:
         raise ValidationError(errors)
+
+def normalise_nationality(raw):
+    """The ISO 3166-1 alpha-2 code (upper case) of a nationality sent as alpha-2 or alpha-3 in any
+    case (`PT`, `prt`); "" for blank; ValidationError for anything else. One rule for the PMS API,
+    the guest form and the CSV import."""
+    text = (raw or "").strip().upper() if isinstance(raw, str) else raw
+    if not text:
+        return ""
+    code = ""
+    if isinstance(text, str) and text.isascii() and text.isalpha() and len(text) in (2, 3):
+        from django_countries import countries  # the maintained ISO 3166 list the UI's selects use
+
+        code = countries.alpha2(text)
+    if not code:
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 3166 country code: send two or three letters, such as CN or CHN."),
+            code="invalid", params={"value": str(raw)[:20]},
+        )
+    return code

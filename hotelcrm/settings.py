@@ -92,6 +92,12 @@ elif len(BLIND_INDEX_KEY) < 32:
 # Phone numbers written without a country code are read as numbers of this region.
 DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "CN")
 
+# Stays every path refuses (PMS API, imports, forms): longer than STAY_MAX_NIGHTS, arriving more
+# than STAY_PAST_YEARS ago or leaving more than STAY_FUTURE_YEARS ahead (a PMS sending 1900-2100).
+STAY_MAX_NIGHTS = env_int("STAY_MAX_NIGHTS", 366, minimum=1)
+STAY_PAST_YEARS = env_int("STAY_PAST_YEARS", 30, minimum=1)
+STAY_FUTURE_YEARS = env_int("STAY_FUTURE_YEARS", 5, minimum=1)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if LOCAL_MODE else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set: list the host names this site is served under.")

@@ -12,6 +12,9 @@ class IntegrationKeyForm(forms.Form):
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                      help_text=_("Leave empty for a key that does not expire."))
     rate_per_minute = forms.IntegerField(label=_("Requests per minute"), min_value=1, max_value=100_000, initial=600)
+    is_strict = forms.BooleanField(label=_("Refuse unknown fields"), required=False,
+                                   help_text=_("Refuse input with fields the API does not know, instead of ignoring them "
+                                               "and naming them in the answer's ignored_fields."))
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

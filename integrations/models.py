@@ -24,6 +24,9 @@ class IntegrationKey(HotelScopedModel):
     key_hash = models.CharField(max_length=64, editable=False)
     scopes = ArrayField(models.CharField(max_length=30, choices=Scope.choices), verbose_name=_("scopes"), default=list)
     rate_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
+    # Strict keys have input with unknown fields refused (a field error per name); the others have
+    # them ignored and named back in the answer's `ignored_fields`.
+    is_strict = models.BooleanField(_("refuse unknown fields"), default=False)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from hotelcrm.api.conf import IDEMPOTENCY_TTL
 from hotelcrm.audit import audit_record, client_ip
+from hotelcrm.exceptions import ApplicationError
 from integrations.exceptions import IntegrationError
 from integrations.models import IdempotencyRecord, IntegrationKey, Scope
 
@@ -33,7 +34,8 @@ def key_parse(raw_key):
 
 
 @transaction.atomic
-def integration_key_create(*, hotel, actor, name, scopes, expires_at=None, rate_per_minute=600, request=None):
+def integration_key_create(*, hotel, actor, name, scopes, expires_at=None, rate_per_minute=600, is_strict=False,
+                           request=None):
     """Create a key for `hotel`; returns (key, raw key). The raw key is never stored, only its hash."""
     name = (name or "").strip()
     if not name:
@@ -47,11 +49,24 @@ def integration_key_create(*, hotel, actor, name, scopes, expires_at=None, rate_
     raw_key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = IntegrationKey.objects.create(
         organization_id=hotel.organization_id, hotel=hotel, name=name[:100], prefix=prefix, key_hash=key_hash(raw_key),
-        scopes=sorted(set(scopes)), expires_at=expires_at, rate_per_minute=rate_per_minute, created_by=actor,
+        scopes=sorted(set(scopes)), expires_at=expires_at, rate_per_minute=rate_per_minute, is_strict=bool(is_strict),
+        created_by=actor,
     )
     audit_record(action="integration_key.create", organization=hotel.organization, hotel=hotel, actor=actor, obj=key,
-                 request=request, extra={"scopes": key.scopes, "prefix": prefix})
+                 request=request, extra={"scopes": key.scopes, "prefix": prefix, "is_strict": key.is_strict})
     return key, raw_key
+
+
+@transaction.atomic
+def integration_key_set_strict(*, key, actor, is_strict, request=None):
+    """Choose whether the key's calls have unknown input fields refused (True) or ignored and named back."""
+    changed = IntegrationKey.objects.for_hotel(key.hotel).filter(pk=key.pk).exclude(is_strict=is_strict).update(
+        is_strict=is_strict)
+    if changed:
+        audit_record(action="integration_key.update", organization=key.hotel.organization, hotel=key.hotel,
+                     actor=actor, obj=key, fields=["is_strict"], request=request, extra={"is_strict": is_strict})
+    key.refresh_from_db()
+    return key
 
 
 @transaction.atomic
@@ -253,6 +268,15 @@ def stay_event_receive_one(*, hotel, event, actor=None, request=None):
     return stay_event_receive(hotel=hotel, event=event, actor=actor, request=request)
 
 
+def _unknown_profile():
+    from integrations.exceptions import StayEventRefused
+
+    return StayEventRefused(
+        _("This PMS profile id is not linked to a guest: upsert the guest first or send `guest`."),
+        extra={"fields": {"pms_profile_id": [_("Unknown PMS profile id.")]}},
+    )
+
+
 def stay_event_guest(*, hotel, data, actor=None, request=None):
     """The guest of one validated event: by our id or the PMS profile id (created from `guest` when
     the profile is new), following merges. StayEventRefused when there is none."""
@@ -270,10 +294,7 @@ def stay_event_guest(*, hotel, data, actor=None, request=None):
         if guest is None:
             inline = data.get("guest")
             if not inline:
-                raise StayEventRefused(
-                    _("This PMS profile id is not linked to a guest: upsert the guest first or send `guest`."),
-                    extra={"fields": {"pms_profile_id": [_("Unknown PMS profile id.")]}},
-                )
+                raise _unknown_profile()
             guest, _created = guest_upsert_from_pms(hotel=hotel, pms_profile_id=data["pms_profile_id"],
                                                     data=dict(inline), actor=actor, request=request)
     return guest_resolve_merged(organization=organization, guest=guest)
@@ -328,7 +349,22 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
              .filter(pms_profile_id__in=profile_ids)} if profile_ids else {}
     merged = {}
 
-    def guest_of(event):
+    # The profiles this batch links for the first time, created set-based in one go.
+    first_inline = {}
+    for index, event in enumerate(events):
+        if (event is not None and not event.get("guest_id") and event.get("guest")
+                and event["pms_profile_id"] not in links and event["pms_profile_id"] not in first_inline):
+            first_inline[event["pms_profile_id"]] = index
+    created_inline = {}
+    if first_inline:
+        outcomes = guests_upsert_from_pms_many(
+            hotel=hotel, items=[{**dict(events[index]["guest"]), "pms_profile_id": profile_id}
+                                for profile_id, index in first_inline.items()],
+            actor=actor, request=request)
+        created_inline = {profile_id: (index, outcome)
+                          for (profile_id, index), outcome in zip(first_inline.items(), outcomes)}
+
+    def guest_of(event, index):
         if event.get("guest_id"):
             guest = by_id.get(event["guest_id"])
             if guest is None:
@@ -336,10 +372,15 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
         else:
             guest = links.get(event["pms_profile_id"])
             if guest is None:
-                # A profile the PMS has not linked yet: created from the inline guest, in its own
-                # savepoint, at its first event (later events of the batch find the link).
-                with transaction.atomic():
-                    guest = stay_event_guest(hotel=hotel, data=event, actor=actor, request=request)
+                # A profile the PMS has not linked yet: created (above, with the batch's other new
+                # profiles) from the inline guest of its first event that carries one; an earlier
+                # event of it finds no guest, as it would have had it come alone.
+                first = created_inline.get(event["pms_profile_id"])
+                if first is None or index < first[0]:
+                    raise _unknown_profile()
+                _result, guest, error = first[1]
+                if error is not None:
+                    raise error
                 links[event["pms_profile_id"]] = guest
         if guest.merged_into_id:
             if guest.pk not in merged:
@@ -353,7 +394,7 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
     status_before = {reservation: stay.status for reservation, stay in stays.items()}
     new_stays, touched, changed_fields, audits = {}, {}, set(), []
     outcomes = []
-    for event in events:
+    for index, event in enumerate(events):
         if event is None:
             outcomes.append(None)
             continue
@@ -362,7 +403,7 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
         current = stays.get(reservation)
         try:
             # The guest first, as the single event does: an unknown profile is an error even for a late event.
-            guest = guest_of(event)
+            guest = guest_of(event, index)
             plan = _event_plan(receipt, event)
             if plan == "status" and current is None:
                 plan = "all"
@@ -417,4 +458,146 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
     ], update_conflicts=True, unique_fields=["organization", "hotel", "pms_reservation_id"],
         update_fields=["stay", "last_version", "last_event_at", "last_event", "status_version", "status_event_at",
                        "updated_at"])
+    return outcomes
+
+
+# --- PMS guest upserts, many at once -------------------------------------------------------------
+
+def _guest_changes(guest, values, now):
+    """Set `values` on `guest` in memory as guest_update does (consent times stamped); the changed names."""
+    from guests.services import CONSENT_CHANNELS
+
+    changed = [name for name, value in values.items() if getattr(guest, name) != value]
+    for name in changed:
+        setattr(guest, name, values[name])
+    for channel in CONSENT_CHANNELS:
+        if f"consent_{channel}" in changed:
+            setattr(guest, f"consent_{channel}_at", now)
+            changed.append(f"consent_{channel}_at")
+    return changed
+
+
+@transaction.atomic(savepoint=False)  # the caller's transaction is the unit (one per batch)
+def guests_upsert_from_pms_many(*, hotel, items, actor=None, request=None):
+    """guest_upsert_from_pms for a batch, set-based: returns one (result, guest, error) per item.
+
+    `items` are validated upsert dicts (pms_profile_id, email, phone and profile fields) or None
+    (an item that failed validation: its outcome is None). The profiles' locks are taken at once,
+    their links read in one query, the items applied in memory in the order sent (a profile sent
+    twice: the second updates what the first made), then guests, links, contacts and the audit
+    events are written in a handful of statements. result is created / updated / unchanged /
+    error (error: the ValidationError or ApplicationError; that item changes nothing). Sending
+    the same batch again answers `unchanged` for every item and writes nothing.
+    """
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from guests.duplicates import PAIR_FIELDS, duplicate_pairs_refresh
+    from guests.models import ContactKind, GuestContact, GuestProfile, fold_for_search
+    from guests.services import contact_blind_index
+    from guests.stays import guest_resolve_merged
+    from hotelcrm.audit import audit_record_many
+    from integrations.models import GuestLink
+
+    organization = hotel.organization
+    valid = [item for item in items if item is not None]
+    profile_ids = {item["pms_profile_id"] for item in valid}
+    # The same lock the single upsert and the stay events take per profile, all in one round trip.
+    _advisory_locks([("guest", hotel.organization_id, hotel.pk, p) for p in profile_ids])
+    links = {link.pms_profile_id: link for link in GuestLink.objects.for_hotel(hotel).select_related("guest")
+             .filter(pms_profile_id__in=list(profile_ids))}
+    guests, relink = {}, []
+    for profile_id, link in links.items():
+        guest = link.guest
+        if guest.merged_into_id:
+            guest = guest_resolve_merged(organization=organization, guest=guest)
+            link.guest = guest
+            relink.append(link)
+        guests[profile_id] = guest
+    existing_contacts = set(GuestContact.objects.for_org(organization).filter(
+        guest__in=[g.pk for g in guests.values()]).values_list("guest_id", "kind", "blind_index")) if guests else set()
+
+    now = timezone.now()
+    new_guests, changed_guests, changed_fields, new_contacts, audits, outcomes = {}, {}, set(), [], [], []
+    for item in items:
+        if item is None:
+            outcomes.append(None)
+            continue
+        values = dict(item)
+        profile_id = values.pop("pms_profile_id")
+        contacts = []
+        try:
+            for kind, raw in ((ContactKind.EMAIL, values.pop("email", "")), (ContactKind.PHONE, values.pop("phone", ""))):
+                if raw:
+                    try:
+                        contacts.append((kind, *contact_blind_index(kind, raw)))
+                    except DjangoValidationError as error:
+                        raise DjangoValidationError({"email" if kind == ContactKind.EMAIL else "phone": error.messages})
+            guest = guests.get(profile_id)
+            if guest is None:
+                if not (values.get("family_name") or "").strip():
+                    raise IntegrationError(_("A new guest needs a family name."),
+                                           extra={"fields": {"family_name": [_("This field is required.")]}})
+                guest = GuestProfile(organization=organization, pms_profile_id=profile_id, **values)
+                guest.full_clean(exclude=["organization"], validate_unique=False, validate_constraints=False)
+                changed = ["*"]
+            else:
+                before = {name: getattr(guest, name) for name in values}
+                changed = _guest_changes(guest, values, now)
+                if changed:
+                    try:
+                        guest.full_clean(exclude=["organization", "relationship_owner", "merged_into"],
+                                         validate_unique=False, validate_constraints=False)
+                    except DjangoValidationError:
+                        for name, value in before.items():  # this item changes nothing
+                            setattr(guest, name, value)
+                        raise
+        except (ApplicationError, DjangoValidationError) as error:
+            outcomes.append(("error", None, error))
+            continue
+        created = profile_id not in guests
+        if created:
+            guests[profile_id] = new_guests[profile_id] = guest
+            audits.append({"action": "guest.create", "obj": guest, "fields": None})
+        elif changed:
+            if profile_id not in new_guests:
+                changed_guests[guest.pk] = guest
+                changed_fields.update(changed)
+            audits.append({"action": "guest.update", "obj": guest, "fields": changed})
+        added = []
+        for kind, normalised, index in contacts:
+            key = (id(guest) if guest.pk is None else guest.pk, kind, index)
+            if key in existing_contacts:
+                continue
+            existing_contacts.add(key)
+            new_contacts.append(GuestContact(organization_id=hotel.organization_id, guest=guest, kind=kind,
+                                             value=normalised, blind_index=index))
+            audits.append({"action": "guest.contact_add", "obj": guest, "fields": [kind]})
+            added.append(kind)
+        outcomes.append(("created" if created else "updated" if changed or added else "unchanged", guest, None))
+
+    # bulk_create and bulk_update skip save(): the search column and updated_at are kept here.
+    for guest in [*new_guests.values(), *changed_guests.values()]:
+        guest.search_name = fold_for_search(guest.family_name, guest.given_name, guest.native_name)
+        guest.updated_at = now
+    if new_guests:
+        GuestProfile.objects.bulk_create(list(new_guests.values()))
+        GuestLink.objects.bulk_create([
+            GuestLink(organization_id=hotel.organization_id, hotel=hotel, pms_profile_id=profile_id, guest=guest)
+            for profile_id, guest in new_guests.items()])
+    if changed_guests:
+        GuestProfile.objects.bulk_update(list(changed_guests.values()),
+                                         sorted(changed_fields | {"search_name", "updated_at"}))
+    if relink:
+        GuestLink.objects.bulk_update(relink, ["guest"])
+    if new_contacts:
+        for contact in new_contacts:
+            contact.guest_id = contact.guest.pk
+        GuestContact.objects.bulk_create(new_contacts)
+    audit_record_many([{"action": a["action"], "organization": organization, "hotel": hotel, "actor": actor,
+                        "obj": a["obj"], "fields": a["fields"]} for a in audits], request=request)
+    # bulk writes send no post_save: the duplicate pairs of the guests whose names or contacts changed.
+    refresh = {g.pk for g in new_guests.values()} | {c.guest_id for c in new_contacts}
+    if changed_fields & set(PAIR_FIELDS):
+        refresh |= set(changed_guests)
+    duplicate_pairs_refresh(organization_id=hotel.organization_id, guest_ids=refresh)
     return outcomes

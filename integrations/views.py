@@ -21,7 +21,8 @@ def key_list(request):
             key, raw_key = services.integration_key_create(
                 hotel=request.hotel, actor=request.user, name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"], expires_at=form.cleaned_data["expires_at"],
-                rate_per_minute=form.cleaned_data["rate_per_minute"], request=request,
+                rate_per_minute=form.cleaned_data["rate_per_minute"], is_strict=form.cleaned_data["is_strict"],
+                request=request,
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -41,6 +42,21 @@ def key_revoke(request, key_id):
         raise Http404
     services.integration_key_revoke(key=key, actor=request.user, request=request)
     messages.success(request, _("The key “%(name)s” is revoked: calls with it now fail.") % {"name": key.name})
+    return redirect("integrations:key-list")
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def key_strict_set(request, key_id):
+    key = selectors.integration_key_get(hotel=request.hotel, key_id=key_id)
+    if key is None:
+        raise Http404
+    is_strict = request.POST.get("is_strict") == "1"
+    services.integration_key_set_strict(key=key, actor=request.user, is_strict=is_strict, request=request)
+    if is_strict:
+        messages.success(request, _("The key “%(name)s” now refuses unknown fields.") % {"name": key.name})
+    else:
+        messages.success(request, _("The key “%(name)s” now ignores unknown fields and names them back.") % {"name": key.name})
     return redirect("integrations:key-list")
 
 

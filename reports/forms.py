@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import ComplaintDimension, Frequency, StayDimension
+from reports.models import BookingDimension, ComplaintDimension, Frequency, StayDimension
 from reports.selectors import MAX_PERIOD_DAYS, RFM_SEGMENTS
 
 PRESETS = {"30d": 30, "90d": 90, "365d": 365}
@@ -47,6 +47,12 @@ class StayDrillForm(PeriodForm):
     dimension = forms.ChoiceField(choices=StayDimension.choices, required=False)
     value = forms.CharField(max_length=40, required=False)
     new = forms.BooleanField(required=False)
+
+
+class BookingDrillForm(PeriodForm):
+    dimension = forms.ChoiceField(choices=[*BookingDimension.choices, ("cancelled", _("Cancelled")),
+                                           ("no_show", _("No-shows"))], required=False)
+    value = forms.CharField(max_length=40, required=False)
 
 
 class ComplaintDrillForm(PeriodForm):

@@ -255,3 +255,33 @@ class RollupDirtyDay(TenantModel):
         verbose_name = _("day to refresh")
         verbose_name_plural = _("days to refresh")
         indexes = [models.Index(fields=["organization", "hotel", "day"], name="rollup_dirty_org_hotel_day_idx")]
+
+class BookingDimension(models.TextChoices):
+    TOTAL = "total", _("All bookings")
+    LEAD_TIME = "lead_time", _("Lead time")
+    PARTY = "party", _("Party")
+    SEGMENT = "segment", _("Market segment")
+    CHANNEL = "channel", _("Booking channel")
+    # Rows of the day a booking was cancelled (its cancelled_at in the hotel's zone), not of its arrival.
+    CANCELLED_ON = "cancelled_on", _("Cancelled on")
+
+
+class BookingDailyRollup(HotelScopedModel):
+    """Reservations of one hotel whatever became of them: by local arrival day (in total and per lead
+    time, party, segment and channel), and by the local day they were cancelled (cancelled_on)."""
+
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("dimension"), max_length=16, choices=BookingDimension.choices)
+    value = models.CharField(_("value"), max_length=40, blank=True)
+    bookings = models.IntegerField(_("bookings"), default=0)
+    cancelled = models.IntegerField(_("cancelled"), default=0)
+    no_shows = models.IntegerField(_("no-shows"), default=0)
+
+    class Meta:
+        verbose_name = _("booking rollup")
+        verbose_name_plural = _("booking rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hotel", "day", "dimension", "value"],
+                                    name="booking_rollup_unique"),
+        ]
+        indexes = [models.Index(fields=["organization", "dimension", "day"], name="booking_rollup_org_dim_day_idx")]

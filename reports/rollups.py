@@ -244,6 +244,7 @@ def recompute_hotel(hotel, start, end):
         cursor.execute("DELETE FROM reports_staydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
                        [org, hotel.pk, start, end])
         cursor.execute(f"INSERT INTO reports_staydailyrollup ({STAY_COLUMNS}) {STAY_FACTS_SQL}", stay_params(hotel, start, end))
+        recompute_bookings(hotel, start, end, cursor=cursor)
         if has_complaints():
             cursor.execute("DELETE FROM reports_complaintdailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
                            [org, hotel.pk, start, end])
@@ -268,6 +269,87 @@ def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
     cursor.execute(f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day BETWEEN %s AND %s", args)
     cursor.execute(f"INSERT INTO reports_loyaltydailyrollup ({LOYALTY_COLUMNS}) {_loyalty_sql(hotel)}",
                    loyalty_params(organization_id, hotel, start, end))
+
+
+# --- Bookings: cancellations, no-shows, lead time, party, segment, channel -----------------------
+
+LEAD_TIME_BUCKETS = ("0", "1-7", "8-30", "31-90", "91-180", "181+", "unknown")
+PARTY_BUCKETS = ("single", "couple", "group", "family", "unknown")
+LEAD_TIME_SQL = """
+    CASE WHEN s.lead_days IS NULL THEN 'unknown' WHEN s.lead_days <= 0 THEN '0' WHEN s.lead_days <= 7 THEN '1-7'
+         WHEN s.lead_days <= 30 THEN '8-30' WHEN s.lead_days <= 90 THEN '31-90' WHEN s.lead_days <= 180 THEN '91-180'
+         ELSE '181+' END
+"""
+PARTY_SQL = """
+    CASE WHEN s.adults IS NULL THEN 'unknown' WHEN COALESCE(s.children, 0) > 0 THEN 'family'
+         WHEN s.adults <= 1 THEN 'single' WHEN s.adults = 2 THEN 'couple' ELSE 'group' END
+"""
+
+
+def lead_time_bucket(days):
+    """The Python twin of LEAD_TIME_SQL."""
+    if days is None:
+        return "unknown"
+    for upper, bucket in ((0, "0"), (7, "1-7"), (30, "8-30"), (90, "31-90"), (180, "91-180")):
+        if days <= upper:
+            return bucket
+    return "181+"
+
+
+def party_bucket(adults, children):
+    """The Python twin of PARTY_SQL."""
+    if adults is None:
+        return "unknown"
+    if (children or 0) > 0:
+        return "family"
+    return "single" if adults <= 1 else "couple" if adults == 2 else "group"
+
+
+# Every reservation counts, cancelled and no-show too (they are what this section is about), on its
+# arrival day; the cancellations are counted a second time on the local day they were made.
+BOOKING_FACTS_SQL = f"""
+    WITH facts AS (
+        SELECT s.organization_id, s.hotel_id, s.arrival_on AS day, s.status,
+               {LEAD_TIME_SQL} AS lead_time, {PARTY_SQL} AS party,
+               COALESCE(NULLIF(s.market_segment, ''), '--') AS segment,
+               COALESCE(NULLIF(s.channel, ''), '--') AS channel
+        FROM guests_stay s
+        WHERE s.organization_id = %(org)s AND s.hotel_id = %(hotel)s AND s.arrival_on BETWEEN %(start)s AND %(end)s
+    )
+    SELECT organization_id, hotel_id, day,
+           CASE WHEN GROUPING(lead_time) = 0 THEN 'lead_time' WHEN GROUPING(party) = 0 THEN 'party'
+                WHEN GROUPING(segment) = 0 THEN 'segment' WHEN GROUPING(channel) = 0 THEN 'channel'
+                ELSE 'total' END AS dimension,
+           COALESCE(lead_time, party, segment, channel, '') AS value,
+           count(*) AS bookings, count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+           count(*) FILTER (WHERE status = 'no_show') AS no_shows
+    FROM facts
+    GROUP BY organization_id, hotel_id, day, GROUPING SETS ((), (lead_time), (party), (segment), (channel))
+    UNION ALL
+    SELECT s.organization_id, s.hotel_id, (s.cancelled_at AT TIME ZONE %(tz)s)::date, 'cancelled_on', '',
+           count(*), count(*), 0
+    FROM guests_stay s
+    WHERE s.organization_id = %(org)s AND s.hotel_id = %(hotel)s AND s.status = 'cancelled'
+      AND s.cancelled_at >= %(start_at)s AND s.cancelled_at < %(end_at)s
+    GROUP BY 1, 2, 3
+"""
+BOOKING_COLUMNS = "organization_id, hotel_id, day, dimension, value, bookings, cancelled, no_shows"
+
+
+def booking_params(hotel, start, end):
+    return {**complaint_params(hotel, start, end), "start": start, "end": end}
+
+
+def recompute_bookings(hotel, start, end, *, cursor):
+    """Replace the booking rollup rows of `hotel` for its local days start..end."""
+    cursor.execute("DELETE FROM reports_bookingdailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+                   [hotel.organization_id, hotel.pk, start, end])
+    cursor.execute(f"INSERT INTO reports_bookingdailyrollup ({BOOKING_COLUMNS}) {BOOKING_FACTS_SQL}",
+                   booking_params(hotel, start, end))
+
+
+def raw_booking_rows(hotel, start, end):
+    return _fetch(BOOKING_FACTS_SQL, booking_params(hotel, start, end))
 
 
 def _fetch(sql, params):

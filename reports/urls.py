@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/stays/", views.stay_list, name="stays"),
+    path("dashboard/bookings/", views.booking_list, name="bookings"),
     path("dashboard/complaints/", views.complaint_list, name="complaints"),
     path("dashboard/surveys/", views.survey_list, name="surveys"),
     path("dashboard/reward-orders/", views.reward_order_list, name="reward-orders"),

@@ -16,8 +16,9 @@ from hotelcrm.exceptions import ApplicationError
 from hotelcrm.models import Membership, Role
 from hotelcrm.permissions import hotel_required, role_required
 from reports import exports, selectors, services
+from reports import selectors_bookings
 from reports.forms import (
-    CallDrillForm, ComplaintDrillForm, LedgerDrillForm, OwnerForm, PeriodForm, RewardDrillForm, SegmentForm, StayDrillForm,
+    BookingDrillForm, CallDrillForm, ComplaintDrillForm, LedgerDrillForm, OwnerForm, PeriodForm, RewardDrillForm, SegmentForm, StayDrillForm,
     SubscriptionForm, SurveyDrillForm,
 )
 from reports.models import ReportSubscription
@@ -82,6 +83,9 @@ def dashboard(request):
     comments = summary["satisfaction"]["comments"] if summary.get("satisfaction") else []
     names = _masked_names(request, list({r.guest_id: r.guest for r in comments}.values())) if comments else {}
     return render(request, "reports/dashboard.html", {
+        "bookings": selectors_bookings.booking_section(scope=scope, start=start, end=end),
+        "booking_dimensions": [("lead_time", _("By lead time")), ("party", _("By party")),
+                               ("segment", _("By market segment")), ("channel", _("By booking channel"))],
         "comment_rows": [(r, names[r.guest_id]) for r in comments],
         "form": form, "scope": scope, "summary": summary, "start": start, "end": end, "prev_start": prev_start,
         "prev_end": prev_end, "q": _query(form), "is_group_admin": request.role == Role.GROUP_ADMIN,
@@ -126,6 +130,23 @@ def stay_list(request):
     return render(request, "reports/stay_list.html", {"form": form, "scope": scope, "page": page, "rows": rows,
                                                       "q": _query(form, dimension=data["dimension"], value=data["value"],
                                                                   new="1" if data["new"] else "")})
+
+
+@role_required(Role.MANAGER)
+def booking_list(request):
+    """The reservations behind a booking figure (cancelled and no-show included), in the stays table."""
+    form = _period(request, BookingDrillForm)
+    if not form.is_valid():
+        return _bad_period(request, form, "reports/stay_list.html")
+    scope = Scope.from_request(request, group=form.cleaned_data["group"])
+    data = form.cleaned_data
+    stays = selectors_bookings.booking_drill(scope=scope, start=data["start"], end=data["end"],
+                                             dimension=data["dimension"] or "total", value=data["value"])
+    page = Paginator(stays, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = _masked_names(request, list({s.guest_id: s.guest for s in page}.values()))
+    rows = [(stay, names[stay.guest_id]) for stay in page]
+    return render(request, "reports/stay_list.html", {"form": form, "scope": scope, "page": page, "rows": rows,
+                                                      "q": _query(form, dimension=data["dimension"], value=data["value"])})
 
 
 @role_required(Role.MANAGER)

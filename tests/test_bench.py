@@ -55,3 +55,26 @@ def test_the_generated_table_follows_the_results_and_leaves_the_prose_alone():
     assert f"| {results[0]['benchmark']} | {figure['figure']} |" in rendered
     figure["value"] *= 2  # a changed result changes the table
     assert _report.table(results) not in rendered
+
+def test_the_pms_ingest_mix_is_the_real_one_with_duplicates_and_late_deliveries():
+    from collections import Counter
+
+    from bench.pms_ingest import SIZES, _mix
+
+    stream, expected, newest, profile_of = _mix(SIZES["small"], list(range(1, 1001)))
+    kinds = Counter(event["event"] for event in stream)
+    assert set(kinds) == {"booked", "modified", "checked_in", "checked_out", "cancelled", "no_show"}
+    assert len(expected) == SIZES["small"]["reservations"] and set(newest) == set(expected)
+    sent = Counter((e["reservation_id"], e["version"]) for e in stream)
+    assert any(count > 1 for count in sent.values())  # duplicates
+    position = {}
+    late = 0
+    for event in stream:
+        key = event["reservation_id"]
+        if key in position and position[key] > event["version"]:
+            late += 1
+        position[key] = max(position.get(key, 0), event["version"])
+    assert late > 0  # an older event after a newer one
+    assert any(event.get("guest") for event in stream)  # inline guests of new profiles
+    checkouts = sum(out for _profile, out in profile_of.values())
+    assert checkouts == sum(status == "checked_out" for status in expected.values())

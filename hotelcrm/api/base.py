@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, parsers, permissions, serializers, throttling
 from rest_framework.response import Response
@@ -56,6 +57,11 @@ class ApiCaller:
     user: object = None  # the staff member for a session call
     role: str | None = None
     scopes: frozenset = frozenset()
+
+    @property
+    def is_strict(self):
+        """Unknown input fields are refused (the key's choice); a staff session has them ignored."""
+        return bool(self.key is not None and self.key.is_strict)
 
     @property
     def actor(self):
@@ -154,6 +160,58 @@ def error_responses(*codes):
 
 
 COMMON_ERRORS = (400, 401, 403, 429)
+
+
+def unknown_fields(serializer, raw, prefix=""):
+    """The dotted names of the fields in `raw` that `serializer` does not read (nested serializers too)."""
+    if not isinstance(raw, dict):
+        return []
+    found = []
+    for name, value in raw.items():
+        field = serializer.fields.get(name) if isinstance(name, str) else None
+        if field is None or field.read_only:
+            found.append(f"{prefix}{name}")
+        elif isinstance(field, serializers.Serializer):
+            found.extend(unknown_fields(field, value, f"{prefix}{name}."))
+    return sorted(found)
+
+
+def fields_ignored(caller, serializer, raw):
+    """The input fields the API will ignore, named so the PMS learns that they went nowhere; under a
+    strict key a ValidationError with one field error per unknown field instead."""
+    names = unknown_fields(serializer, raw)
+    if names and caller.is_strict:
+        raise exceptions.ValidationError({name: [_("Unknown field: this key refuses fields the API does not know.")]
+                                          for name in names})
+    return names
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that must carry its UTC offset (`Z` or `+08:00`): a PMS's local time
+    without one would be read in the wrong zone, so it is refused rather than guessed."""
+
+    default_error_messages = {
+        "naive": gettext_lazy("Give the time with its UTC offset, e.g. 2026-03-01T14:05:00+08:00 or ...Z."),
+    }
+
+    def to_internal_value(self, value):
+        import datetime
+
+        from django.utils.dateparse import parse_datetime
+
+        if isinstance(value, datetime.datetime):
+            naive = timezone.is_naive(value)
+        elif isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            naive = parsed is not None and timezone.is_naive(parsed)
+        else:
+            naive = False
+        if naive:
+            self.fail("naive")
+        return super().to_internal_value(value)
 
 
 class StrictJSONParser(parsers.JSONParser):

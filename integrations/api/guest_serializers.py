@@ -63,8 +63,9 @@ class GuestUpdateInputSerializer(serializers.Serializer):
     native_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     title = serializers.CharField(max_length=30, required=False, allow_blank=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    nationality = serializers.RegexField(r"^[A-Z]{2}$", required=False, allow_blank=True,
-                                         help_text="ISO 3166 two-letter code, upper case.")
+    nationality = serializers.CharField(max_length=3, required=False, allow_blank=True,
+                                        help_text="ISO 3166-1 alpha-2 or alpha-3 code (PT or PRT, any case); "
+                                                  "stored and returned as alpha-2.")
     preferred_language = serializers.CharField(max_length=10, required=False, allow_blank=True)
     company = serializers.CharField(max_length=200, required=False, allow_blank=True)
     position = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -75,6 +76,16 @@ class GuestUpdateInputSerializer(serializers.Serializer):
     consent_sms = serializers.BooleanField(required=False)
     consent_phone = serializers.BooleanField(required=False)
     do_not_contact = serializers.BooleanField(required=False)
+
+    def validate_nationality(self, value):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from guests.validators import normalise_nationality
+
+        try:
+            return normalise_nationality(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def validate_family_name(self, value):
         if not value.strip():
@@ -136,3 +147,30 @@ class GuestPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page's URL (carries the cursor), or null.")
     previous = serializers.URLField(allow_null=True)
     results = GUEST_OR_MASKED_LIST
+
+
+MAX_GUEST_BATCH = 1000
+
+
+class GuestUpsertBatchInputSerializer(serializers.Serializer):
+    guests = serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=MAX_GUEST_BATCH,
+                                   help_text="1 to 1,000 guests, each shaped like GuestUpsertInput.")
+
+
+class GuestUpsertResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position in the batch.")
+    pms_profile_id = serializers.CharField(allow_null=True)
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"],
+                                     help_text="unchanged: the guest already had these values (a retry).")
+    guest_id = serializers.IntegerField(allow_null=True)
+    ignored_fields = serializers.ListField(child=serializers.CharField(), required=False,
+                                           help_text="Input fields the API does not know and ignored.")
+    error = serializers.DictField(required=False, help_text="The error shape, for result=error.")
+
+
+class GuestUpsertBatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    results = GuestUpsertResultSerializer(many=True)

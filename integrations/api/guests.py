@@ -20,7 +20,9 @@ from integrations.api.guest_serializers import (
 )
 from guests.exceptions import ProfileRestricted
 from guests.models import ContactKind, GuestProfile
-from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.base import (
+    COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, fields_ignored, idempotent,
+)
 from integrations.models import Scope
 
 
@@ -122,7 +124,8 @@ class GuestUpsertApi(PmsApiView):
     @extend_schema(
         operation_id="guests_upsert", tags=["guests"], summary="Create or update a guest by PMS profile id",
         description="The PMS profile id is linked per hotel. 201 when the guest was created, 200 when updated. "
-                    "Email and phone are added to the guest's contacts and never returned.",
+                    "Email and phone are added to the guest's contacts and never returned. Fields the API does not "
+                    "know are ignored and named in the answer's `ignored_fields` (a strict key refuses them, 400).",
         request=GuestUpsertInputSerializer, parameters=[IDEMPOTENCY_HEADER],
         responses={200: GUEST_OR_MASKED, 201: GUEST_OR_MASKED, **error_responses(*COMMON_ERRORS, 409, 422)},
     )
@@ -131,6 +134,7 @@ class GuestUpsertApi(PmsApiView):
         from integrations.services import guest_upsert_from_pms
 
         data = GuestUpsertInputSerializer(data=request.data)
+        ignored = fields_ignored(self.caller, data, request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         pms_profile_id = values.pop("pms_profile_id")
@@ -138,6 +142,8 @@ class GuestUpsertApi(PmsApiView):
         guest, created = guest_upsert_from_pms(hotel=self.caller.hotel, pms_profile_id=pms_profile_id, data=values,
                                                email=email, phone=phone, actor=self.caller.actor, request=request)
         body = guest_output(guest, openable_ids(request, self.caller, [guest]))
+        if ignored:
+            body = {**body, "ignored_fields": ignored}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

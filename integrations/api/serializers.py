@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from hotelcrm.api.base import AwareDateTimeField
 from hotelcrm.api.query import StrictQuerySerializer
 
 from integrations.services import EVENT_STATUS
@@ -16,12 +17,35 @@ class StayDetailsSerializer(serializers.Serializer):
     room_revenue = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     fb_revenue = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     other_revenue = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    adults = serializers.IntegerField(min_value=0, max_value=99, required=False, allow_null=True)
+    children = serializers.IntegerField(min_value=0, max_value=99, required=False, allow_null=True)
+    market_segment = serializers.CharField(max_length=40, required=False, allow_blank=True,
+                                           help_text="The PMS's market segment code, e.g. Corporate, Groups, Online TA.")
+    booked_at = AwareDateTimeField(required=False, allow_null=True,
+                                   help_text="When the reservation was made (with its UTC offset); the lead time is "
+                                             "the days from its date in the hotel's zone to the arrival.")
+    cancelled_at = AwareDateTimeField(required=False, allow_null=True,
+                                      help_text="When it was cancelled; a `cancelled` event without it takes its "
+                                                "event_at.")
+    cancellation_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class InlineGuestSerializer(serializers.Serializer):
     family_name = serializers.CharField(max_length=100)
     given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     native_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    nationality = serializers.CharField(max_length=3, required=False, allow_blank=True,
+                                        help_text="ISO 3166-1 alpha-2 or alpha-3 (PT or PRT); stored as alpha-2.")
+
+    def validate_nationality(self, value):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from guests.validators import normalise_nationality
+
+        try:
+            return normalise_nationality(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class StayEventInputSerializer(serializers.Serializer):
@@ -29,7 +53,8 @@ class StayEventInputSerializer(serializers.Serializer):
     event = serializers.ChoiceField(choices=sorted(EVENT_STATUS))
     version = serializers.IntegerField(min_value=0, max_value=2**62, required=False, default=0,
                                        help_text="The reservation's version in the PMS; compared before event_at.")
-    event_at = serializers.DateTimeField(help_text="When the event happened in the PMS (with a time zone).")
+    event_at = AwareDateTimeField(help_text="When the event happened in the PMS, ISO 8601 with its UTC offset "
+                                            "(`Z` or `+08:00`); a time without one is refused.")
     arrival_on = serializers.DateField()
     departure_on = serializers.DateField()
     guest_id = serializers.IntegerField(min_value=1, max_value=2**62, required=False,
@@ -44,6 +69,8 @@ class StayEventInputSerializer(serializers.Serializer):
             raise serializers.ValidationError({"departure_on": [_("The departure cannot be before the arrival.")]})
         if not data.get("guest_id") and not data.get("pms_profile_id"):
             raise serializers.ValidationError({"guest_id": [_("Give guest_id or pms_profile_id.")]})
+        if data["event"] == "cancelled" and not (data.get("details") or {}).get("cancelled_at"):
+            data["details"] = {**(data.get("details") or {}), "cancelled_at": data["event_at"]}
         return data
 
 
@@ -60,6 +87,9 @@ class StayEventResultSerializer(serializers.Serializer):
     stay_id = serializers.IntegerField(allow_null=True)
     status = serializers.CharField(allow_null=True, help_text="The stay's status after this event.")
     error = serializers.DictField(required=False, help_text="The error shape, for result=error.")
+    ignored_fields = serializers.ListField(child=serializers.CharField(), required=False,
+                                           help_text="Input fields the API does not know and ignored (dotted for "
+                                                     "nested ones, e.g. details.foo). A strict key refuses them.")
 
 
 class StayEventBatchResultSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from hotelcrm.api.base import KeyRateThrottle
-from integrations.api import complaints, guests, loyalty, views
+from integrations.api import complaints, guests, guests_batch, loyalty, views
 from integrations.views import api_docs
 
 urlpatterns = [
@@ -10,8 +10,10 @@ urlpatterns = [
     path("guests/upsert/", guests.GuestUpsertApi.as_view(), name="api-guest-upsert"),
     path("guests/lookup/", guests.GuestLookupApi.as_view(), name="api-guest-lookup"),
     path("guests/<int:pk>/", guests.GuestDetailApi.as_view(), name="api-guest-detail"),
+    path("guests/upsert/batch/", guests_batch.GuestUpsertBatchApi.as_view(), name="api-guest-upsert-batch"),
     path("stays/events/", views.StayEventApi.as_view(), name="api-stay-event"),
     path("stays/events/batch/", views.StayEventBatchApi.as_view(), name="api-stay-event-batch"),
+    path("keys/<int:pk>/", views.IntegrationKeyApi.as_view(), name="api-key-detail"),
     path("arrivals/", views.ArrivalsApi.as_view(), name="api-arrivals"),
     path("guests/<int:pk>/loyalty/", loyalty.LoyaltyBalanceApi.as_view(), name="api-loyalty-balance"),
     path("guests/<int:pk>/loyalty/statement/", loyalty.LoyaltyStatementApi.as_view(), name="api-loyalty-statement"),

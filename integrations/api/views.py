@@ -7,14 +7,16 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from integrations.api.guests import openable_ids
 from guests.selectors_briefing import briefing_get
 from hotelcrm.api.errors import exception_handler
 from hotelcrm.exceptions import ApplicationError
-from hotelcrm.api.base import COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, idempotent
+from hotelcrm.api.base import (
+    COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, fields_ignored, idempotent,
+)
 from integrations.api.serializers import (
     ArrivalsQuerySerializer, ArrivalsSerializer, StayEventBatchInputSerializer, StayEventBatchResultSerializer,
     StayEventInputSerializer, StayEventResultSerializer,
@@ -29,6 +31,7 @@ RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 def _apply_event(caller, request, raw, *, own_transaction=True):
     serializer = StayEventInputSerializer(data=raw)
+    ignored = fields_ignored(caller, serializer, raw)
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
     for attempt in range(DEADLOCK_RETRIES + 1):
@@ -42,10 +45,10 @@ def _apply_event(caller, request, raw, *, own_transaction=True):
             if not own_transaction or attempt == DEADLOCK_RETRIES or getattr(exc.__cause__, "pgcode", None) not in RETRYABLE:
                 raise
     return {"reservation_id": data["reservation_id"], "result": result, "stay_id": stay.pk if stay else None,
-            "status": stay.status if stay else None}
+            "status": stay.status if stay else None, "ignored_fields": ignored}
 
 
-def _error_body(exc):
+def error_body(exc):
     """The API's error shape for one failed batch item (the same handler as a whole request's)."""
     if isinstance(exc, (ApplicationError, exceptions.APIException, DjangoValidationError)):
         response = exception_handler(exc, {})
@@ -77,16 +80,18 @@ class StayEventApi(PmsApiView):
 BATCH_CHUNK = 100
 
 
-def _validate_batch(raws):
-    """(validated event or None, validation error or None) per raw item, with one bound serializer
-    (binding a serializer per item costs ten times its validation)."""
+def _validate_batch(caller, raws):
+    """(validated event or None, validation error or None, ignored fields) per raw item, with one
+    bound serializer (binding a serializer per item costs ten times its validation)."""
     serializer = StayEventInputSerializer()
     checked = []
     for raw in raws:
+        ignored = []
         try:
-            checked.append((dict(serializer.run_validation(raw)), None))
+            ignored = fields_ignored(caller, serializer, raw)
+            checked.append((dict(serializer.run_validation(raw)), None, ignored))
         except exceptions.ValidationError as exc:
-            checked.append((None, exc))
+            checked.append((None, exc, ignored))
     return checked
 
 
@@ -110,11 +115,11 @@ class StayEventBatchApi(PmsApiView):
         return results
 
     def _apply_set_based(self, request, events):
-        checked = _validate_batch(events)
-        outcomes = stay_events_receive_many(hotel=self.caller.hotel, events=[data for data, _error in checked],
+        checked = _validate_batch(self.caller, events)
+        outcomes = stay_events_receive_many(hotel=self.caller.hotel, events=[data for data, _error, _ignored in checked],
                                             actor=self.caller.actor, request=request)
         results = []
-        for index, ((data, invalid), outcome) in enumerate(zip(checked, outcomes)):
+        for index, ((data, invalid, ignored), outcome) in enumerate(zip(checked, outcomes)):
             if outcome is None:
                 results.append({"index": index, **_error_result(events[index], invalid)})
                 continue
@@ -123,7 +128,7 @@ class StayEventBatchApi(PmsApiView):
                 results.append({"index": index, **_error_result(events[index], error)})
             else:
                 results.append({"index": index, "reservation_id": data["reservation_id"], "result": result,
-                                "stay_id": stay.pk if stay else None, "status": status})
+                                "stay_id": stay.pk if stay else None, "status": status, "ignored_fields": ignored})
         return results
 
     @extend_schema(
@@ -157,7 +162,7 @@ class StayEventBatchApi(PmsApiView):
 def _error_result(raw, exc):
     reservation_id = raw.get("reservation_id") if isinstance(raw, dict) else None
     return {"reservation_id": reservation_id if isinstance(reservation_id, str) else None,
-            "result": "error", "stay_id": None, "status": None, "error": _error_body(exc)}
+            "result": "error", "stay_id": None, "status": None, "error": error_body(exc)}
 
 
 class ArrivalsApi(PmsApiView):
@@ -199,3 +204,46 @@ def _arrival(row):
         "special_dates": [{"kind": o.kind, "label": str(o.label), "on": o.on, "is_lunar": o.is_lunar} for o in row.occasions],
         "open_complaints": [str(c) for c in row.open_complaints],
     }
+
+
+class IntegrationKeyUpdateSerializer(serializers.Serializer):
+    is_strict = serializers.BooleanField(help_text="true: input with unknown fields is refused (400, a field error "
+                                                   "per unknown field); false: they are ignored and named back in "
+                                                   "`ignored_fields`.")
+
+
+class IntegrationKeySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField())
+    is_strict = serializers.BooleanField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class IntegrationKeyApi(PmsApiView):
+    """A manager (signed in, not through a key) sets a key of the active hotel to strict or lenient input."""
+
+    @extend_schema(
+        operation_id="keys_partial_update", tags=["keys"], summary="Choose a key's strict mode (managers)",
+        description="For a manager's session only (an API key cannot change keys). Another hotel's key answers 404.",
+        request=IntegrationKeyUpdateSerializer,
+        responses={200: IntegrationKeySerializer, **error_responses(*COMMON_ERRORS, 404)},
+    )
+    def patch(self, request, pk):
+        from hotelcrm.models import Role
+        from hotelcrm.permissions import has_role_at_least
+        from integrations import selectors
+        from integrations.services import integration_key_set_strict
+
+        if self.caller.key is not None or self.caller.hotel is None or not has_role_at_least(request._request, Role.MANAGER):
+            raise exceptions.PermissionDenied(_("Only a manager, signed in, may change API keys."))
+        key = selectors.integration_key_get(hotel=self.caller.hotel, key_id=pk)
+        if key is None:
+            raise exceptions.NotFound()
+        data = IntegrationKeyUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = integration_key_set_strict(key=key, actor=self.caller.actor, is_strict=data.validated_data["is_strict"],
+                                         request=request)
+        return Response({"id": key.pk, "name": key.name, "prefix": key.prefix, "scopes": list(key.scopes),
+                         "is_strict": key.is_strict, "revoked_at": key.revoked_at})
