@@ -48,7 +48,8 @@ def test_bad_booking_facts_are_field_errors(api):
                            ({"booked_at": "2026-10-01T10:00:00"}, "booked_at"), ({"adults": "two"}, "adults")):
         response = pms.post("/api/v1/stays/events/", _event("R-9", **details))
         assert response.status_code == 400 and error_shape(response.json())
-        assert list(response.json()["field_errors"]["details"]) == [field]
+        # Nested errors are named by their dotted path (field_errors is a flat map of field -> messages).
+        assert list(response.json()["field_errors"]) == [f"details.{field}"]
 
 
 def test_the_booking_facts_show_on_the_guest_profile(api, client, tenants):
