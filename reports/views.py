@@ -16,6 +16,7 @@ from hotelcrm.exceptions import ApplicationError
 from hotelcrm.models import Membership, Role
 from hotelcrm.permissions import hotel_required, role_required
 from reports import exports, selectors, services
+from reports.charts import dashboard_charts
 from reports.forms import (
     CallDrillForm, ComplaintDrillForm, LedgerDrillForm, OwnerForm, PeriodForm, RewardDrillForm, SegmentForm, StayDrillForm,
     SubscriptionForm, SurveyDrillForm,
@@ -82,6 +83,7 @@ def dashboard(request):
     comments = summary["satisfaction"]["comments"] if summary.get("satisfaction") else []
     names = _masked_names(request, list({r.guest_id: r.guest for r in comments}.values())) if comments else {}
     return render(request, "reports/dashboard.html", {
+        "charts": dashboard_charts(summary, monthly=selectors.is_bucketed_by_month(start, end)),
         "comment_rows": [(r, names[r.guest_id]) for r in comments],
         "form": form, "scope": scope, "summary": summary, "start": start, "end": end, "prev_start": prev_start,
         "prev_end": prev_end, "q": _query(form), "is_group_admin": request.role == Role.GROUP_ADMIN,
