@@ -39,9 +39,20 @@ def _complaint_value_labels():
     return {"category": dict(Category.choices), "channel": dict(Channel.choices), "severity": dict(Severity.choices)}
 
 
+def _country_label(code):
+    try:
+        # The core's country names (django-countries, translated), from the design-system work of issue 18.
+        from hotelcrm.labels import country_name
+    except ImportError:
+        return code
+    return country_name(code) or code
+
+
 def _label(labels, dimension, value):
     if value in ("", "unknown", "--"):
         return UNKNOWN_LABEL
+    if dimension == "nationality":
+        return _country_label(value)
     return labels.get(dimension, {}).get(value, value)
 
 
