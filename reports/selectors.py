@@ -40,9 +40,20 @@ def _complaint_value_labels():
     return {"category": dict(Category.choices), "channel": dict(Channel.choices), "severity": dict(Severity.choices)}
 
 
+def _country_label(code):
+    try:
+        # The core's country names (django-countries, translated), from the design-system work of issue 18.
+        from hotelcrm.labels import country_name
+    except ImportError:
+        return code
+    return country_name(code) or code
+
+
 def _label(labels, dimension, value):
     if value in ("", "unknown", "--"):
         return UNKNOWN_LABEL
+    if dimension == "nationality":
+        return _country_label(value)
     return labels.get(dimension, {}).get(value, value)
 
 
@@ -156,8 +167,12 @@ def _change(current, previous):
     return round(100 * (current - previous) / previous, 1)
 
 
-def _bucket_by_month(start, end):
+def is_bucketed_by_month(start, end):
+    """Trends of a period longer than a quarter are summed by month, shorter ones by day."""
     return (end - start).days > 92
+
+
+_bucket_by_month = is_bucketed_by_month
 
 
 # --- Guests and stays ---------------------------------------------------------------------------
@@ -510,8 +525,9 @@ def _care_figures(sums):
 def care_section(*, scope, start, end):
     if not rollups.has_care():
         return None
-    from care.models import Campaign
+    from care.models import Campaign, Channel
 
+    channel_labels = dict(Channel.choices)
     prev_start, prev_end = previous_period(start, end)
     base = CareDailyRollup.objects.for_org(scope.organization).filter(hotel_id__in=scope.hotel_ids)
     rows = list(base.filter(day__range=(start, end)).values("campaign_id_value", "channel").annotate(
@@ -524,7 +540,8 @@ def care_section(*, scope, start, end):
         for f in CARE_SUMS:
             totals[f] += row[f] or 0
         campaigns.append({"campaign": names.get(row["campaign_id_value"], "#%s" % row["campaign_id_value"]),
-                          "channel": row["channel"], **_care_figures({f: row[f] or 0 for f in CARE_SUMS})})
+                          "channel": row["channel"],
+                          "channel_label": channel_labels.get(row["channel"], row["channel"]), **_care_figures({f: row[f] or 0 for f in CARE_SUMS})})
     return {"totals": _care_figures(totals), "previous": _care_figures({f: previous[f] or 0 for f in CARE_SUMS}),
             "campaigns": campaigns, "calls": call_task_figures(scope=scope, start=start, end=end),
             "calls_previous": call_task_figures(scope=scope, start=prev_start, end=prev_end)}

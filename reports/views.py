@@ -17,6 +17,7 @@ from hotelcrm.models import Membership, Role
 from hotelcrm.permissions import hotel_required, role_required
 from reports import exports, selectors, services
 from reports import selectors_bookings
+from reports.charts import dashboard_charts
 from reports.forms import (
     BookingDrillForm, CallDrillForm, ComplaintDrillForm, LedgerDrillForm, OwnerForm, PeriodForm, RewardDrillForm, SegmentForm, StayDrillForm,
     SubscriptionForm, SurveyDrillForm,
@@ -86,6 +87,7 @@ def dashboard(request):
         "bookings": selectors_bookings.booking_section(scope=scope, start=start, end=end),
         "booking_dimensions": [("lead_time", _("By lead time")), ("party", _("By party")),
                                ("segment", _("By market segment")), ("channel", _("By booking channel"))],
+        "charts": dashboard_charts(summary, monthly=selectors.is_bucketed_by_month(start, end)),
         "comment_rows": [(r, names[r.guest_id]) for r in comments],
         "form": form, "scope": scope, "summary": summary, "start": start, "end": end, "prev_start": prev_start,
         "prev_end": prev_end, "q": _query(form), "is_group_admin": request.role == Role.GROUP_ADMIN,
