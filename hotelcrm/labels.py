@@ -49,6 +49,23 @@ def _words(code):
     return str(code).replace("_", " ").replace("-", " ").replace(".", " ").strip()
 
 
+# What the jobs and guest links write as an audit event's actor (stored text, shown as a label).
+_ACTOR_LABELS = {
+    "seed_demo": _("Demo data loader"),
+    "churn scoring job": _("Churn scoring job"),
+    "care dispatcher": _("Guest care dispatcher"),
+    "escalation job": _("Complaint escalation job"),
+    "guest (survey link)": _("Guest (survey link)"),
+    "guest (unsubscribe link)": _("Guest (unsubscribe link)"),
+}
+
+
+def audit_actor_label(text):
+    """An event's stored actor label in the reader's language (an API key's label stays as its owner named it)."""
+    label = _ACTOR_LABELS.get(text or "")
+    return str(label) if label is not None else (text or "")
+
+
 def audit_action_label(code):
     if not code:
         return ""

@@ -90,6 +90,14 @@ def languages(codes):
 
 
 @register.filter
+def audit_actor(text):
+    """`{{ event.actor_label|audit_actor }}`: a job's or a guest link's stored actor label, translated."""
+    from hotelcrm.labels import audit_actor_label
+
+    return audit_actor_label(text)
+
+
+@register.filter
 def audit_action(code):
     return labels.audit_action_label(code)
 

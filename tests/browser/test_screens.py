@@ -158,7 +158,7 @@ def demo(django_db_setup, django_db_blocker):
     from django.core.management import call_command
 
     from complaints.models import Complaint
-    from guests import demo as guest_demo
+    from hotelcrm import demo as guest_demo
     from guests.models import GuestPreference, GuestProfile
     from hotelcrm.models import Hotel
     from loyalty.models import Membership as LoyaltyMembership
@@ -169,7 +169,8 @@ def demo(django_db_setup, django_db_blocker):
         bund = Hotel.objects.all_tenants_unscoped().get(code="sha-bund")
         organization = bund.organization
         # A guest with preferences who stayed at the Bund: the profile has something to show.
-        guest_id = (GuestPreference.objects.for_org(organization).filter(guest__stays__hotel=bund)
+        guest_id = (GuestPreference.objects.for_org(organization).filter(guest__stays__hotel=bund,
+                                                                         guest__is_confidential=False)
                     .order_by("guest_id").values_list("guest_id", flat=True).first())
         guest = GuestProfile.objects.for_org(organization).get(pk=guest_id)
         complaint = Complaint.objects.for_org(organization).filter(hotel=bund).order_by("-pk").first()
@@ -192,7 +193,7 @@ def site(browser, demo, django_db_blocker):
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.test.testcases import LiveServerThread
 
-    from guests.demo import DEMO_ORGANIZATIONS, ROLE_PASSWORDS
+    from hotelcrm.demo import DEMO_ORGANIZATIONS, ROLE_PASSWORDS
 
     passwords = {staff.username: ROLE_PASSWORDS[staff.role] for spec in DEMO_ORGANIZATIONS for staff in spec.staff}
     contexts, states = {}, {}
