@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for HotelCRM."""
+
 import os
 import sys
 
@@ -11,7 +12,7 @@ def main():
     with exit_on_bad_configuration():
         from django.conf import settings
 
-        settings.INSTALLED_APPS  # load settings now, so a bad setting stops us with one line
+        _ = settings.INSTALLED_APPS  # load settings now, so a bad setting stops us with one line
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

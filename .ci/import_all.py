@@ -3,6 +3,7 @@
 Run from the project root with the fresh environment's Python: a module whose import needs a
 package that `pip install .` does not install fails here, not in a newcomer's worker.
 """
+
 import importlib
 import os
 import pkgutil

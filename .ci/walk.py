@@ -8,6 +8,7 @@ then follows every link a front-desk user can reach from the home page (two clic
 fails on any 5xx. Prints the seconds from the first try to a healthy answer. Standard library
 only, so it runs before anything is installed.
 """
+
 import argparse
 import http.cookiejar
 import json
@@ -19,7 +20,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-SKIP = re.compile(r"^/(static|media|admin|api|i18n|accounts/logout|healthz)|/export|\.(csv|xlsx|json|png|svg|ico)$|logout")
+SKIP = re.compile(
+    r"^/(static|media|admin|api|i18n|accounts/logout|healthz)|/export|\.(csv|xlsx|json|png|svg|ico)$|logout"
+)
 
 
 def opener():

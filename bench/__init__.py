@@ -5,6 +5,7 @@ prints what it measured and returns a list of `Figure`s, which `python -m bench`
 one `BENCH ...` line each, in the shape ../shared/BENCH.md describes. Helpers here give each
 benchmark its own throw-away database and the machine facts a results file records.
 """
+
 import datetime
 import importlib
 import json
@@ -193,7 +194,7 @@ def write_results(name, *, scale, figures, details):
         "benchmark": name,
         "question": _REGISTRY[name].question,
         "scale": scale,
-        "date": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+        "date": datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
         "git_commit": git_commit(),
         "machine": machine_info(),
         "load": {"before": list(LOAD_BEFORE) if LOAD_BEFORE else None, "after": list(os.getloadavg())},

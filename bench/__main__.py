@@ -1,4 +1,5 @@
 """python -m bench --list | python -m bench NAME|all [--scale small|full] [--guests N] | python -m bench report [--check]"""
+
 import argparse
 import os
 import signal
@@ -6,11 +7,17 @@ import sys
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Run one HotelCRM benchmark (see ../shared/BENCH.md).")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="Run one HotelCRM benchmark (see ../shared/BENCH.md)."
+    )
     parser.add_argument("name", nargs="?", help="benchmark to run, or all (every one in sequence, from one commit)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and the question each answers")
-    parser.add_argument("--scale", choices=("small", "full"), default="small",
-                        help="small finishes in about two minutes; full uses the sizes the issue names")
+    parser.add_argument(
+        "--scale",
+        choices=("small", "full"),
+        default="small",
+        help="small finishes in about two minutes; full uses the sizes the issue names",
+    )
     parser.add_argument("--guests", type=int, help="override the number of guests, for a quick run")
     parser.add_argument("--seconds", type=int, help="how long a timed benchmark (load) runs; its default is 300")
     argv = sys.argv[1:] if argv is None else argv
@@ -38,8 +45,12 @@ def main(argv=None):
     if args.name == "all":
         from bench import _all
 
-        extra = [flag for key, flag in (("guests", "--guests"), ("seconds", "--seconds"))
-                 if getattr(args, key) is not None for flag in (flag, str(getattr(args, key)))]
+        extra = [
+            flag
+            for key, flag in (("guests", "--guests"), ("seconds", "--seconds"))
+            if getattr(args, key) is not None
+            for flag in (flag, str(getattr(args, key)))
+        ]
         return _all.main(list(registry), args.scale, extra)
     if args.name not in registry:
         parser.error(f"no benchmark named {args.name!r}; try --list")

@@ -6,6 +6,7 @@ they measured) and the commit must not change during the run; the performance ta
 regenerated from the results (`python -m bench report`). Exits non-zero if any benchmark failed
 (an error, a failed event, a crash); a MISS is a verdict, reported, not an error.
 """
+
 import os
 import subprocess
 import sys
@@ -15,8 +16,13 @@ from bench import REPO_DIR, git_commit
 
 
 def _dirty():
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_DIR,
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=REPO_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [line for line in status.splitlines() if line.strip()]
 
 
@@ -24,7 +30,11 @@ def main(names, scale, overrides):
     if scale == "full":
         dirty = _dirty()
         if dirty:
-            print("refusing to record full-scale results from a modified tree (commit or stash first):", *dirty, sep="\n  ")
+            print(
+                "refusing to record full-scale results from a modified tree (commit or stash first):",
+                *dirty,
+                sep="\n  ",
+            )
             return 2
     commit = git_commit()
     failed, lines = [], []
@@ -36,8 +46,11 @@ def main(names, scale, overrides):
         sys.stdout.write(process.stdout)
         sys.stderr.write(process.stderr[-4000:] if process.returncode else "")
         lines += [line for line in process.stdout.splitlines() if line.startswith("BENCH ")]
-        print(f"<== {name}: exit {process.returncode} in {time.monotonic() - started:.0f} s, "
-              f"load {os.getloadavg()[0]:.1f}", flush=True)
+        print(
+            f"<== {name}: exit {process.returncode} in {time.monotonic() - started:.0f} s, "
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
         if process.returncode != 0:
             failed.append(name)
     if git_commit() != commit:

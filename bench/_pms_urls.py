@@ -2,6 +2,7 @@
 
 It is the framework floor of the pms_ingest benchmark: what a request costs before any work.
 """
+
 from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView

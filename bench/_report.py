@@ -7,8 +7,8 @@ Each table sits between the markers below; everything else in the two files is p
 generator leaves alone. tests/test_bench.py runs the check, so a results file and the documents
 cannot disagree on `main`.
 """
+
 import json
-import sys
 
 from bench import REPO_DIR, RESULTS_DIR
 

@@ -15,6 +15,7 @@ selects the same audiences (birthday and festival by home hotel, post-stay by th
 hotel, with consent and contact) in one statement per kind for all hotels, counting rows,
 without writing anything.
 """
+
 import datetime
 import random
 import time
@@ -45,11 +46,16 @@ def _build(size, now):
     organizations = []
     per_org = size["guests"] // size["organizations"]
     for n in range(size["organizations"]):
-        organization = Organization.objects.create(name=f"Care Bench {n}", slug=f"care-bench-{n}",
-                                                   default_language="zh-hans")
+        organization = Organization.objects.create(
+            name=f"Care Bench {n}", slug=f"care-bench-{n}", default_language="zh-hans"
+        )
         hotels = [
-            Hotel.objects.create(organization=organization, name=f"Care Bench {n}-{h}", code=f"cb{n}-{h}",
-                                 time_zone=TIME_ZONES[h % len(TIME_ZONES)])
+            Hotel.objects.create(
+                organization=organization,
+                name=f"Care Bench {n}-{h}",
+                code=f"cb{n}-{h}",
+                time_zone=TIME_ZONES[h % len(TIME_ZONES)],
+            )
             for h in range(size["hotels"])
         ]
         with transaction.atomic():
@@ -59,11 +65,24 @@ def _build(size, now):
     with connection.cursor() as cursor:
         # Birthdays spread evenly over the year; every tenth guest keeps a lunar birthday too.
         # The month-day is kept only as a keyed index (guests/birth_dates.py): one per organization and day.
-        cursor.execute("CREATE TEMPORARY TABLE bench_birthdays (organization_id bigint, day_of_year int, birthday_index text)")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_birthdays (organization_id bigint, day_of_year int, birthday_index text)"
+        )
         first = datetime.date(2001, 1, 1)
-        cursor.executemany("INSERT INTO bench_birthdays VALUES (%s, %s, %s)", [
-            (organization.pk, n, birthday_index(organization.pk, (first + datetime.timedelta(n)).month, (first + datetime.timedelta(n)).day))
-            for organization, _hotels in organizations for n in range(365)])
+        cursor.executemany(
+            "INSERT INTO bench_birthdays VALUES (%s, %s, %s)",
+            [
+                (
+                    organization.pk,
+                    n,
+                    birthday_index(
+                        organization.pk, (first + datetime.timedelta(n)).month, (first + datetime.timedelta(n)).day
+                    ),
+                )
+                for organization, _hotels in organizations
+                for n in range(365)
+            ],
+        )
         cursor.execute(
             "UPDATE guests_guestprofile g SET birthday_index = b.birthday_index FROM bench_birthdays b"
             " WHERE b.organization_id = g.organization_id AND b.day_of_year = g.id * 7919 % 365"
@@ -102,15 +121,37 @@ def _campaigns(organizations, now):
                 name=f"Festival {day.isoformat()}",
                 defaults={"organization": organization, "calendar": "dated", "on_date": day, "languages": ["zh"]},
             )
-            CareSettings.objects.create(organization=organization, hotel=hotel, send_time=datetime.time(0),
-                                        quiet_start=datetime.time(0), quiet_end=datetime.time(0), catch_up_days=0)
-            Campaign.objects.bulk_create([
-                Campaign(organization=organization, hotel=hotel, name="Birthday", kind="birthday", channel=Channel.EMAIL),
-                Campaign(organization=organization, hotel=hotel, name="Festival", kind="holiday", holiday=holiday,
-                         channel=Channel.EMAIL),
-                Campaign(organization=organization, hotel=hotel, name="Thank you", kind="post_stay", days_offset=1,
-                         channel=Channel.EMAIL),
-            ])
+            CareSettings.objects.create(
+                organization=organization,
+                hotel=hotel,
+                send_time=datetime.time(0),
+                quiet_start=datetime.time(0),
+                quiet_end=datetime.time(0),
+                catch_up_days=0,
+            )
+            Campaign.objects.bulk_create(
+                [
+                    Campaign(
+                        organization=organization, hotel=hotel, name="Birthday", kind="birthday", channel=Channel.EMAIL
+                    ),
+                    Campaign(
+                        organization=organization,
+                        hotel=hotel,
+                        name="Festival",
+                        kind="holiday",
+                        holiday=holiday,
+                        channel=Channel.EMAIL,
+                    ),
+                    Campaign(
+                        organization=organization,
+                        hotel=hotel,
+                        name="Thank you",
+                        kind="post_stay",
+                        days_offset=1,
+                        channel=Channel.EMAIL,
+                    ),
+                ]
+            )
     # Last month's greetings, as a live system has them (and as autovacuum has analysed them): the
     # frequency cap looks them up, outside its 7-day window.
     with connection.cursor() as cursor:
@@ -121,7 +162,11 @@ def _campaigns(organizations, now):
             " FROM care_campaign c JOIN (SELECT DISTINCT ON (guest_id) organization_id, hotel_id, guest_id"
             " FROM guests_stay WHERE guest_id %% 20 = 1 ORDER BY guest_id, arrival_on) s"
             " ON s.organization_id = c.organization_id AND s.hotel_id = c.hotel_id WHERE c.kind = 'birthday'",
-            [(now - datetime.timedelta(days=30)).date(), now - datetime.timedelta(days=30), now - datetime.timedelta(days=30)],
+            [
+                (now - datetime.timedelta(days=30)).date(),
+                now - datetime.timedelta(days=30),
+                now - datetime.timedelta(days=30),
+            ],
         )
         cursor.execute("ANALYZE care_delivery")
     # Campaign rows were made now; the service greets from their creation day on, which is today.
@@ -165,29 +210,38 @@ BASELINE_RULES = (
 
 
 # The guest's home hotel: the hotel of their latest stay (care.audience).
-HOME = ("SELECT DISTINCT ON (s.organization_id, s.guest_id) s.organization_id, s.guest_id, s.hotel_id FROM guests_stay s"
-        " WHERE s.status IN ('booked', 'in_house', 'checked_out')"
-        " ORDER BY s.organization_id, s.guest_id, s.arrival_on DESC, s.id DESC")
+HOME = (
+    "SELECT DISTINCT ON (s.organization_id, s.guest_id) s.organization_id, s.guest_id, s.hotel_id FROM guests_stay s"
+    " WHERE s.status IN ('booked', 'in_house', 'checked_out')"
+    " ORDER BY s.organization_id, s.guest_id, s.arrival_on DESC, s.id DESC"
+)
 
 
 def _baseline(day):
     """The same audiences in plain SQL, one statement per kind for all hotels, counted, nothing written."""
     statements = [
         # birthday (profile date), greeted by the guest's home hotel: the latest stay of each birthday guest
-        ("SELECT count(*) FROM guests_guestprofile g CROSS JOIN LATERAL (SELECT s.hotel_id FROM guests_stay s"
-         " WHERE s.organization_id = g.organization_id AND s.guest_id = g.id"
-         " AND s.status IN ('booked', 'in_house', 'checked_out') ORDER BY s.arrival_on DESC, s.id DESC LIMIT 1) home"
-         f" WHERE g.birthday_index = ANY(%s) AND {BASELINE_RULES}",
-         [[birthday_index(o, day.month, day.day) for o in Organization.objects.values_list("pk", flat=True)]]),
+        (
+            "SELECT count(*) FROM guests_guestprofile g CROSS JOIN LATERAL (SELECT s.hotel_id FROM guests_stay s"
+            " WHERE s.organization_id = g.organization_id AND s.guest_id = g.id"
+            " AND s.status IN ('booked', 'in_house', 'checked_out') ORDER BY s.arrival_on DESC, s.id DESC LIMIT 1) home"
+            f" WHERE g.birthday_index = ANY(%s) AND {BASELINE_RULES}",
+            [[birthday_index(o, day.month, day.day) for o in Organization.objects.values_list("pk", flat=True)]],
+        ),
         # festival for Chinese speakers, greeted by their home hotel
-        (f"SELECT count(*) FROM ({HOME}) home JOIN guests_guestprofile g ON g.organization_id = home.organization_id"
-         " AND g.id = home.guest_id"
-         f" WHERE split_part(lower(g.preferred_language), '-', 1) = 'zh' AND {BASELINE_RULES}", []),
+        (
+            f"SELECT count(*) FROM ({HOME}) home JOIN guests_guestprofile g ON g.organization_id = home.organization_id"
+            " AND g.id = home.guest_id"
+            f" WHERE split_part(lower(g.preferred_language), '-', 1) = 'zh' AND {BASELINE_RULES}",
+            [],
+        ),
         # thank-you the day after checkout, by the hotel of the stay
-        ("SELECT count(*) FROM (SELECT DISTINCT s.hotel_id, g.id FROM guests_stay s JOIN guests_guestprofile g"
-         " ON g.organization_id = s.organization_id AND g.id = s.guest_id"
-         f" WHERE s.departure_on = %s AND s.status = 'checked_out' AND {BASELINE_RULES}) x",
-         [day - datetime.timedelta(days=1)]),
+        (
+            "SELECT count(*) FROM (SELECT DISTINCT s.hotel_id, g.id FROM guests_stay s JOIN guests_guestprofile g"
+            " ON g.organization_id = s.organization_id AND g.id = s.guest_id"
+            f" WHERE s.departure_on = %s AND s.status = 'checked_out' AND {BASELINE_RULES}) x",
+            [day - datetime.timedelta(days=1)],
+        ),
     ]
     started = time.perf_counter()
     rows = 0
@@ -208,8 +262,11 @@ def run(scale, *, guests=None):
         loading = time.perf_counter()
         organizations = _build(size, now)
         days = _campaigns(organizations, now)
-        print(f"  loaded {size['guests']} guests, {sum(len(h) for _o, h in organizations)} hotels in "
-              f"{time.perf_counter() - loading:.0f} s", flush=True)
+        print(
+            f"  loaded {size['guests']} guests, {sum(len(h) for _o, h in organizations)} hotels in "
+            f"{time.perf_counter() - loading:.0f} s",
+            flush=True,
+        )
         baseline_warm = _baseline(days[organizations[0][1][0].pk])  # warm the cache for both sides
         elapsed, runs, enqueued, chunks = _measured(now, queue)
         baseline_s, baseline_rows = _baseline(days[organizations[0][1][0].pk])
@@ -219,20 +276,32 @@ def run(scale, *, guests=None):
         with app.connection_for_write() as broker:
             broker.default_channel.queue_purge(queue)
         print(f"  nightly: {runs} runs, {enqueued} deliveries enqueued in {chunks} chunks, {elapsed:.2f} s", flush=True)
-        print(f"  baseline raw SQL selection: {baseline_rows} rows in {baseline_s:.2f} s (warm-up {baseline_warm[0]:.2f} s)",
-              flush=True)
-        print(f"  second dispatch: {again_runs} runs, total deliveries still {again_total}, {again_s:.2f} s", flush=True)
+        print(
+            f"  baseline raw SQL selection: {baseline_rows} rows in {baseline_s:.2f} s (warm-up {baseline_warm[0]:.2f} s)",
+            flush=True,
+        )
+        print(
+            f"  second dispatch: {again_runs} runs, total deliveries still {again_total}, {again_s:.2f} s", flush=True
+        )
         if again_total != enqueued:
             raise RuntimeError("A second dispatch enqueued more deliveries: the nightly job is not idempotent.")
         assert JobRun.objects.all_tenants_unscoped().count() == runs
         rate = enqueued / elapsed if elapsed else 0.0
         baseline_rate = baseline_rows / baseline_s if baseline_s else 0.0
         figures = [
-            bench.Figure("care_nightly", "total_time", elapsed, "s", baseline_s, f"<{TARGET_S:.0f}s", elapsed < TARGET_S),
+            bench.Figure(
+                "care_nightly", "total_time", elapsed, "s", baseline_s, f"<{TARGET_S:.0f}s", elapsed < TARGET_S
+            ),
             bench.Figure("care_nightly", "rows_per_second", rate, "rows/s", baseline_rate, "report", True),
         ]
-        details = {"guests": size["guests"], "hotels": runs, "deliveries": enqueued, "chunks": chunks,
-                   "baseline_rows": baseline_rows, "second_dispatch_s": round(again_s, 3)}
+        details = {
+            "guests": size["guests"],
+            "hotels": runs,
+            "deliveries": enqueued,
+            "chunks": chunks,
+            "baseline_rows": baseline_rows,
+            "second_dispatch_s": round(again_s, 3),
+        }
         if scale == "full":
             bench.write_results("care_nightly", scale=scale, figures=figures, details=details)
     return figures

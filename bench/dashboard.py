@@ -11,6 +11,7 @@ first-stay test, complaints and ledger entries in local days), in the same run. 
 included) and the nightly refresh of one hotel (60 local days) are timed too, each against the
 plain raw aggregation of the same rows.
 """
+
 import datetime
 import time
 
@@ -75,7 +76,9 @@ def _load_loyalty(organization, hotels):
         load_members_and_ledger(organization, hotels, entry.pk, first_guest_id=first_guest_id)
     _create_indexes(definitions)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence('loyalty_ledgerentry', 'id'), (SELECT MAX(id) FROM loyalty_ledgerentry))")
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('loyalty_ledgerentry', 'id'), (SELECT MAX(id) FROM loyalty_ledgerentry))"
+        )
         cursor.execute("VACUUM ANALYZE loyalty_ledgerentry")
         cursor.execute("VACUUM ANALYZE loyalty_membership")
 
@@ -117,33 +120,68 @@ def run(scale, *, guests=None):
         _load_loyalty(organization, hotels)
         now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.execute(COMPLAINTS_SQL, {"org": organization.pk, "h0": hotels[0].pk, "h1": hotels[1].pk, "now": now,
-                                            "count": size["complaints"]})
+            cursor.execute(
+                COMPLAINTS_SQL,
+                {
+                    "org": organization.pk,
+                    "h0": hotels[0].pk,
+                    "h1": hotels[1].pk,
+                    "now": now,
+                    "count": size["complaints"],
+                },
+            )
             cursor.execute("ANALYZE")
-            cursor.execute("SELECT min(arrival_on), max(arrival_on), count(*) FROM guests_stay WHERE organization_id = %s",
-                           [organization.pk])
+            cursor.execute(
+                "SELECT min(arrival_on), max(arrival_on), count(*) FROM guests_stay WHERE organization_id = %s",
+                [organization.pk],
+            )
             first_day, last_day, stays = cursor.fetchone()
-            cursor.execute("SELECT count(*), min(created_at)::date FROM loyalty_ledgerentry WHERE organization_id = %s",
-                           [organization.pk])
+            cursor.execute(
+                "SELECT count(*), min(created_at)::date FROM loyalty_ledgerentry WHERE organization_id = %s",
+                [organization.pk],
+            )
             ledger_entries, first_entry_day = cursor.fetchone()
         first_day = min(first_day, first_entry_day)
         first_day = min(first_day, (now - datetime.timedelta(days=800)).date())
         last_day = max(last_day, now.date())
-        print(f"  loaded {stays} stays, {size['complaints']} complaints, {ledger_entries} ledger entries in {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"  loaded {stays} stays, {size['complaints']} complaints, {ledger_entries} ledger entries in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
 
         # The rebuild from raw rows, against the bare aggregation of the same rows (no writes).
-        rebuild_s = _once(lambda: services.rollups_rebuild(organization=organization, hotels=hotels, start=first_day,
-                                                            end=last_day, as_of=now.date()))
-        raw_all_s = _once(lambda: [(rollups.raw_stay_rows(h, first_day, last_day), rollups.raw_complaint_rows(h, first_day, last_day),
-                                    rollups.raw_loyalty_rows(organization.pk, h, first_day, last_day)) for h in hotels])
-        assert not services.rollups_check(organization=organization, hotels=hotels[:1], start=now.date() - datetime.timedelta(days=30),
-                                          end=now.date())
+        rebuild_s = _once(
+            lambda: services.rollups_rebuild(
+                organization=organization, hotels=hotels, start=first_day, end=last_day, as_of=now.date()
+            )
+        )
+        raw_all_s = _once(
+            lambda: [
+                (
+                    rollups.raw_stay_rows(h, first_day, last_day),
+                    rollups.raw_complaint_rows(h, first_day, last_day),
+                    rollups.raw_loyalty_rows(organization.pk, h, first_day, last_day),
+                )
+                for h in hotels
+            ]
+        )
+        assert not services.rollups_check(
+            organization=organization, hotels=hotels[:1], start=now.date() - datetime.timedelta(days=30), end=now.date()
+        )
         print(f"  rebuild {rebuild_s:.1f} s (raw aggregation alone {raw_all_s:.1f} s)", flush=True)
         local_today = timezone.localdate(now, timezone=hotels[0].tz)
-        window = (local_today - datetime.timedelta(days=services.REFRESH_WINDOW_DAYS), local_today - datetime.timedelta(days=1))
+        window = (
+            local_today - datetime.timedelta(days=services.REFRESH_WINDOW_DAYS),
+            local_today - datetime.timedelta(days=1),
+        )
         nightly_s = _once(lambda: services.rollup_refresh_hotel(hotel=hotels[0], local_date=local_today))
-        raw_window_s = _once(lambda: (rollups.raw_stay_rows(hotels[0], *window), rollups.raw_complaint_rows(hotels[0], *window),
-                                      rollups.raw_loyalty_rows(organization.pk, hotels[0], *window)))
+        raw_window_s = _once(
+            lambda: (
+                rollups.raw_stay_rows(hotels[0], *window),
+                rollups.raw_complaint_rows(hotels[0], *window),
+                rollups.raw_loyalty_rows(organization.pk, hotels[0], *window),
+            )
+        )
         print(f"  nightly refresh of one hotel {nightly_s:.2f} s (raw aggregation {raw_window_s:.2f} s)", flush=True)
 
         users = {}
@@ -163,7 +201,9 @@ def run(scale, *, guests=None):
             client.force_login(users[role])
 
             def view():
-                response = client.get("/reports/dashboard/", {"start": str(start), "end": str(end), **params}, secure=True)
+                response = client.get(
+                    "/reports/dashboard/", {"start": str(start), "end": str(end), **params}, secure=True
+                )
                 assert response.status_code == 200, response.status_code
 
             def raw():
@@ -174,27 +214,52 @@ def run(scale, *, guests=None):
                 if len(scope_hotels) > 1:  # the group also shows entries of no hotel and members per tier
                     rollups.raw_loyalty_rows(organization.pk, None, prev_start, end)
                     with connection.cursor() as cursor:
-                        cursor.execute("SELECT tier_id, count(*) FROM loyalty_membership WHERE organization_id = %s"
-                                       " AND status = 'active' GROUP BY tier_id", [organization.pk])
+                        cursor.execute(
+                            "SELECT tier_id, count(*) FROM loyalty_membership WHERE organization_id = %s"
+                            " AND status = 'active' GROUP BY tier_id",
+                            [organization.pk],
+                        )
                         cursor.fetchall()
 
             view_ms = _timed(view, REPETITIONS)
             raw_ms = _timed(raw, max(3, REPETITIONS // 10), warmup=1)  # seconds each at full scale
             p95_view, p95_raw = bench.percentile(view_ms, 0.95), bench.percentile(raw_ms, 0.95)
-            print(f"  {figure}: view p50 {bench.p50(view_ms):.1f} ms p95 {p95_view:.1f} ms; raw SQL p95 {p95_raw:.0f} ms "
-                  f"({p95_raw / p95_view:.0f}x)", flush=True)
-            figures.append(bench.Figure("dashboard", f"{figure}_p95", p95_view, "ms", p95_raw,
-                                        f"<{TARGET_MS:.0f}ms,>={TARGET_RATIO:.0f}x",
-                                        p95_view < TARGET_MS and p95_raw / p95_view >= TARGET_RATIO))
-        figures.append(bench.Figure("dashboard", "nightly_refresh_hotel_60d", nightly_s, "s", raw_window_s, "report", True))
+            print(
+                f"  {figure}: view p50 {bench.p50(view_ms):.1f} ms p95 {p95_view:.1f} ms; raw SQL p95 {p95_raw:.0f} ms "
+                f"({p95_raw / p95_view:.0f}x)",
+                flush=True,
+            )
+            figures.append(
+                bench.Figure(
+                    "dashboard",
+                    f"{figure}_p95",
+                    p95_view,
+                    "ms",
+                    p95_raw,
+                    f"<{TARGET_MS:.0f}ms,>={TARGET_RATIO:.0f}x",
+                    p95_view < TARGET_MS and p95_raw / p95_view >= TARGET_RATIO,
+                )
+            )
+        figures.append(
+            bench.Figure("dashboard", "nightly_refresh_hotel_60d", nightly_s, "s", raw_window_s, "report", True)
+        )
         figures.append(bench.Figure("dashboard", "rebuild_all", rebuild_s, "s", raw_all_s, "report", True))
         if scale == "full" and not guests:
-            bench.write_results("dashboard", scale=scale, figures=figures, details={
-                "stays": stays, "guests": size["guests"], "complaints": size["complaints"],
-                "ledger_entries": ledger_entries, "period": f"{start}..{end} (+ previous period {prev_start}..)",
-                "repetitions": REPETITIONS, "layer": "dashboard view, Django test client",
-                "rebuild_days": f"{first_day}..{last_day}",
-            })
+            bench.write_results(
+                "dashboard",
+                scale=scale,
+                figures=figures,
+                details={
+                    "stays": stays,
+                    "guests": size["guests"],
+                    "complaints": size["complaints"],
+                    "ledger_entries": ledger_entries,
+                    "period": f"{start}..{end} (+ previous period {prev_start}..)",
+                    "repetitions": REPETITIONS,
+                    "layer": "dashboard view, Django test client",
+                    "rebuild_days": f"{first_day}..{last_day}",
+                },
+            )
     return figures
 
 

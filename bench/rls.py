@@ -14,6 +14,7 @@ Four requests: a name search as typed at the desk (family name and two letters),
 only by "contains" (the trigram tier), a phone number, and the guest's profile page.
 Target: enforced p95 within 1.25x of bypass p95 for each.
 """
+
 import random
 import time
 
@@ -82,10 +83,15 @@ def run(scale, *, guests=None):
         client.force_login(user)
 
         rng = random.Random(11)
-        sample = list(GuestProfile.objects.for_org(main).order_by("?")
-                      .values_list("id", "family_name", "given_name")[:REPETITIONS])
+        sample = list(
+            GuestProfile.objects.for_org(main)
+            .order_by("?")
+            .values_list("id", "family_name", "given_name")[:REPETITIONS]
+        )
         requests = {
-            "name_search": [("/guests/", {"q": f"{family} {given[:2]}".strip()}, family) for _, family, given in sample],
+            "name_search": [
+                ("/guests/", {"q": f"{family} {given[:2]}".strip()}, family) for _, family, given in sample
+            ],
             # A given name alone is not the start of the search name: the "contains" tier answers.
             "contains_search": [("/guests/", {"q": given}, given) for _, _, given in sample if len(given) >= 3],
             "phone_search": [("/guests/", {"q": phones[guest_id]}, family) for guest_id, family, _ in sample],
@@ -118,17 +124,37 @@ def run(scale, *, guests=None):
                         samples.append(ask(role, path, params, expected))
                 p95_enforced, p95_bypass = bench.percentile(enforced, 0.95), bench.percentile(bypass, 0.95)
                 ratio = p95_enforced / p95_bypass
-                print(f"  {kind}: enforced p50 {bench.p50(enforced):.1f} ms p95 {p95_enforced:.1f} ms; "
-                      f"bypass p50 {bench.p50(bypass):.1f} ms p95 {p95_bypass:.1f} ms; ratio {ratio:.2f}", flush=True)
-                figures.append(bench.Figure("rls", f"{kind}_p95", p95_enforced, "ms", p95_bypass,
-                                            f"<={TARGET_RATIO}x bypass", ratio <= TARGET_RATIO))
+                print(
+                    f"  {kind}: enforced p50 {bench.p50(enforced):.1f} ms p95 {p95_enforced:.1f} ms; "
+                    f"bypass p50 {bench.p50(bypass):.1f} ms p95 {p95_bypass:.1f} ms; ratio {ratio:.2f}",
+                    flush=True,
+                )
+                figures.append(
+                    bench.Figure(
+                        "rls",
+                        f"{kind}_p95",
+                        p95_enforced,
+                        "ms",
+                        p95_bypass,
+                        f"<={TARGET_RATIO}x bypass",
+                        ratio <= TARGET_RATIO,
+                    )
+                )
         finally:
             settings.DATABASE_APP_ROLE = enforced_role
         if scale == "full" and not guests:
-            bench.write_results("rls", scale=scale, figures=figures, details={
-                **counts, "repetitions": REPETITIONS, "enforced_role": enforced_role, "bypass_role": BYPASS_ROLE,
-                "layer": "guest list view (HTMX fragment) and profile page, Django test client",
-            })
+            bench.write_results(
+                "rls",
+                scale=scale,
+                figures=figures,
+                details={
+                    **counts,
+                    "repetitions": REPETITIONS,
+                    "enforced_role": enforced_role,
+                    "bypass_role": BYPASS_ROLE,
+                    "layer": "guest list view (HTMX fragment) and profile page, Django test client",
+                },
+            )
         connection.close()
     import psycopg2
 

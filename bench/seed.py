@@ -7,6 +7,7 @@ into the same freshly truncated tables, measured in the same run. Both runs are 
 have written the same rows. A second figure is the wall time of `seed_demo` itself for a
 million guests: measured at full scale, projected from the measured rates at small scale.
 """
+
 import io
 import time
 
@@ -70,8 +71,15 @@ def _timed_copy(plan, chunks):
 def _timed_command(n_guests):
     _truncate()
     started = time.perf_counter()
-    call_command("seed_demo", guests=n_guests, seed=core_demo.DEFAULT_SEED, reset=True, no_progress=True,
-                 stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "seed_demo",
+        guests=n_guests,
+        seed=core_demo.DEFAULT_SEED,
+        reset=True,
+        no_progress=True,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     return time.perf_counter() - started
 
 
@@ -85,18 +93,25 @@ def run(scale, *, guests=None):
 
         # Warm up both paths (imports, caches, the server's catalog) on a small load.
         warm = min(n_guests, 2_000)
-        warm_plan, warm_chunks = demo.demo_copy_chunks(connection, tenants, n_guests=warm, seed=core_demo.DEFAULT_SEED, now=now)
+        warm_plan, warm_chunks = demo.demo_copy_chunks(
+            connection, tenants, n_guests=warm, seed=core_demo.DEFAULT_SEED, now=now
+        )
         _timed_copy(warm_plan, warm_chunks)
         _timed_generator(tenants, warm, now)
         del warm_chunks
 
         started = time.perf_counter()
-        plan, chunks = demo.demo_copy_chunks(connection, tenants, n_guests=n_guests, seed=core_demo.DEFAULT_SEED, now=now)
+        plan, chunks = demo.demo_copy_chunks(
+            connection, tenants, n_guests=n_guests, seed=core_demo.DEFAULT_SEED, now=now
+        )
         pregenerate_seconds = time.perf_counter() - started
         rows = sum(chunk.guest_count + chunk.stay_count for chunk in chunks)
         stays = rows - n_guests
-        print(f"  {n_guests:,} guests + {stays:,} stays = {rows:,} rows per load; "
-              f"{repetitions} timed run(s) of each after a warm-up", flush=True)
+        print(
+            f"  {n_guests:,} guests + {stays:,} stays = {rows:,} rows per load; "
+            f"{repetitions} timed run(s) of each after a warm-up",
+            flush=True,
+        )
         print(f"  generating the rows alone (Python, no database): {pregenerate_seconds:.2f} s", flush=True)
 
         copy_times, generator_times = [], []
@@ -116,41 +131,87 @@ def run(scale, *, guests=None):
 
         generator_p50, copy_p50 = bench.p50(generator_times), bench.p50(copy_times)
         generator_rate, copy_rate = rows / generator_p50, rows / copy_p50
-        print(f"  generator (demo_guests_load): p50 {generator_p50:.2f} s, p95 {bench.percentile(generator_times, 0.95):.2f} s"
-              f" -> {generator_rate:,.0f} rows/s", flush=True)
-        print(f"  baseline (COPY of the same text): p50 {copy_p50:.2f} s, p95 {bench.percentile(copy_times, 0.95):.2f} s"
-              f" -> {copy_rate:,.0f} rows/s", flush=True)
+        print(
+            f"  generator (demo_guests_load): p50 {generator_p50:.2f} s, p95 {bench.percentile(generator_times, 0.95):.2f} s"
+            f" -> {generator_rate:,.0f} rows/s",
+            flush=True,
+        )
+        print(
+            f"  baseline (COPY of the same text): p50 {copy_p50:.2f} s, p95 {bench.percentile(copy_times, 0.95):.2f} s"
+            f" -> {copy_rate:,.0f} rows/s",
+            flush=True,
+        )
         print("  same rows in both: yes (row counts and a hash of every row of both tables)", flush=True)
 
         command_seconds = _timed_command(n_guests)
-        print(f"  manage.py seed_demo --guests {n_guests} --reset: {command_seconds:.2f} s "
-              "(also hashes 12 demo passwords and runs ANALYZE)", flush=True)
+        print(
+            f"  manage.py seed_demo --guests {n_guests} --reset: {command_seconds:.2f} s "
+            "(also hashes 12 demo passwords and runs ANALYZE)",
+            flush=True,
+        )
 
         figures = [
-            bench.Figure("seed", "generator_rate", generator_rate, "rows/s", copy_rate,
-                         f">={RATE_TARGET}", generator_rate / copy_rate >= RATE_TARGET),
+            bench.Figure(
+                "seed",
+                "generator_rate",
+                generator_rate,
+                "rows/s",
+                copy_rate,
+                f">={RATE_TARGET}",
+                generator_rate / copy_rate >= RATE_TARGET,
+            ),
         ]
         if n_guests == ONE_MILLION:
-            figures.append(bench.Figure("seed", "full_time_1M_guests", command_seconds, "s", copy_p50,
-                                        f"<{FULL_TIME_TARGET_SECONDS}s", command_seconds < FULL_TIME_TARGET_SECONDS))
+            figures.append(
+                bench.Figure(
+                    "seed",
+                    "full_time_1M_guests",
+                    command_seconds,
+                    "s",
+                    copy_p50,
+                    f"<{FULL_TIME_TARGET_SECONDS}s",
+                    command_seconds < FULL_TIME_TARGET_SECONDS,
+                )
+            )
         else:
             # The command's fixed part (users, passwords, ANALYZE) once, the load scaled linearly.
             scale_up = ONE_MILLION / n_guests
             projected = command_seconds + generator_p50 * (scale_up - 1)
-            print(f"  projected for 1,000,000 guests: seed_demo {projected:.0f} s, plain COPY {copy_p50 * scale_up:.0f} s", flush=True)
-            figures.append(bench.Figure("seed", "projected_time_1M_guests", projected, "s", copy_p50 * scale_up,
-                                        f"<{FULL_TIME_TARGET_SECONDS}s", projected < FULL_TIME_TARGET_SECONDS))
+            print(
+                f"  projected for 1,000,000 guests: seed_demo {projected:.0f} s, plain COPY {copy_p50 * scale_up:.0f} s",
+                flush=True,
+            )
+            figures.append(
+                bench.Figure(
+                    "seed",
+                    "projected_time_1M_guests",
+                    projected,
+                    "s",
+                    copy_p50 * scale_up,
+                    f"<{FULL_TIME_TARGET_SECONDS}s",
+                    projected < FULL_TIME_TARGET_SECONDS,
+                )
+            )
 
         if scale == "full" and guests is None:
-            path = bench.write_results("seed", scale=scale, figures=figures, details={
-                "guests": n_guests, "stays": stays, "rows": rows, "repetitions": repetitions,
-                "chunk_guests": demo.CHUNK_GUESTS, "seed": core_demo.DEFAULT_SEED,
-                "generator_seconds": [round(t, 3) for t in generator_times],
-                "copy_seconds": [round(t, 3) for t in copy_times],
-                "pregenerate_seconds": round(pregenerate_seconds, 3),
-                "seed_demo_command_seconds": round(command_seconds, 3),
-                "same_rows_check": "count and sum(hashtextextended(row::text, 0)) of both tables, after each run",
-            })
+            path = bench.write_results(
+                "seed",
+                scale=scale,
+                figures=figures,
+                details={
+                    "guests": n_guests,
+                    "stays": stays,
+                    "rows": rows,
+                    "repetitions": repetitions,
+                    "chunk_guests": demo.CHUNK_GUESTS,
+                    "seed": core_demo.DEFAULT_SEED,
+                    "generator_seconds": [round(t, 3) for t in generator_times],
+                    "copy_seconds": [round(t, 3) for t in copy_times],
+                    "pregenerate_seconds": round(pregenerate_seconds, 3),
+                    "seed_demo_command_seconds": round(command_seconds, 3),
+                    "same_rows_check": "count and sum(hashtextextended(row::text, 0)) of both tables, after each run",
+                },
+            )
             print(f"  results written to {path.relative_to(bench.REPO_DIR)}", flush=True)
     return figures
 

@@ -8,6 +8,7 @@ guests: consent for the channel, not do-not-contact, not blacklisted, not merged
 anonymised, not confidential unless the campaign allows it, a contact address for the channel,
 and for marketing the frequency cap.
 """
+
 import datetime
 
 from django.db import connection
@@ -41,7 +42,9 @@ def _special_dates_sql(organization_id, kind, day, params, *, with_profile_birth
     if with_profile_birthday:
         # The profile's own birth date, through the keyed month-day index (guests/birth_dates.py).
         params.extend([organization_id, [birthday_index(organization_id, month, d) for month, d in gregorian]])
-        parts.append("SELECT id AS guest_id FROM guests_guestprofile WHERE organization_id = %s AND birthday_index = ANY(%s)")
+        parts.append(
+            "SELECT id AS guest_id FROM guests_guestprofile WHERE organization_id = %s AND birthday_index = ANY(%s)"
+        )
     params.extend([organization_id, kind])
     gregorian_sql = _pairs_sql(["month", "day"], gregorian, params)
     lunar_sql = _pairs_sql(["month", "day", "is_leap_month"], lunar, params)
@@ -161,7 +164,7 @@ def _greeted_elsewhere(campaign, day):
         "(recent.occasion_on = %s AND recent.campaign_id = ANY(ARRAY(SELECT oc.id FROM care_campaign oc"
         " WHERE oc.organization_id = %s AND oc.kind = %s AND oc.id <> %s AND oc.holiday_id IS NOT DISTINCT FROM %s)))"
     )
-    since = datetime.datetime.combine(day - datetime.timedelta(days=2), datetime.time(), tzinfo=datetime.timezone.utc)
+    since = datetime.datetime.combine(day - datetime.timedelta(days=2), datetime.time(), tzinfo=datetime.UTC)
     return condition, [day, campaign.organization_id, campaign.kind, campaign.pk, campaign.holiday_id], since
 
 
@@ -195,10 +198,16 @@ def audience_sql(campaign, day, *, cap_days, now, holidays=None, home_snapshot=F
             params.extend([list(holiday.languages), list(holiday.languages)])
     elif kind in (CampaignKind.POST_STAY, CampaignKind.PRE_ARRIVAL):
         if kind == CampaignKind.POST_STAY:
-            stay_day, column, status = day - datetime.timedelta(days=campaign.days_offset), "departure_on", "checked_out"
+            stay_day, column, status = (
+                day - datetime.timedelta(days=campaign.days_offset),
+                "departure_on",
+                "checked_out",
+            )
         else:
             stay_day, column, status = day + datetime.timedelta(days=campaign.days_offset), "arrival_on", "booked"
-        source = "guests_stay s JOIN guests_guestprofile g ON g.id = s.guest_id AND g.organization_id = s.organization_id"
+        source = (
+            "guests_stay s JOIN guests_guestprofile g ON g.id = s.guest_id AND g.organization_id = s.organization_id"
+        )
         stay_column = "s.id"
         where.append(f"s.organization_id = %s AND s.hotel_id = %s AND s.{column} = %s AND s.status = %s")
         params.extend([org, hotel, stay_day, status])
@@ -298,8 +307,17 @@ def deliveries_enqueue(campaign, day, *, run, cap_days, now, holidays=None):
         f" SELECT %s, %s, %s, audience.guest_id, %s, audience.stay_id, %s, %s, %s, '', %s, 0, '', %s FROM ({sql}) audience"
         " ON CONFLICT (organization_id, campaign_id, guest_id, occasion_on) DO NOTHING"
     )
-    head = [campaign.organization_id, campaign.hotel_id, campaign.pk, day, run.pk if run else None, campaign.channel,
-            campaign.is_marketing, DeliveryStatus.QUEUED, now]
+    head = [
+        campaign.organization_id,
+        campaign.hotel_id,
+        campaign.pk,
+        day,
+        run.pk if run else None,
+        campaign.channel,
+        campaign.is_marketing,
+        DeliveryStatus.QUEUED,
+        now,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(insert, head + params)
         return cursor.rowcount

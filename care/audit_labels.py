@@ -1,4 +1,5 @@
 """Labels of the audit events the care app writes (registered in CareConfig.ready)."""
+
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {

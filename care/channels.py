@@ -5,6 +5,7 @@ message id or raises `TransientSendError` (try again later) or `PermanentSendErr
 will work: bad number, refused). Point `CARE_SMS_BACKEND` at your provider's adapter; the file
 backend (default) appends one JSON line per message for local use, the console one prints it.
 """
+
 import json
 import os
 import smtplib
@@ -64,7 +65,9 @@ def sms_backend():
 def email_send(*, to, subject, text, unsubscribe_url, reference):
     """Send one email; List-Unsubscribe headers let mail clients offer one-click opt-out (RFC 8058)."""
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[to],
+        subject=subject,
+        body=text,
+        to=[to],
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -13,6 +13,7 @@ adds up signals a relationship owner would recognise, each kept as a reason:
 Scoring is one set-based pass per organization in one transaction, once per local date
 (ChurnRun is unique per organization and date): a rerun or a second worker changes nothing.
 """
+
 import datetime
 
 from django.apps import apps
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from care.models import ChurnReason, ChurnRun, ChurnScore
+from care.models import ChurnReason, ChurnRun
 from hotelcrm.audit import audit_record
 from hotelcrm.selectors import home_hotel, home_hotels
 
@@ -157,13 +158,18 @@ WHERE o.organization_id = %(org)s AND o.on_watch GROUP BY 1
 def _params(organization_id, local_date, tz):
     year_ago = local_date - datetime.timedelta(days=365)
     return {
-        "org": organization_id, "today": local_date, "year_ago": year_ago,
+        "org": organization_id,
+        "today": local_date,
+        "year_ago": year_ago,
         "two_years_ago": local_date - datetime.timedelta(days=730),
         "year_ago_at": datetime.datetime.combine(year_ago, datetime.time.min, tzinfo=tz),
         "threshold": WATCH_THRESHOLD,
-        "p_overdue": POINTS[ChurnReason.OVERDUE], "p_overdue_long": POINTS["overdue_long"],
-        "p_fewer": POINTS[ChurnReason.FEWER_STAYS], "p_spend": POINTS[ChurnReason.LOWER_SPEND],
-        "p_open": POINTS[ChurnReason.OPEN_COMPLAINT], "p_low": POINTS[ChurnReason.LOW_RATING],
+        "p_overdue": POINTS[ChurnReason.OVERDUE],
+        "p_overdue_long": POINTS["overdue_long"],
+        "p_fewer": POINTS[ChurnReason.FEWER_STAYS],
+        "p_spend": POINTS[ChurnReason.LOWER_SPEND],
+        "p_open": POINTS[ChurnReason.OPEN_COMPLAINT],
+        "p_low": POINTS[ChurnReason.LOW_RATING],
         "p_value": POINTS[ChurnReason.HIGH_VALUE],
     }
 
@@ -204,12 +210,29 @@ def churn_scores_refresh(*, organization_id, local_date=None):
                 cursor.execute(REASONS_SQL, params)
                 reasons = dict(cursor.fetchall())
                 cursor.execute("DROP TABLE churn_new")
-            run = ChurnRun.objects.create(organization_id=organization_id, local_date=local_date, scored=scored,
-                                          on_watch=on_watch, entered=entered, left=left, reasons=reasons)
+            run = ChurnRun.objects.create(
+                organization_id=organization_id,
+                local_date=local_date,
+                scored=scored,
+                on_watch=on_watch,
+                entered=entered,
+                left=left,
+                reasons=reasons,
+            )
             _tell_owners(organization_id, local_date, entered_by_owner)
-            audit_record(action="care.churn_scored", organization=hotel.organization, actor_label="churn scoring job",
-                         obj=run, extra={"local_date": local_date.isoformat(), "scored": scored, "on_watch": on_watch,
-                                         "entered": entered, "left": left})
+            audit_record(
+                action="care.churn_scored",
+                organization=hotel.organization,
+                actor_label="churn scoring job",
+                obj=run,
+                extra={
+                    "local_date": local_date.isoformat(),
+                    "scored": scored,
+                    "on_watch": on_watch,
+                    "entered": entered,
+                    "left": left,
+                },
+            )
     except IntegrityError:  # another worker finished the same day first
         return ChurnRun.objects.for_org(organization_id).get(local_date=local_date)
     return run
@@ -225,11 +248,18 @@ def _tell_owners(organization_id, local_date, entered_by_owner):
 
     url = reverse("care:watch-list") + "?show=new"
     for user in get_user_model().objects.filter(pk__in=list(entered_by_owner), is_active=True).order_by("pk"):
-        notify(organization=organization_id, recipients=[user], kind="churn_watch",
-               dedupe_key=f"churn:{local_date.isoformat()}",
-               title=gettext_noop("%(count)s of your guests joined the churn watch list"),
-               body=gettext_noop("Their stays, spend or feedback suggest they may be drifting away. The watch list shows why."),
-               params={"count": entered_by_owner[user.pk]}, url=url)
+        notify(
+            organization=organization_id,
+            recipients=[user],
+            kind="churn_watch",
+            dedupe_key=f"churn:{local_date.isoformat()}",
+            title=gettext_noop("%(count)s of your guests joined the churn watch list"),
+            body=gettext_noop(
+                "Their stays, spend or feedback suggest they may be drifting away. The watch list shows why."
+            ),
+            params={"count": entered_by_owner[user.pk]},
+            url=url,
+        )
 
 
 def churn_due_organizations(*, now=None):
@@ -237,8 +267,11 @@ def churn_due_organizations(*, now=None):
     SCORE_AFTER_HOUR (in the home hotel's time zone). The dispatcher crosses tenants on purpose."""
     now = now or timezone.now()
     homes = home_hotels()
-    done = set(ChurnRun.objects.all_tenants_unscoped().filter(local_date__gte=(now - datetime.timedelta(days=2)).date())
-               .values_list("organization_id", "local_date"))
+    done = set(
+        ChurnRun.objects.all_tenants_unscoped()
+        .filter(local_date__gte=(now - datetime.timedelta(days=2)).date())
+        .values_list("organization_id", "local_date")
+    )
     due = []
     for organization_id, hotel in homes.items():
         local = now.astimezone(hotel.tz)

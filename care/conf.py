@@ -1,5 +1,6 @@
 """Guest-care settings: read from Django settings when the project sets them, else from the
 environment (strictly parsed), else the defaults below."""
+
 import os
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Message texts: templates per campaign and language, {{ variables }}, tokens for public links."""
+
 import re
 
 from django.conf import settings
@@ -23,22 +24,58 @@ SURVEY_SALT = "care.survey"
 # Texts used when a campaign has no template of its own yet, in the guest's language.
 DEFAULT_TEXTS = {
     "en": {
-        CampaignKind.BIRTHDAY: ("Happy birthday, {{ guest_name }}!", "Dear {{ guest_name }},\n\nEveryone at {{ hotel_name }} wishes you a very happy birthday."),
-        CampaignKind.ANNIVERSARY: ("Happy anniversary, {{ guest_name }}", "Dear {{ guest_name }},\n\n{{ hotel_name }} wishes you a happy anniversary."),
-        CampaignKind.HOLIDAY: ("{{ holiday_name }} greetings from {{ hotel_name }}", "Dear {{ guest_name }},\n\nWarm wishes for {{ holiday_name }} from all of us at {{ hotel_name }}."),
-        CampaignKind.POST_STAY: ("Thank you for staying with us", "Dear {{ guest_name }},\n\nThank you for staying at {{ hotel_name }}. How was it? Tell us in one minute: {{ survey_url }}"),
-        CampaignKind.PRE_ARRIVAL: ("We look forward to welcoming you", "Dear {{ guest_name }},\n\n{{ hotel_name }} looks forward to welcoming you on {{ occasion_date }}."),
-        CampaignKind.WIN_BACK: ("We miss you at {{ hotel_name }}", "Dear {{ guest_name }},\n\nIt has been a while. We would love to welcome you back to {{ hotel_name }}."),
+        CampaignKind.BIRTHDAY: (
+            "Happy birthday, {{ guest_name }}!",
+            "Dear {{ guest_name }},\n\nEveryone at {{ hotel_name }} wishes you a very happy birthday.",
+        ),
+        CampaignKind.ANNIVERSARY: (
+            "Happy anniversary, {{ guest_name }}",
+            "Dear {{ guest_name }},\n\n{{ hotel_name }} wishes you a happy anniversary.",
+        ),
+        CampaignKind.HOLIDAY: (
+            "{{ holiday_name }} greetings from {{ hotel_name }}",
+            "Dear {{ guest_name }},\n\nWarm wishes for {{ holiday_name }} from all of us at {{ hotel_name }}.",
+        ),
+        CampaignKind.POST_STAY: (
+            "Thank you for staying with us",
+            "Dear {{ guest_name }},\n\nThank you for staying at {{ hotel_name }}. How was it? Tell us in one minute: {{ survey_url }}",
+        ),
+        CampaignKind.PRE_ARRIVAL: (
+            "We look forward to welcoming you",
+            "Dear {{ guest_name }},\n\n{{ hotel_name }} looks forward to welcoming you on {{ occasion_date }}.",
+        ),
+        CampaignKind.WIN_BACK: (
+            "We miss you at {{ hotel_name }}",
+            "Dear {{ guest_name }},\n\nIt has been a while. We would love to welcome you back to {{ hotel_name }}.",
+        ),
         CampaignKind.ONE_OFF: ("News from {{ hotel_name }}", "Dear {{ guest_name }},\n\nNews from {{ hotel_name }}."),
         CampaignKind.REVISIT: ("", "Call {{ guest_name }} on behalf of {{ hotel_name }}."),
     },
     "zh-hans": {
-        CampaignKind.BIRTHDAY: ("{{ guest_name }}，生日快乐！", "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}全体同仁祝您生日快乐！"),
-        CampaignKind.ANNIVERSARY: ("{{ guest_name }}，纪念日快乐", "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}祝您纪念日快乐！"),
-        CampaignKind.HOLIDAY: ("{{ hotel_name }}祝您{{ holiday_name }}快乐", "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}全体同仁祝您{{ holiday_name }}快乐！"),
-        CampaignKind.POST_STAY: ("感谢您的光临", "尊敬的{{ guest_name }}：\n\n感谢您入住{{ hotel_name }}。请花一分钟告诉我们您的感受：{{ survey_url }}"),
-        CampaignKind.PRE_ARRIVAL: ("期待您的光临", "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}期待在{{ occasion_date }}迎接您。"),
-        CampaignKind.WIN_BACK: ("{{ hotel_name }}想念您", "尊敬的{{ guest_name }}：\n\n好久不见，{{ hotel_name }}期待再次为您服务。"),
+        CampaignKind.BIRTHDAY: (
+            "{{ guest_name }}，生日快乐！",
+            "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}全体同仁祝您生日快乐！",
+        ),
+        CampaignKind.ANNIVERSARY: (
+            "{{ guest_name }}，纪念日快乐",
+            "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}祝您纪念日快乐！",
+        ),
+        CampaignKind.HOLIDAY: (
+            "{{ hotel_name }}祝您{{ holiday_name }}快乐",
+            "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}全体同仁祝您{{ holiday_name }}快乐！",
+        ),
+        CampaignKind.POST_STAY: (
+            "感谢您的光临",
+            "尊敬的{{ guest_name }}：\n\n感谢您入住{{ hotel_name }}。请花一分钟告诉我们您的感受：{{ survey_url }}",
+        ),
+        CampaignKind.PRE_ARRIVAL: (
+            "期待您的光临",
+            "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}期待在{{ occasion_date }}迎接您。",
+        ),
+        CampaignKind.WIN_BACK: (
+            "{{ hotel_name }}想念您",
+            "尊敬的{{ guest_name }}：\n\n好久不见，{{ hotel_name }}期待再次为您服务。",
+        ),
         CampaignKind.ONE_OFF: ("{{ hotel_name }}最新消息", "尊敬的{{ guest_name }}：\n\n{{ hotel_name }}最新消息。"),
         CampaignKind.REVISIT: ("", "代表{{ hotel_name }}致电{{ guest_name }}。"),
     },

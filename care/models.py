@@ -6,6 +6,7 @@ Two constraints carry the promise that nothing is sent twice:
 - `Delivery` is unique per (organization, campaign, guest, occasion date): selecting the
   same audience again (a rerun, a retried task, a caught-up day) inserts nothing new.
 """
+
 import datetime
 
 from django.conf import settings
@@ -33,8 +34,14 @@ class CampaignKind(models.TextChoices):
 SERVICE_KINDS = frozenset({CampaignKind.POST_STAY, CampaignKind.PRE_ARRIVAL})
 # Processing order inside a hotel's daily run: the more personal message wins the weekly cap.
 KIND_PRIORITY = [
-    CampaignKind.POST_STAY, CampaignKind.PRE_ARRIVAL, CampaignKind.REVISIT, CampaignKind.BIRTHDAY,
-    CampaignKind.ANNIVERSARY, CampaignKind.HOLIDAY, CampaignKind.WIN_BACK, CampaignKind.ONE_OFF,
+    CampaignKind.POST_STAY,
+    CampaignKind.PRE_ARRIVAL,
+    CampaignKind.REVISIT,
+    CampaignKind.BIRTHDAY,
+    CampaignKind.ANNIVERSARY,
+    CampaignKind.HOLIDAY,
+    CampaignKind.WIN_BACK,
+    CampaignKind.ONE_OFF,
 ]
 
 
@@ -52,16 +59,23 @@ class MessageLanguage(models.TextChoices):
 class CareSettings(HotelScopedModel):
     """A hotel's sending rules; a hotel without a row uses the defaults below."""
 
-    send_time = models.TimeField(_("daily send time"), default=datetime.time(10, 0),
-                                 help_text=_("Local time of the hotel at which the day's greetings go out."))
+    send_time = models.TimeField(
+        _("daily send time"),
+        default=datetime.time(10, 0),
+        help_text=_("Local time of the hotel at which the day's greetings go out."),
+    )
     quiet_start = models.TimeField(_("quiet hours start"), default=datetime.time(21, 0))
     quiet_end = models.TimeField(_("quiet hours end"), default=datetime.time(8, 0))
     frequency_cap_days = models.PositiveSmallIntegerField(
-        _("frequency cap (days)"), default=7, validators=[MinValueValidator(0), MaxValueValidator(90)],
+        _("frequency cap (days)"),
+        default=7,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
         help_text=_("At most one marketing message per guest in this many days (0: no cap)."),
     )
     catch_up_days = models.PositiveSmallIntegerField(
-        _("catch-up window (days)"), default=2, validators=[MaxValueValidator(14)],
+        _("catch-up window (days)"),
+        default=2,
+        validators=[MaxValueValidator(14)],
         help_text=_("Days missed during downtime are caught up for this many days back, never more."),
     )
 
@@ -93,15 +107,26 @@ class Holiday(TenantModel):
 
     name = models.CharField(_("name"), max_length=100)
     name_zh = models.CharField(_("name in Chinese"), max_length=100, blank=True)
-    calendar = models.CharField(_("calendar"), max_length=10, choices=HolidayCalendar.choices,
-                                default=HolidayCalendar.GREGORIAN)
+    calendar = models.CharField(
+        _("calendar"), max_length=10, choices=HolidayCalendar.choices, default=HolidayCalendar.GREGORIAN
+    )
     month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
     day = models.PositiveSmallIntegerField(_("day"), null=True, blank=True)
     on_date = models.DateField(_("date"), null=True, blank=True)
-    nationalities = ArrayField(models.CharField(max_length=2), verbose_name=_("for nationalities"), default=list,
-                               blank=True, help_text=_("ISO codes such as CN, HK, TW; empty for everyone."))
-    languages = ArrayField(models.CharField(max_length=10), verbose_name=_("for languages"), default=list, blank=True,
-                           help_text=_("Language codes such as zh, en; empty for everyone."))
+    nationalities = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name=_("for nationalities"),
+        default=list,
+        blank=True,
+        help_text=_("ISO codes such as CN, HK, TW; empty for everyone."),
+    )
+    languages = ArrayField(
+        models.CharField(max_length=10),
+        verbose_name=_("for languages"),
+        default=list,
+        blank=True,
+        help_text=_("Language codes such as zh, en; empty for everyone."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -140,25 +165,34 @@ class Campaign(HotelScopedModel):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("type"), max_length=20, choices=CampaignKind.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    holiday = models.ForeignKey(Holiday, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("holiday"))
-    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("segment"))
+    holiday = models.ForeignKey(
+        Holiday, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("holiday")
+    )
+    segment = models.ForeignKey(
+        Segment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("segment")
+    )
     days_offset = models.PositiveSmallIntegerField(
-        _("days"), default=0, validators=[MaxValueValidator(730)],
-        help_text=_("Post-stay: days after checkout. Pre-arrival: days before arrival. Win-back: days since the last stay."),
+        _("days"),
+        default=0,
+        validators=[MaxValueValidator(730)],
+        help_text=_(
+            "Post-stay: days after checkout. Pre-arrival: days before arrival. Win-back: days since the last stay."
+        ),
     )
     min_stays = models.PositiveSmallIntegerField(_("minimum stays (win-back)"), default=2)
-    cadence_days = models.PositiveSmallIntegerField(_("call cadence in days (revisit)"), default=90,
-                                                    validators=[MinValueValidator(1), MaxValueValidator(730)])
+    cadence_days = models.PositiveSmallIntegerField(
+        _("call cadence in days (revisit)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
     scheduled_on = models.DateField(_("send on (one-off)"), null=True, blank=True)
     allows_confidential = models.BooleanField(
-        _("include confidential-service guests"), default=False,
+        _("include confidential-service guests"),
+        default=False,
         help_text=_("Off by default: guests who asked for confidential service are left out."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -182,8 +216,9 @@ class Campaign(HotelScopedModel):
 class MessageTemplate(TenantModel):
     """The text of a campaign in one language; {{ variables }} are filled per guest."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="templates",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="templates", verbose_name=_("campaign")
+    )
     language = models.CharField(_("language"), max_length=10, choices=MessageLanguage.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
@@ -224,7 +259,9 @@ class JobRun(HotelScopedModel):
         verbose_name_plural = _("job runs")
         ordering = ["-local_date", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "job", "hotel", "local_date"], name="jobrun_once_per_local_date"),
+            models.UniqueConstraint(
+                fields=["organization", "job", "hotel", "local_date"], name="jobrun_once_per_local_date"
+            ),
         ]
         indexes = [models.Index(fields=["status", "touched_at"], name="jobrun_status_idx")]
 
@@ -253,19 +290,45 @@ class Delivery(HotelScopedModel):
     The stay keeps its constraint (few rows have one).
     """
 
-    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("organization"), db_constraint=False, db_index=False)
-    hotel = models.ForeignKey("core.Hotel", on_delete=models.PROTECT, related_name="+", verbose_name=_("hotel"),
-                              db_constraint=False, db_index=False)
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"),
-                                 db_constraint=False, db_index=False)
-    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"),
-                              db_constraint=False, db_index=False)
+    organization = models.ForeignKey(
+        "core.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organization"),
+        db_constraint=False,
+        db_index=False,
+    )
+    hotel = models.ForeignKey(
+        "core.Hotel",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hotel"),
+        db_constraint=False,
+        db_index=False,
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("campaign"),
+        db_constraint=False,
+        db_index=False,
+    )
+    guest = models.ForeignKey(
+        "guests.GuestProfile",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("guest"),
+        db_constraint=False,
+        db_index=False,
+    )
     occasion_on = models.DateField(_("occasion"))
-    stay = models.ForeignKey("guests.Stay", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                             db_index=False)
-    run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                            db_constraint=False, db_index=False)
+    stay = models.ForeignKey(
+        "guests.Stay", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    run = models.ForeignKey(
+        JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False, db_index=False
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     is_marketing = models.BooleanField(_("marketing"), default=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
@@ -281,8 +344,9 @@ class Delivery(HotelScopedModel):
         verbose_name_plural = _("deliveries")
         constraints = [
             # Also the index for (organization, campaign) lookups: campaign counts, PROTECT checks.
-            models.UniqueConstraint(fields=["organization", "campaign", "guest", "occasion_on"],
-                                    name="delivery_once_per_occasion"),
+            models.UniqueConstraint(
+                fields=["organization", "campaign", "guest", "occasion_on"], name="delivery_once_per_occasion"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "run", "status"], name="delivery_org_run_idx"),
@@ -344,20 +408,30 @@ class CallReason(models.TextChoices):
 class CallTask(HotelScopedModel):
     """A call or visit for staff, with the guest's context, closed with a short report."""
 
-    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
+    guest = models.ForeignKey(
+        "guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest")
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=CallReason.choices, default=CallReason.CAMPAIGN)
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("campaign")
+    )
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     survey = models.ForeignKey("care.SurveyResponse", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     due_on = models.DateField(_("due"))
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("assigned to"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
     status = models.CharField(_("status"), max_length=10, choices=CallTaskStatus.choices, default=CallTaskStatus.OPEN)
     outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices, blank=True)
     report = models.TextField(_("call report"), blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -377,9 +451,12 @@ class CallTask(HotelScopedModel):
 
 class SurveyResponse(HotelScopedModel):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="+")
-    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
-    csat = models.PositiveSmallIntegerField(_("satisfaction (1-5)"),
-                                            validators=[MinValueValidator(1), MaxValueValidator(5)])
+    guest = models.ForeignKey(
+        "guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest")
+    )
+    csat = models.PositiveSmallIntegerField(
+        _("satisfaction (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     nps = models.PositiveSmallIntegerField(_("likelihood to recommend (0-10)"), validators=[MaxValueValidator(10)])
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("answered at"), auto_now_add=True)
@@ -389,7 +466,9 @@ class SurveyResponse(HotelScopedModel):
         verbose_name_plural = _("survey responses")
         constraints = [
             models.UniqueConstraint(fields=["organization", "delivery"], name="survey_once_per_delivery"),
-            models.CheckConstraint(condition=models.Q(csat__gte=1, csat__lte=5, nps__lte=10), name="survey_scores_in_range"),
+            models.CheckConstraint(
+                condition=models.Q(csat__gte=1, csat__lte=5, nps__lte=10), name="survey_scores_in_range"
+            ),
         ]
 
     @property
@@ -447,7 +526,9 @@ class ChurnScore(TenantModel):
     that the watch list renders in the reader's language.
     """
 
-    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
+    guest = models.ForeignKey(
+        "guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest")
+    )
     score = models.PositiveSmallIntegerField(_("churn risk (0-100)"), validators=[MaxValueValidator(100)])
     reasons = models.JSONField(_("reasons"), default=list)
     on_watch = models.BooleanField(_("on the watch list"), default=False)
@@ -459,8 +540,11 @@ class ChurnScore(TenantModel):
         verbose_name = _("churn score")
         verbose_name_plural = _("churn scores")
         constraints = [models.UniqueConstraint(fields=["organization", "guest"], name="churnscore_one_per_guest")]
-        indexes = [models.Index(fields=["organization", "on_watch", "-score"], name="churn_watch_idx",
-                                condition=models.Q(on_watch=True))]
+        indexes = [
+            models.Index(
+                fields=["organization", "on_watch", "-score"], name="churn_watch_idx", condition=models.Q(on_watch=True)
+            )
+        ]
 
     def __str__(self):
         return f"{self.guest_id}: {self.score}"

@@ -3,6 +3,7 @@
 Lunar dates are placed with guests/dates.py (the `lunardate` tables, 1900-2099), so a lunar
 birthday and the lunar festivals land on this year's Gregorian day, whatever the year.
 """
+
 import calendar as gregorian_calendar
 import datetime
 

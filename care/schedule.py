@@ -4,6 +4,7 @@ The dispatcher is small and fires every few minutes (CARE_DISPATCH_SECONDS, defa
 decides per hotel, in the hotel's own time zone, whether the day's run is due.
 CARE_TASK_QUEUE (optional) puts the dispatcher, and so the whole care run, on its own queue.
 """
+
 import os
 
 

@@ -1,4 +1,5 @@
 """Reads of guest care: each takes the tenant and returns querysets or plain data in constant queries."""
+
 import datetime
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q
@@ -6,8 +7,19 @@ from django.utils import timezone
 
 from care.audience import audience_count
 from care.models import (
-    CallTask, CallTaskStatus, Campaign, CareSettings, ChurnRun, ChurnScore, Delivery, DeliveryStatus, Holiday, JobRun, MessageTemplate,
-    Segment, SurveyResponse,
+    CallTask,
+    CallTaskStatus,
+    Campaign,
+    CareSettings,
+    ChurnRun,
+    ChurnScore,
+    Delivery,
+    DeliveryStatus,
+    Holiday,
+    JobRun,
+    MessageTemplate,
+    Segment,
+    SurveyResponse,
 )
 from care.occasions import holidays_on
 from guests.models import Stay
@@ -79,8 +91,12 @@ def run_progress(*, hotel, limit=10):
     """The hotel's latest runs with their message counts by status (two queries)."""
     runs = list(JobRun.objects.for_hotel(hotel).order_by("-local_date", "-id")[:limit])
     counts = {}
-    for row in (Delivery.objects.for_hotel(hotel).filter(run_id__in=[r.pk for r in runs])
-                .values("run_id", "status").annotate(n=Count("pk"))):
+    for row in (
+        Delivery.objects.for_hotel(hotel)
+        .filter(run_id__in=[r.pk for r in runs])
+        .values("run_id", "status")
+        .annotate(n=Count("pk"))
+    ):
         counts.setdefault(row["run_id"], {})[row["status"]] = row["n"]
     for run in runs:
         by_status = counts.get(run.pk, {})
@@ -103,20 +119,30 @@ def call_tasks(*, hotel, show="open", user=None):
 
 
 def call_task_get(*, hotel, task_id):
-    return CallTask.objects.for_hotel(hotel).select_related("guest", "campaign", "survey", "assigned_to") \
-        .filter(pk=task_id).first()
+    return (
+        CallTask.objects.for_hotel(hotel)
+        .select_related("guest", "campaign", "survey", "assigned_to")
+        .filter(pk=task_id)
+        .first()
+    )
 
 
 def guest_recent_stays(*, guest, limit=5):
-    return list(Stay.objects.for_org(guest.organization_id).filter(guest=guest).select_related("hotel")
-                .order_by("-arrival_on")[:limit])
+    return list(
+        Stay.objects.for_org(guest.organization_id)
+        .filter(guest=guest)
+        .select_related("hotel")
+        .order_by("-arrival_on")[:limit]
+    )
 
 
 def survey_summary(*, hotel):
     responses = SurveyResponse.objects.for_hotel(hotel)
     stats = responses.aggregate(
-        n=Count("pk"), csat=Avg("csat"),
-        promoters=Count("pk", filter=Q(nps__gte=9)), detractors=Count("pk", filter=Q(nps__lte=6)),
+        n=Count("pk"),
+        csat=Avg("csat"),
+        promoters=Count("pk", filter=Q(nps__gte=9)),
+        detractors=Count("pk", filter=Q(nps__lte=6)),
     )
     stats["nps_score"] = round(100 * (stats["promoters"] - stats["detractors"]) / stats["n"]) if stats["n"] else None
     by_csat = {row["csat"]: row["n"] for row in responses.values("csat").annotate(n=Count("pk"))}
@@ -124,8 +150,9 @@ def survey_summary(*, hotel):
     bars = []
     for score in range(1, 6):
         height = int(100 * by_csat.get(score, 0) / top) if top else 0
-        bars.append({"score": score, "count": by_csat.get(score, 0), "x": (score - 1) * 60, "y": 105 - height,
-                     "height": height})
+        bars.append(
+            {"score": score, "count": by_csat.get(score, 0), "x": (score - 1) * 60, "y": 105 - height, "height": height}
+        )
     stats["bars"] = bars
     recent = responses.select_related("guest").order_by("-created_at")[:30]
     return stats, recent
@@ -134,8 +161,11 @@ def survey_summary(*, hotel):
 def churn_watch_list(*, organization, show="mine", user=None, today=None, new_days=7, hotel=None):
     """Guests on the churn watch list, riskiest first. show: mine (their relationship owner is
     `user`), new (joined in the last `new_days` days) or all; `hotel`: only guests who stayed there."""
-    rows = (ChurnScore.objects.for_org(organization).filter(on_watch=True)
-            .select_related("guest", "guest__relationship_owner"))
+    rows = (
+        ChurnScore.objects.for_org(organization)
+        .filter(on_watch=True)
+        .select_related("guest", "guest__relationship_owner")
+    )
     if hotel is not None:
         rows = rows.filter(Exists(Stay.objects.for_hotel(hotel).filter(guest_id=OuterRef("guest_id"))))
     if show == "mine":

@@ -8,6 +8,7 @@ The nightly path is dispatcher -> run -> chunks -> one delivery at a time:
 - `delivery_send` sends one queued delivery under a row lock, so a redelivered chunk waits for
   the first and then finds it sent.
 """
+
 import datetime
 import time
 
@@ -21,12 +22,36 @@ from care.audience import GROUP_OCCASIONS, deliveries_enqueue, home_guests_ensur
 from care.channels import PermanentSendError, TransientSendError, email_send, sms_backend
 from care.exceptions import CareError
 from care.messages import (
-    DEFAULT_TEXTS, SURVEY_SALT, UNSUBSCRIBE_FOOTER, UNSUBSCRIBE_SALT, absolute_url, language_for, make_token,
-    read_token, render, unknown_variables,
+    DEFAULT_TEXTS,
+    SURVEY_SALT,
+    UNSUBSCRIBE_FOOTER,
+    UNSUBSCRIBE_SALT,
+    absolute_url,
+    language_for,
+    make_token,
+    read_token,
+    render,
+    unknown_variables,
 )
 from care.models import (
-    KIND_PRIORITY, CallReason, CallTask, CallTaskStatus, Campaign, CampaignKind, CareSettings, Channel, Delivery,
-    DeliveryStatus, Holiday, HolidayCalendar, JobRun, MessageTemplate, RunStatus, Segment, SurveyResponse, Unsubscribe,
+    KIND_PRIORITY,
+    CallReason,
+    CallTask,
+    CallTaskStatus,
+    Campaign,
+    CampaignKind,
+    CareSettings,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Holiday,
+    HolidayCalendar,
+    JobRun,
+    MessageTemplate,
+    RunStatus,
+    Segment,
+    SurveyResponse,
+    Unsubscribe,
 )
 from care.occasions import GREGORIAN_HOLIDAYS, LUNAR_FESTIVALS, days_between, holidays_on, public_holidays
 from guests.models import ConsentSource, GuestContact
@@ -40,10 +65,13 @@ JOB_LABEL = "care dispatcher"
 
 
 def care_settings_for(hotel):
-    return CareSettings.objects.for_hotel(hotel).first() or CareSettings(organization_id=hotel.organization_id, hotel=hotel)
+    return CareSettings.objects.for_hotel(hotel).first() or CareSettings(
+        organization_id=hotel.organization_id, hotel=hotel
+    )
 
 
 # --- Configuration written by managers ------------------------------------------------------
+
 
 @transaction.atomic
 def care_settings_save(*, hotel, actor, request=None, **fields):
@@ -52,7 +80,9 @@ def care_settings_save(*, hotel, actor, request=None, **fields):
         setattr(current, name, value)
     current.full_clean(exclude=["organization", "hotel"])
     current.save()
-    audit_record(action="care.settings_save", hotel=hotel, actor=actor, obj=current, fields=sorted(fields), request=request)
+    audit_record(
+        action="care.settings_save", hotel=hotel, actor=actor, obj=current, fields=sorted(fields), request=request
+    )
     return current
 
 
@@ -86,8 +116,14 @@ def campaign_save(*, hotel, actor, campaign=None, request=None, **fields):
     if Campaign.objects.for_hotel(hotel).filter(name=campaign.name).exclude(pk=campaign.pk).exists():
         raise ValidationError({"name": _("This hotel already has a campaign with this name.")})
     campaign.save()
-    audit_record(action="care.campaign_create" if is_new else "care.campaign_update", hotel=hotel, actor=actor,
-                 obj=campaign, fields=sorted(fields), request=request)
+    audit_record(
+        action="care.campaign_create" if is_new else "care.campaign_update",
+        hotel=hotel,
+        actor=actor,
+        obj=campaign,
+        fields=sorted(fields),
+        request=request,
+    )
     return campaign
 
 
@@ -99,11 +135,19 @@ def template_save(*, campaign, language, subject, body, actor, request=None):
     if not (body or "").strip():
         raise ValidationError({"body": _("Write the text of the message.")})
     template, _created = MessageTemplate.objects.for_org(campaign.organization_id).update_or_create(
-        campaign=campaign, language=language,
+        campaign=campaign,
+        language=language,
         defaults={"organization_id": campaign.organization_id, "subject": (subject or "").strip()[:200], "body": body},
     )
-    audit_record(action="care.template_save", organization=campaign.organization, hotel=campaign.hotel, actor=actor,
-                 obj=campaign, fields=[language], request=request)
+    audit_record(
+        action="care.template_save",
+        organization=campaign.organization,
+        hotel=campaign.hotel,
+        actor=actor,
+        obj=campaign,
+        fields=[language],
+        request=request,
+    )
     return template
 
 
@@ -121,8 +165,9 @@ def holiday_save(*, organization, actor, holiday=None, request=None, **fields):
         from guests.dates import validate_special_date
 
         try:
-            validate_special_date("lunar" if holiday.calendar == HolidayCalendar.LUNAR else "gregorian",
-                                  holiday.month, holiday.day)
+            validate_special_date(
+                "lunar" if holiday.calendar == HolidayCalendar.LUNAR else "gregorian", holiday.month, holiday.day
+            )
         except ValidationError as error:
             errors.update(error.message_dict)
     if errors:
@@ -131,8 +176,13 @@ def holiday_save(*, organization, actor, holiday=None, request=None, **fields):
     if Holiday.objects.for_org(organization).filter(name=holiday.name).exclude(pk=holiday.pk).exists():
         raise ValidationError({"name": _("A holiday with this name is already on the calendar.")})
     holiday.save()
-    audit_record(action="care.holiday_create" if is_new else "care.holiday_update", organization=organization,
-                 actor=actor, obj=holiday, request=request)
+    audit_record(
+        action="care.holiday_create" if is_new else "care.holiday_update",
+        organization=organization,
+        actor=actor,
+        obj=holiday,
+        request=request,
+    )
     return holiday
 
 
@@ -141,15 +191,31 @@ def holiday_calendar_seed(*, organization, actor=None, request=None):
     """Add the lunar festivals and the common Western/Chinese public days; existing names are kept."""
     existing = set(Holiday.objects.for_org(organization).values_list("name", flat=True))
     rows = [
-        Holiday(organization=organization, name=name, name_zh=name_zh, calendar=calendar, month=month, day=day,
-                languages=languages)
-        for calendar, source in ((HolidayCalendar.LUNAR, LUNAR_FESTIVALS), (HolidayCalendar.GREGORIAN, GREGORIAN_HOLIDAYS))
+        Holiday(
+            organization=organization,
+            name=name,
+            name_zh=name_zh,
+            calendar=calendar,
+            month=month,
+            day=day,
+            languages=languages,
+        )
+        for calendar, source in (
+            (HolidayCalendar.LUNAR, LUNAR_FESTIVALS),
+            (HolidayCalendar.GREGORIAN, GREGORIAN_HOLIDAYS),
+        )
         for name, name_zh, month, day, languages in source
         if name not in existing
     ]
     Holiday.objects.bulk_create(rows)
-    audit_record(action="care.holiday_seed", organization=organization, actor=actor, actor_label="" if actor else JOB_LABEL,
-                 request=request, extra={"added": len(rows)})
+    audit_record(
+        action="care.holiday_seed",
+        organization=organization,
+        actor=actor,
+        actor_label="" if actor else JOB_LABEL,
+        request=request,
+        extra={"added": len(rows)},
+    )
     return rows
 
 
@@ -165,11 +231,23 @@ def holiday_import_public(*, organization, country, year, actor, request=None):
         label = f"{name} {day.year} ({country.upper()})"[:100]
         if label not in existing:
             existing.add(label)
-            rows.append(Holiday(organization=organization, name=label, calendar=HolidayCalendar.DATED, on_date=day,
-                                nationalities=[country.upper()]))
+            rows.append(
+                Holiday(
+                    organization=organization,
+                    name=label,
+                    calendar=HolidayCalendar.DATED,
+                    on_date=day,
+                    nationalities=[country.upper()],
+                )
+            )
     Holiday.objects.bulk_create(rows)
-    audit_record(action="care.holiday_import", organization=organization, actor=actor, request=request,
-                 extra={"country": country.upper(), "year": year, "added": len(rows)})
+    audit_record(
+        action="care.holiday_import",
+        organization=organization,
+        actor=actor,
+        request=request,
+        extra={"country": country.upper(), "year": year, "added": len(rows)},
+    )
     return rows
 
 
@@ -186,6 +264,7 @@ def segment_save(*, organization, actor, name, filters, segment=None, request=No
 
 
 # --- The nightly path -----------------------------------------------------------------------
+
 
 def care_dispatch(*, now=None):
     """Open the day's run for every hotel whose local send time has passed; returns runs to start.
@@ -214,7 +293,8 @@ def care_dispatch(*, now=None):
         return []
     earliest = min(day for _hotel, day in wanted)
     existing = set(
-        JobRun.objects.all_tenants_unscoped().filter(job=DAILY_JOB, local_date__gte=earliest, hotel_id__in=hotel_ids)
+        JobRun.objects.all_tenants_unscoped()
+        .filter(job=DAILY_JOB, local_date__gte=earliest, hotel_id__in=hotel_ids)
         .values_list("hotel_id", "local_date")
     )
     started = []
@@ -223,14 +303,22 @@ def care_dispatch(*, now=None):
             continue
         with transaction.atomic():
             run, created = JobRun.objects.for_hotel(hotel).get_or_create(
-                job=DAILY_JOB, local_date=day, defaults={"organization_id": hotel.organization_id, "hotel": hotel},
+                job=DAILY_JOB,
+                local_date=day,
+                defaults={"organization_id": hotel.organization_id, "hotel": hotel},
             )
             if created:
-                audit_record(action="care.run_open", hotel=hotel, actor_label=JOB_LABEL, obj=run,
-                             extra={"local_date": day.isoformat()})
+                audit_record(
+                    action="care.run_open",
+                    hotel=hotel,
+                    actor_label=JOB_LABEL,
+                    obj=run,
+                    extra={"local_date": day.isoformat()},
+                )
                 started.append(run)
     stale = JobRun.objects.all_tenants_unscoped().filter(
-        job=DAILY_JOB, status__in=[RunStatus.PENDING, RunStatus.RUNNING],
+        job=DAILY_JOB,
+        status__in=[RunStatus.PENDING, RunStatus.RUNNING],
         touched_at__lt=now - datetime.timedelta(seconds=conf.stale_run_seconds()),
     )
     started.extend(stale)
@@ -238,9 +326,7 @@ def care_dispatch(*, now=None):
 
 
 def _campaigns_for_run(run):
-    campaigns = list(
-        Campaign.objects.for_hotel(run.hotel).filter(is_active=True).select_related("holiday", "segment")
-    )
+    campaigns = list(Campaign.objects.for_hotel(run.hotel).filter(is_active=True).select_related("holiday", "segment"))
     tz = run.hotel.tz
     # A campaign greets from the day it was created on: a new campaign never sends for past days.
     campaigns = [c for c in campaigns if c.created_at.astimezone(tz).date() <= run.local_date]
@@ -251,8 +337,13 @@ def care_run_select(*, organization_id, run_id, now=None):
     """Select and enqueue a run's deliveries once; return [(first_id, last_id)] chunks still to send."""
     now = now or timezone.now()
     with transaction.atomic():
-        run = (JobRun.objects.for_org(organization_id).select_for_update(of=("self",)).select_related("hotel__organization")
-               .filter(pk=run_id).first())
+        run = (
+            JobRun.objects.for_org(organization_id)
+            .select_for_update(of=("self",))
+            .select_related("hotel__organization")
+            .filter(pk=run_id)
+            .first()
+        )
         if run is None or run.status == RunStatus.DONE:
             return []
         if run.selected_at is None:
@@ -267,11 +358,17 @@ def care_run_select(*, organization_id, run_id, now=None):
                 home_guests_ensure(organization_id, run.hotel_id, run.local_date)
             selected = 0
             for campaign in campaigns:
-                selected += deliveries_enqueue(campaign, run.local_date, run=run, cap_days=rule.frequency_cap_days,
-                                               now=now, holidays=holidays)
+                selected += deliveries_enqueue(
+                    campaign, run.local_date, run=run, cap_days=rule.frequency_cap_days, now=now, holidays=holidays
+                )
             run.selected, run.selected_at, run.status = selected, now, RunStatus.RUNNING
-            audit_record(action="care.run_select", hotel=run.hotel, actor_label=JOB_LABEL, obj=run,
-                         extra={"selected": selected, "local_date": run.local_date.isoformat()})
+            audit_record(
+                action="care.run_select",
+                hotel=run.hotel,
+                actor_label=JOB_LABEL,
+                obj=run,
+                extra={"selected": selected, "local_date": run.local_date.isoformat()},
+            )
         chunks = _queued_chunks(organization_id, run.pk, conf.chunk_size())
         if not chunks:
             run.status, run.finished_at = RunStatus.DONE, now
@@ -297,14 +394,20 @@ def care_run_finish_if_done(*, organization_id, run_id):
     if Delivery.objects.for_org(organization_id).filter(run_id=run_id, status=DeliveryStatus.QUEUED).exists():
         JobRun.objects.for_org(organization_id).filter(pk=run_id).update(touched_at=timezone.now())
         return False
-    return bool(JobRun.objects.for_org(organization_id).filter(pk=run_id).exclude(status=RunStatus.DONE)
-                .update(status=RunStatus.DONE, finished_at=timezone.now(), touched_at=timezone.now()))
+    return bool(
+        JobRun.objects.for_org(organization_id)
+        .filter(pk=run_id)
+        .exclude(status=RunStatus.DONE)
+        .update(status=RunStatus.DONE, finished_at=timezone.now(), touched_at=timezone.now())
+    )
 
 
 def _contact(guest, channel):
     kind = "email" if channel == Channel.EMAIL else "phone"
-    contacts = sorted(GuestContact.objects.for_org(guest.organization_id).filter(guest=guest, kind=kind),
-                      key=lambda c: (not c.is_primary, c.pk))
+    contacts = sorted(
+        GuestContact.objects.for_org(guest.organization_id).filter(guest=guest, kind=kind),
+        key=lambda c: (not c.is_primary, c.pk),
+    )
     return contacts[0].value if contacts else None
 
 
@@ -326,7 +429,9 @@ def _still_allowed(delivery):
 def delivery_message(delivery, *, language=None):
     """(language, subject, text) of a delivery, in the guest's language when a template has it."""
     campaign = delivery.campaign
-    templates = {t.language: t for t in MessageTemplate.objects.for_org(delivery.organization_id).filter(campaign=campaign)}
+    templates = {
+        t.language: t for t in MessageTemplate.objects.for_org(delivery.organization_id).filter(campaign=campaign)
+    }
     available = set(templates) or set(DEFAULT_TEXTS)
     language = language or language_for(delivery.guest, available, delivery.hotel.organization.default_language)
     if language in templates:
@@ -335,13 +440,18 @@ def delivery_message(delivery, *, language=None):
         subject, body = DEFAULT_TEXTS.get(language, DEFAULT_TEXTS["en"])[campaign.kind]
     holiday = campaign.holiday
     values = {
-        "guest_name": delivery.guest.native_name if language == "zh-hans" and delivery.guest.native_name
+        "guest_name": delivery.guest.native_name
+        if language == "zh-hans" and delivery.guest.native_name
         else delivery.guest.display_name,
         "hotel_name": delivery.hotel.name,
         "occasion_date": delivery.occasion_on.isoformat(),
-        "holiday_name": (holiday.name_zh if language == "zh-hans" and holiday.name_zh else holiday.name) if holiday else "",
+        "holiday_name": (holiday.name_zh if language == "zh-hans" and holiday.name_zh else holiday.name)
+        if holiday
+        else "",
         "survey_url": absolute_url("care:survey", make_token(SURVEY_SALT, delivery)) if delivery.pk else "",
-        "unsubscribe_url": absolute_url("care:unsubscribe", make_token(UNSUBSCRIBE_SALT, delivery)) if delivery.pk else "",
+        "unsubscribe_url": absolute_url("care:unsubscribe", make_token(UNSUBSCRIBE_SALT, delivery))
+        if delivery.pk
+        else "",
     }
     return language, render(subject, values).strip(), render(body, values).strip()
 
@@ -357,8 +467,11 @@ def delivery_send(*, organization_id, delivery_id, now=None):
     retry_in = None
     with transaction.atomic():
         delivery = (
-            Delivery.objects.for_org(organization_id).select_for_update(of=("self",))
-            .select_related("guest", "campaign__holiday", "hotel__organization").filter(pk=delivery_id).first()
+            Delivery.objects.for_org(organization_id)
+            .select_for_update(of=("self",))
+            .select_related("guest", "campaign__holiday", "hotel__organization")
+            .filter(pk=delivery_id)
+            .first()
         )
         if delivery is None or delivery.status != DeliveryStatus.QUEUED:
             return (delivery.status if delivery else None), None
@@ -380,10 +493,16 @@ def delivery_send(*, organization_id, delivery_id, now=None):
         try:
             if delivery.channel == Channel.CALL:
                 CallTask.objects.get_or_create(
-                    organization_id=organization_id, delivery=delivery,
-                    defaults={"hotel": delivery.hotel, "guest": delivery.guest, "campaign": delivery.campaign,
-                              "reason": CallReason.CAMPAIGN, "due_on": delivery.occasion_on,
-                              "assigned_to": delivery.guest.relationship_owner},
+                    organization_id=organization_id,
+                    delivery=delivery,
+                    defaults={
+                        "hotel": delivery.hotel,
+                        "guest": delivery.guest,
+                        "campaign": delivery.campaign,
+                        "reason": CallReason.CAMPAIGN,
+                        "due_on": delivery.occasion_on,
+                        "assigned_to": delivery.guest.relationship_owner,
+                    },
                 )
                 delivery.language = ""
             else:
@@ -396,8 +515,13 @@ def delivery_send(*, organization_id, delivery_id, now=None):
                 reference = f"care-{organization_id}-{delivery.pk}"
                 if delivery.channel == Channel.EMAIL:
                     footer = UNSUBSCRIBE_FOOTER.get(language, UNSUBSCRIBE_FOOTER["en"]).format(url=unsubscribe_url)
-                    email_send(to=address, subject=subject or delivery.hotel.name, text=f"{text}\n\n--\n{footer}",
-                               unsubscribe_url=unsubscribe_url, reference=reference)
+                    email_send(
+                        to=address,
+                        subject=subject or delivery.hotel.name,
+                        text=f"{text}\n\n--\n{footer}",
+                        unsubscribe_url=unsubscribe_url,
+                        reference=reference,
+                    )
                 else:
                     sms_backend().send(to=address, text=text, reference=reference)
         except TransientSendError as error:
@@ -421,9 +545,10 @@ def care_chunk_send(*, organization_id, run_id, first_id, last_id):
     """Send the still-queued deliveries of one chunk; returns [(delivery_id, retry_in)] to retry later."""
     now = timezone.now()
     ids = list(
-        Delivery.objects.for_org(organization_id).filter(run_id=run_id, pk__gte=first_id, pk__lte=last_id,
-                                                          status=DeliveryStatus.QUEUED)
-        .order_by("pk").values_list("pk", "next_attempt_at")
+        Delivery.objects.for_org(organization_id)
+        .filter(run_id=run_id, pk__gte=first_id, pk__lte=last_id, status=DeliveryStatus.QUEUED)
+        .order_by("pk")
+        .values_list("pk", "next_attempt_at")
     )
     retries = []
     pause = conf.send_pause_seconds()
@@ -442,6 +567,7 @@ def care_chunk_send(*, organization_id, run_id, first_id, last_id):
 
 # --- Guests answering: unsubscribe and survey -------------------------------------------------
 
+
 def delivery_for_token(salt, token):
     found = read_token(salt, token)
     if found is None:
@@ -449,8 +575,12 @@ def delivery_for_token(salt, token):
     organization_id, delivery_id = found
     # The signed token names its organization: the guest's page runs in that tenant's context.
     rls.activate(organization_id)
-    return (Delivery.objects.for_org(organization_id).select_related("guest", "hotel__organization", "campaign")
-            .filter(pk=delivery_id).first())
+    return (
+        Delivery.objects.for_org(organization_id)
+        .select_related("guest", "hotel__organization", "campaign")
+        .filter(pk=delivery_id)
+        .first()
+    )
 
 
 CONSENT_FIELDS = {Channel.EMAIL: "consent_email", Channel.SMS: "consent_sms", Channel.CALL: "consent_phone"}
@@ -469,11 +599,19 @@ def guest_unsubscribe(*, token, request=None):
         setattr(guest, f"{field}_at", timezone.now())
         setattr(guest, f"{field}_source", ConsentSource.EMAIL_LINK)
         guest.save(update_fields=[field, f"{field}_at", f"{field}_source", "updated_at"])
-        Unsubscribe.objects.create(organization_id=delivery.organization_id, guest=guest, channel=delivery.channel,
-                                   delivery=delivery)
-        audit_record(action="guest.consent_withdraw", organization=delivery.hotel.organization, hotel=delivery.hotel,
-                     actor_label="guest (unsubscribe link)", obj=guest, fields=[field], request=request,
-                     extra={"delivery": delivery.pk})
+        Unsubscribe.objects.create(
+            organization_id=delivery.organization_id, guest=guest, channel=delivery.channel, delivery=delivery
+        )
+        audit_record(
+            action="guest.consent_withdraw",
+            organization=delivery.hotel.organization,
+            hotel=delivery.hotel,
+            actor_label="guest (unsubscribe link)",
+            obj=guest,
+            fields=[field],
+            request=request,
+            extra={"delivery": delivery.pk},
+        )
     return delivery
 
 
@@ -487,26 +625,46 @@ def survey_submit(*, token, csat, nps, comment="", request=None):
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(
-                organization_id=delivery.organization_id, hotel=delivery.hotel, delivery=delivery,
-                guest=delivery.guest, csat=csat, nps=nps, comment=(comment or "").strip()[:2000],
+                organization_id=delivery.organization_id,
+                hotel=delivery.hotel,
+                delivery=delivery,
+                guest=delivery.guest,
+                csat=csat,
+                nps=nps,
+                comment=(comment or "").strip()[:2000],
             )
     except IntegrityError as error:
         raise CareError(_("Thank you: this survey has already been answered."), code="already_answered") from error
-    audit_record(action="care.survey_answer", organization=delivery.hotel.organization, hotel=delivery.hotel,
-                 actor_label="guest (survey link)", obj=response, request=request,
-                 extra={"csat": csat, "nps": nps})
+    audit_record(
+        action="care.survey_answer",
+        organization=delivery.hotel.organization,
+        hotel=delivery.hotel,
+        actor_label="guest (survey link)",
+        obj=response,
+        request=request,
+        extra={"csat": csat, "nps": nps},
+    )
     if response.csat <= 2:
         # A dissatisfied guest (CSAT 1-2) also becomes a complaint: complaints receives the event.
         description = response.comment or _(
-            "Low satisfaction score in the post-stay survey: %(csat)s/5, NPS %(nps)s.") % {
-            "csat": response.csat, "nps": response.nps}
-        survey_dissatisfied.send(sender=SurveyResponse, hotel=delivery.hotel, guest=delivery.guest,
-                                 description=description, actor_label="guest (survey link)")
+            "Low satisfaction score in the post-stay survey: %(csat)s/5, NPS %(nps)s."
+        ) % {"csat": response.csat, "nps": response.nps}
+        survey_dissatisfied.send(
+            sender=SurveyResponse,
+            hotel=delivery.hotel,
+            guest=delivery.guest,
+            description=description,
+            actor_label="guest (survey link)",
+        )
     if response.is_low:
         # A badly rated stay is followed up by a person: a call task for the guest's owner.
         CallTask.objects.create(
-            organization_id=delivery.organization_id, hotel=delivery.hotel, guest=delivery.guest,
-            reason=CallReason.LOW_SCORE, survey=response, due_on=timezone.localdate(timezone=delivery.hotel.tz),
+            organization_id=delivery.organization_id,
+            hotel=delivery.hotel,
+            guest=delivery.guest,
+            reason=CallReason.LOW_SCORE,
+            survey=response,
+            due_on=timezone.localdate(timezone=delivery.hotel.tz),
             assigned_to=delivery.guest.relationship_owner,
         )
     return response
@@ -521,7 +679,13 @@ def call_task_complete(*, task, actor, outcome, report, request=None):
     task.status, task.outcome, task.report = CallTaskStatus.DONE, outcome, report.strip()
     task.completed_by, task.completed_at = actor, timezone.now()
     task.save(update_fields=["status", "outcome", "report", "completed_by", "completed_at"])
-    audit_record(action="care.call_complete", organization=task.hotel.organization, hotel=task.hotel, actor=actor,
-                 obj=task, request=request, extra={"outcome": outcome, "guest": task.guest_id})
+    audit_record(
+        action="care.call_complete",
+        organization=task.hotel.organization,
+        hotel=task.hotel,
+        actor=actor,
+        obj=task,
+        request=request,
+        extra={"outcome": outcome, "guest": task.guest_id},
+    )
     return task
-

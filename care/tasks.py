@@ -3,6 +3,7 @@
 Each task sends its follow-up tasks to the queue it came from, so a care run stays on the
 queue its dispatcher was put on (CARE_TASK_QUEUE).
 """
+
 from celery import shared_task
 
 from care import services
@@ -32,17 +33,20 @@ def send_chunk_tasks(organization_id, run_id, chunks, *, queue=None):
     """Queue one send task per chunk over one broker connection (a run can have hundreds)."""
     with send_care_chunk_task.app.producer_or_acquire() as producer:
         for first_id, last_id in chunks:
-            send_care_chunk_task.apply_async((organization_id, run_id, first_id, last_id), queue=queue,
-                                             producer=producer)
+            send_care_chunk_task.apply_async(
+                (organization_id, run_id, first_id, last_id), queue=queue, producer=producer
+            )
 
 
 @shared_task(name="care.tasks.send_care_chunk_task", bind=True, ignore_result=True)
 def send_care_chunk_task(self, organization_id, run_id, first_id, last_id):
-    retries = services.care_chunk_send(organization_id=organization_id, run_id=run_id, first_id=first_id,
-                                       last_id=last_id)
+    retries = services.care_chunk_send(
+        organization_id=organization_id, run_id=run_id, first_id=first_id, last_id=last_id
+    )
     for delivery_id, countdown in retries:
-        send_care_delivery_task.apply_async((organization_id, run_id, delivery_id), countdown=countdown,
-                                            queue=_queue(self))
+        send_care_delivery_task.apply_async(
+            (organization_id, run_id, delivery_id), countdown=countdown, queue=_queue(self)
+        )
 
 
 @shared_task(name="care.tasks.send_care_delivery_task", bind=True, ignore_result=True)
@@ -50,8 +54,9 @@ def send_care_delivery_task(self, organization_id, run_id, delivery_id):
     """A retry of one delivery after a transient failure (back-off decided by the service)."""
     _status, retry_in = services.delivery_send(organization_id=organization_id, delivery_id=delivery_id)
     if retry_in:
-        send_care_delivery_task.apply_async((organization_id, run_id, delivery_id), countdown=retry_in,
-                                            queue=_queue(self))
+        send_care_delivery_task.apply_async(
+            (organization_id, run_id, delivery_id), countdown=retry_in, queue=_queue(self)
+        )
     elif run_id:
         services.care_run_finish_if_done(organization_id=organization_id, run_id=run_id)
 

@@ -45,12 +45,15 @@ def campaign_edit(request, campaign_id=None):
         campaign = selectors.campaign_get(hotel=request.hotel, campaign_id=campaign_id)
         if campaign is None:
             raise Http404
-    form = forms.CampaignForm(request.POST if request.method == "POST" else None, instance=campaign, organization=request.organization)
+    form = forms.CampaignForm(
+        request.POST if request.method == "POST" else None, instance=campaign, organization=request.organization
+    )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            saved = services.campaign_save(hotel=request.hotel, actor=request.user, campaign=campaign,
-                                           request=request, **fields)
+            saved = services.campaign_save(
+                hotel=request.hotel, actor=request.user, campaign=campaign, request=request, **fields
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -61,10 +64,18 @@ def campaign_edit(request, campaign_id=None):
     if campaign is not None:
         preview = selectors.campaign_audience_preview(campaign=campaign)
         templates = selectors.campaign_templates(campaign=campaign)
-    return render(request, "care/campaign_edit.html", {
-        "form": form, "campaign": campaign, "preview": preview, "templates": templates,
-        "template_languages": MessageLanguage.choices,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "care/campaign_edit.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "preview": preview,
+            "templates": templates,
+            "template_languages": MessageLanguage.choices,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,8 +93,9 @@ def template_edit(request, campaign_id, language):
             preview = _preview(campaign, language, form.cleaned_data)
         else:
             try:
-                services.template_save(campaign=campaign, language=language, actor=request.user, request=request,
-                                       **form.cleaned_data)
+                services.template_save(
+                    campaign=campaign, language=language, actor=request.user, request=request, **form.cleaned_data
+                )
             except ValidationError as error:
                 _form_errors(form, error)
             else:
@@ -91,10 +103,18 @@ def template_edit(request, campaign_id, language):
                 return redirect("care:campaign-edit", campaign_id=campaign.pk)
     elif template:
         preview = _preview(campaign, language, initial)
-    return render(request, "care/template_edit.html", {
-        "campaign": campaign, "language": dict(MessageLanguage.choices)[language], "form": form, "preview": preview,
-        "variables": VARIABLES.items(),
-    }, status=400 if request.method == "POST" and form.errors else 200)
+    return render(
+        request,
+        "care/template_edit.html",
+        {
+            "campaign": campaign,
+            "language": dict(MessageLanguage.choices)[language],
+            "form": form,
+            "preview": preview,
+            "variables": VARIABLES.items(),
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
 
 
 def _preview(campaign, language, data):
@@ -105,12 +125,17 @@ def _preview(campaign, language, data):
     unknown = unknown_variables(data.get("subject", "")) + unknown_variables(data.get("body", ""))
     values = {
         "guest_name": "王小明" if language == MessageLanguage.CHINESE else "Alex Smith",
-        "hotel_name": campaign.hotel.name, "occasion_date": timezone.localdate().isoformat(),
+        "hotel_name": campaign.hotel.name,
+        "occasion_date": timezone.localdate().isoformat(),
         "holiday_name": campaign.holiday.name if campaign.holiday_id else "",
-        "survey_url": "https://…/care/s/…", "unsubscribe_url": "https://…/care/u/…",
+        "survey_url": "https://…/care/s/…",
+        "unsubscribe_url": "https://…/care/u/…",
     }
-    return {"subject": render_text(data.get("subject", ""), values), "body": render_text(data.get("body", ""), values),
-            "unknown": sorted(set(unknown))}
+    return {
+        "subject": render_text(data.get("subject", ""), values),
+        "body": render_text(data.get("body", ""), values),
+        "unknown": sorted(set(unknown)),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,15 +155,21 @@ def holiday_list(request):
             raise Http404
         action = request.POST.get("action")
         if action == "seed":
-            added = services.holiday_calendar_seed(organization=request.organization, actor=request.user, request=request)
+            added = services.holiday_calendar_seed(
+                organization=request.organization, actor=request.user, request=request
+            )
             messages.success(request, _("%(count)s festivals added.") % {"count": len(added)})
             return redirect(f"{request.path}?year={year}")
         if action == "import":
             import_form = forms.ImportHolidaysForm(request.POST)
             if import_form.is_valid():
                 try:
-                    added = services.holiday_import_public(organization=request.organization, actor=request.user,
-                                                           request=request, **import_form.cleaned_data)
+                    added = services.holiday_import_public(
+                        organization=request.organization,
+                        actor=request.user,
+                        request=request,
+                        **import_form.cleaned_data,
+                    )
                 except CareError as error:
                     import_form.add_error("country", error.message)
                 else:
@@ -148,8 +179,9 @@ def holiday_list(request):
             form = forms.HolidayForm(request.POST)
             if form.is_valid():
                 try:
-                    services.holiday_save(organization=request.organization, actor=request.user, request=request,
-                                          **form.cleaned_data)
+                    services.holiday_save(
+                        organization=request.organization, actor=request.user, request=request, **form.cleaned_data
+                    )
                 except ValidationError as error:
                     _form_errors(form, error)
                 else:
@@ -157,10 +189,20 @@ def holiday_list(request):
                     return redirect(f"{request.path}?year={year}")
         status = 400
     rows = selectors.holiday_calendar(organization=request.organization, year=year)
-    return render(request, "care/holiday_list.html", {
-        "rows": rows, "year": year, "form": form, "import_form": import_form, "is_manager": is_manager,
-        "previous_year": year - 1, "next_year": year + 1,
-    }, status=status)
+    return render(
+        request,
+        "care/holiday_list.html",
+        {
+            "rows": rows,
+            "year": year,
+            "form": form,
+            "import_form": import_form,
+            "is_manager": is_manager,
+            "previous_year": year - 1,
+            "next_year": year + 1,
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -172,15 +214,24 @@ def holiday_edit(request, holiday_id):
     form = forms.HolidayForm(request.POST if request.method == "POST" else None, instance=holiday)
     if request.method == "POST" and form.is_valid():
         try:
-            services.holiday_save(organization=request.organization, actor=request.user, holiday=holiday,
-                                  request=request, **form.cleaned_data)
+            services.holiday_save(
+                organization=request.organization,
+                actor=request.user,
+                holiday=holiday,
+                request=request,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("Holiday saved."))
             return redirect("care:holiday-list")
-    return render(request, "care/holiday_edit.html", {"form": form, "holiday": holiday},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "care/holiday_edit.html",
+        {"form": form, "holiday": holiday},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -205,15 +256,20 @@ def delivery_list(request):
     form = forms.DeliveryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     campaign_id = request.GET.get("campaign")
-    rows = selectors.delivery_log(hotel=request.hotel, status=filters.get("status"), channel=filters.get("channel"),
-                                  day=filters.get("day"),
-                                  campaign_id=int(campaign_id) if campaign_id and campaign_id.isdigit() else None)
+    rows = selectors.delivery_log(
+        hotel=request.hotel,
+        status=filters.get("status"),
+        channel=filters.get("channel"),
+        day=filters.get("day"),
+        campaign_id=int(campaign_id) if campaign_id and campaign_id.isdigit() else None,
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     runs = selectors.run_progress(hotel=request.hotel)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "care/delivery_list.html", {"page": page, "form": form, "runs": runs,
-                                                       "query": query.urlencode()})
+    return render(
+        request, "care/delivery_list.html", {"page": page, "form": form, "runs": runs, "query": query.urlencode()}
+    )
 
 
 @require_GET
@@ -243,8 +299,12 @@ def call_task_detail(request, task_id):
             messages.success(request, _("Call report saved."))
             return redirect("care:call-list")
     stays = [] if task.guest.is_confidential else selectors.guest_recent_stays(guest=task.guest)
-    return render(request, "care/call_detail.html", {"task": task, "form": form, "stays": stays},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "care/call_detail.html",
+        {"task": task, "form": form, "stays": stays},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_GET
@@ -264,14 +324,24 @@ def watch_list(request):
     if show not in ("mine", "new", "all"):
         show = "mine"
     at_hotel = request.GET.get("hotel") == "1"  # the dashboard's hotel view: guests who stayed at the active hotel
-    rows = selectors.churn_watch_list(organization=request.organization, show=show, user=request.user,
-                                      hotel=request.hotel if at_hotel else None)
+    rows = selectors.churn_watch_list(
+        organization=request.organization, show=show, user=request.user, hotel=request.hotel if at_hotel else None
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     openable = openable_profile_ids(request=request, guests=[row.guest for row in page.object_list])
     runs = selectors.churn_runs(organization=request.organization)
-    return render(request, "care/watch_list.html", {"page": page, "show": show, "openable": openable,
-                                                    "runs": runs, "latest": runs[0] if runs else None,
-                                                    "at_hotel": at_hotel})
+    return render(
+        request,
+        "care/watch_list.html",
+        {
+            "page": page,
+            "show": show,
+            "openable": openable,
+            "runs": runs,
+            "latest": runs[0] if runs else None,
+            "at_hotel": at_hotel,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -302,7 +372,9 @@ def survey(request, token):
             error = exc.message
         else:
             return render(request, "care/public/survey_thanks.html", {"delivery": delivery})
-    return render(request, "care/public/survey.html", {"delivery": delivery, "form": form, "error": error},
-                  status=400 if request.method == "POST" else 200)
-
-
+    return render(
+        request,
+        "care/public/survey.html",
+        {"delivery": delivery, "form": form, "error": error},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -19,7 +19,6 @@ class ComplaintsConfig(AppConfig):
         briefing_extension_register(open_complaints_for_briefing)
         # A dissatisfied survey answer (care) becomes a complaint (hotelcrm/domain_events.py).
         from complaints import signals  # noqa: F401
-
         from hotelcrm.demo import demo_step_register
 
         demo_step_register(name="complaints", path="complaints.demo.demo_step", order=20)

@@ -1,4 +1,5 @@
 """Labels of the audit events the complaints app writes (registered in ComplaintsConfig.ready)."""
+
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Threshold

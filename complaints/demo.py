@@ -1,5 +1,6 @@
 """Demo complaints: departments, a year of closed cases with root causes, and a live queue with
 some cases at risk or breached. `complaint_copy_load` is also the benchmark's generator."""
+
 import datetime
 import random
 from io import StringIO
@@ -11,31 +12,108 @@ from hotelcrm.models import Membership, Role
 
 DEPARTMENTS = ("Front office", "Housekeeping", "Engineering", "Food and beverage", "Security")
 CATEGORY_DEPARTMENT = {
-    Category.FACILITY: "Engineering", Category.HYGIENE: "Housekeeping", Category.LOST_PROPERTY: "Security",
-    Category.SERVICE: "Front office", Category.ATTITUDE: "Front office", Category.PRICE_BILLING: "Front office",
-    Category.COMMUNICATION: "Front office", Category.COMPENSATION: "Front office", Category.OTHER: "Food and beverage",
+    Category.FACILITY: "Engineering",
+    Category.HYGIENE: "Housekeeping",
+    Category.LOST_PROPERTY: "Security",
+    Category.SERVICE: "Front office",
+    Category.ATTITUDE: "Front office",
+    Category.PRICE_BILLING: "Front office",
+    Category.COMMUNICATION: "Front office",
+    Category.COMPENSATION: "Front office",
+    Category.OTHER: "Food and beverage",
 }
 STORIES = {
-    Category.FACILITY: ("Air conditioning noisy all night", "空调整夜噪音很大", "Fan bearing worn", "Bearings on the PM schedule"),
-    Category.SERVICE: ("Room service took 70 minutes", "送餐服务等了70分钟", "One runner on the late shift", "Second runner 21:00-24:00"),
+    Category.FACILITY: (
+        "Air conditioning noisy all night",
+        "空调整夜噪音很大",
+        "Fan bearing worn",
+        "Bearings on the PM schedule",
+    ),
+    Category.SERVICE: (
+        "Room service took 70 minutes",
+        "送餐服务等了70分钟",
+        "One runner on the late shift",
+        "Second runner 21:00-24:00",
+    ),
     Category.HYGIENE: ("Hair in the bathtub", "浴缸里有头发", "Bathroom checklist skipped", "Supervisor spot checks"),
-    Category.LOST_PROPERTY: ("Watch left in the room safe", "手表遗忘在保险箱", "Safe not checked at check-out", "Safe check added to departure"),
-    Category.COMPENSATION: ("Suit damaged by the laundry", "洗衣房损坏西装", "Wrong programme chosen", "Care-label check before washing"),
+    Category.LOST_PROPERTY: (
+        "Watch left in the room safe",
+        "手表遗忘在保险箱",
+        "Safe not checked at check-out",
+        "Safe check added to departure",
+    ),
+    Category.COMPENSATION: (
+        "Suit damaged by the laundry",
+        "洗衣房损坏西装",
+        "Wrong programme chosen",
+        "Care-label check before washing",
+    ),
     Category.ATTITUDE: ("Reception was curt", "前台态度冷淡", "New staff under pressure", "Coaching and buddy shifts"),
-    Category.PRICE_BILLING: ("Minibar charged twice", "迷你吧重复收费", "Manual posting error", "Minibar posted by scanner"),
-    Category.COMMUNICATION: ("Pool closure not announced", "泳池关闭未提前通知", "No notice to guests", "Closures announced on arrival"),
+    Category.PRICE_BILLING: (
+        "Minibar charged twice",
+        "迷你吧重复收费",
+        "Manual posting error",
+        "Minibar posted by scanner",
+    ),
+    Category.COMMUNICATION: (
+        "Pool closure not announced",
+        "泳池关闭未提前通知",
+        "No notice to guests",
+        "Closures announced on arrival",
+    ),
     Category.OTHER: ("Breakfast ran out of congee", "早餐粥供应不足", "Forecast too low", "Forecast from arrivals"),
 }
-CATEGORY_WEIGHTS = [(Category.FACILITY, 22), (Category.SERVICE, 20), (Category.HYGIENE, 14), (Category.ATTITUDE, 10),
-                    (Category.PRICE_BILLING, 10), (Category.COMMUNICATION, 8), (Category.LOST_PROPERTY, 6),
-                    (Category.COMPENSATION, 4), (Category.OTHER, 6)]
+CATEGORY_WEIGHTS = [
+    (Category.FACILITY, 22),
+    (Category.SERVICE, 20),
+    (Category.HYGIENE, 14),
+    (Category.ATTITUDE, 10),
+    (Category.PRICE_BILLING, 10),
+    (Category.COMMUNICATION, 8),
+    (Category.LOST_PROPERTY, 6),
+    (Category.COMPENSATION, 4),
+    (Category.OTHER, 6),
+]
 COLUMNS = (
-    "organization_id", "hotel_id", "guest_id", "guest_name", "channel", "category", "subcategory", "severity",
-    "room_number", "department_id", "assignee_id", "description", "guest_wish", "status", "received_at",
-    "acknowledge_due_at", "resolve_due_at", "hard_due_at", "next_escalation_at", "acknowledged_at", "resolved_at",
-    "closed_at", "cancel_reason", "reopen_count", "outcome", "response_language", "response_text", "satisfaction",
-    "satisfaction_comment", "satisfaction_source", "is_flagged", "root_cause", "corrective_action", "is_malicious",
-    "is_suggestion_adopted", "created_by_id", "created_at", "updated_at", "version",
+    "organization_id",
+    "hotel_id",
+    "guest_id",
+    "guest_name",
+    "channel",
+    "category",
+    "subcategory",
+    "severity",
+    "room_number",
+    "department_id",
+    "assignee_id",
+    "description",
+    "guest_wish",
+    "status",
+    "received_at",
+    "acknowledge_due_at",
+    "resolve_due_at",
+    "hard_due_at",
+    "next_escalation_at",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "cancel_reason",
+    "reopen_count",
+    "outcome",
+    "response_language",
+    "response_text",
+    "satisfaction",
+    "satisfaction_comment",
+    "satisfaction_source",
+    "is_flagged",
+    "root_cause",
+    "corrective_action",
+    "is_malicious",
+    "is_suggestion_adopted",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "version",
 )
 
 
@@ -59,8 +137,9 @@ def _text(value):
     return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", "\\n")
 
 
-def complaint_records(organization, hotels, n, rng, *, now, guest_ids=(), departments=None, assignees=(),
-                      open_share=0.04):
+def complaint_records(
+    organization, hotels, n, rng, *, now, guest_ids=(), departments=None, assignees=(), open_share=0.04
+):
     """Tuples in COLUMNS order. About `open_share` are still open (due times around now, some
     breached); the rest are closed over the past year with root causes."""
     clocks = {s: services.sla_clock(organization=organization, severity=s) for s in Severity.values}
@@ -83,8 +162,13 @@ def complaint_records(organization, hotels, n, rng, *, now, guest_ids=(), depart
         if is_open:
             status = rng.choice(["received", "acknowledged", "in_progress", "in_progress"])
             acknowledged = received + datetime.timedelta(minutes=rng.randint(3, 40)) if status != "received" else None
-            pending = [when for _t, when in workflow.threshold_times(
-                type("C", (), {"received_at": received, **due})(), workflow.DEFAULT_AT_RISK_PERCENT) if when > now]
+            pending = [
+                when
+                for _t, when in workflow.threshold_times(
+                    type("C", (), {"received_at": received, **due})(), workflow.DEFAULT_AT_RISK_PERCENT
+                )
+                if when > now
+            ]
             next_at = min(pending) if pending else None
         else:
             acknowledged = received + datetime.timedelta(minutes=rng.randint(3, 40))
@@ -96,15 +180,45 @@ def complaint_records(organization, hotels, n, rng, *, now, guest_ids=(), depart
                 satisfaction = 3  # a low score would have reopened it
         department = departments.get((hotel.pk, CATEGORY_DEPARTMENT[category]))
         yield (
-            organization.pk, hotel.pk, guest_id, "" if guest_id else ("王先生" if zh_text else "Walk-in guest"),
-            rng.choice(Channel.values), category, "", severity, f"{rng.randint(2, 28)}{rng.randint(1, 40):02d}",
-            department, rng.choice(assignees) if assignees else None, zh if zh_text else en, "", status, received,
-            due["acknowledge_due_at"], due["resolve_due_at"], due["hard_due_at"], next_at, acknowledged, resolved,
-            closed, "", 0, outcome or "", "zh-hans" if zh_text else "en" if closed else "",
-            "Thank you for telling us." if closed else "", satisfaction, "", "staff" if satisfaction else "", False,
-            cause if outcome == "justified" else "", action if outcome == "justified" else "",
-            rng.random() < 0.01 and outcome == "not_justified", rng.random() < 0.01, None, received,
-            closed or received, 1,
+            organization.pk,
+            hotel.pk,
+            guest_id,
+            "" if guest_id else ("王先生" if zh_text else "Walk-in guest"),
+            rng.choice(Channel.values),
+            category,
+            "",
+            severity,
+            f"{rng.randint(2, 28)}{rng.randint(1, 40):02d}",
+            department,
+            rng.choice(assignees) if assignees else None,
+            zh if zh_text else en,
+            "",
+            status,
+            received,
+            due["acknowledge_due_at"],
+            due["resolve_due_at"],
+            due["hard_due_at"],
+            next_at,
+            acknowledged,
+            resolved,
+            closed,
+            "",
+            0,
+            outcome or "",
+            "zh-hans" if zh_text else "en" if closed else "",
+            "Thank you for telling us." if closed else "",
+            satisfaction,
+            "",
+            "staff" if satisfaction else "",
+            False,
+            cause if outcome == "justified" else "",
+            action if outcome == "justified" else "",
+            rng.random() < 0.01 and outcome == "not_justified",
+            rng.random() < 0.01,
+            None,
+            received,
+            closed or received,
+            1,
         )
 
 
@@ -146,16 +260,31 @@ def demo_seed_extras(tenants, *, seed, now):
         SlaPolicy.objects.get_or_create(organization=organization)
         departments, staff = departments_ensure(organization, hotels)
         for hotel in hotels:
-            HotelComplaintSettings.objects.get_or_create(organization=organization, hotel=hotel, defaults={
-                "general_manager": staff.get((hotel.pk, Role.MANAGER))})
+            HotelComplaintSettings.objects.get_or_create(
+                organization=organization,
+                hotel=hotel,
+                defaults={"general_manager": staff.get((hotel.pk, Role.MANAGER))},
+            )
         guest_ids = list(GuestProfile.objects.for_org(organization).order_by("id").values_list("id", flat=True)[:2000])
-        assignee_ids = sorted({u.pk for (hotel_id, role), u in staff.items()
-                               if role in (Role.GUEST_RELATIONS, Role.MANAGER)})
+        assignee_ids = sorted(
+            {u.pk for (hotel_id, role), u in staff.items() if role in (Role.GUEST_RELATIONS, Role.MANAGER)}
+        )
         from django.db import connection
 
-        complaint_copy_load(connection, complaint_records(
-            organization, hotels, 150 * len(hotels), rng, now=now, guest_ids=guest_ids, departments=departments,
-            assignees=assignee_ids, open_share=0.0))
+        complaint_copy_load(
+            connection,
+            complaint_records(
+                organization,
+                hotels,
+                150 * len(hotels),
+                rng,
+                now=now,
+                guest_ids=guest_ids,
+                departments=departments,
+                assignees=assignee_ids,
+                open_share=0.0,
+            ),
+        )
         # A live queue through the services, so each case has its checklist and timeline.
         for hotel in hotels:
             desk = staff.get((hotel.pk, Role.FRONT_DESK))
@@ -164,15 +293,22 @@ def demo_seed_extras(tenants, *, seed, now):
                 category = _pick_category(rng)
                 en, zh, cause, action = STORIES[category]
                 complaint = services.complaint_create(
-                    hotel=hotel, actor=desk, category=category, description=zh if n % 2 else en,
+                    hotel=hotel,
+                    actor=desk,
+                    category=category,
+                    description=zh if n % 2 else en,
                     severity=rng.choice([Severity.MEDIUM, Severity.MEDIUM, Severity.HIGH]),
                     guest=GuestProfile.objects.for_org(organization).filter(pk=rng.choice(guest_ids)).first()
-                    if guest_ids else None, room_number=f"{rng.randint(2, 28)}{rng.randint(1, 40):02d}",
-                    assignee=relations, received_at=now - datetime.timedelta(hours=rng.choice([0.2, 2, 8, 19, 26, 50])),
+                    if guest_ids
+                    else None,
+                    room_number=f"{rng.randint(2, 28)}{rng.randint(1, 40):02d}",
+                    assignee=relations,
+                    received_at=now - datetime.timedelta(hours=rng.choice([0.2, 2, 8, 19, 26, 50])),
                 )
                 for action_name in ("acknowledge", "start", "resolve")[: n % 4]:
-                    complaint = services.complaint_transition(complaint=complaint, action=action_name, actor=relations,
-                                                              note="")
+                    complaint = services.complaint_transition(
+                        complaint=complaint, action=action_name, actor=relations, note=""
+                    )
             _every_state(hotel, organization, desk, relations, guest_ids, rng, now)
         # What the escalation scan would have done by now: cases past their thresholds are escalated.
         due = Complaint.objects.for_org(organization).filter(next_escalation_at__lte=now).order_by("pk")
@@ -199,17 +335,30 @@ def _every_state(hotel, organization, desk, relations, guest_ids, rng, now):
         en, zh, cause, action = STORIES[category]
         chinese = organization.default_language.startswith("zh")
         complaint = services.complaint_create(
-            hotel=hotel, actor=desk, category=category, description=zh if chinese else en, severity=Severity.MEDIUM,
+            hotel=hotel,
+            actor=desk,
+            category=category,
+            description=zh if chinese else en,
+            severity=Severity.MEDIUM,
             guest=guests.filter(pk=rng.choice(guest_ids)).first() if guest_ids else None,
-            room_number=f"{rng.randint(2, 28)}{rng.randint(1, 40):02d}", assignee=relations,
+            room_number=f"{rng.randint(2, 28)}{rng.randint(1, 40):02d}",
+            assignee=relations,
             received_at=now - datetime.timedelta(hours=hours),
         )
         for step in steps:
-            closing = {"outcome": "justified", "response_text": "Thank you for telling us.", "root_cause": cause,
-                       "corrective_action": action, "satisfaction": 4,
-                       "response_language": "zh-hans" if chinese else "en"}
+            closing = {
+                "outcome": "justified",
+                "response_text": "Thank you for telling us.",
+                "root_cause": cause,
+                "corrective_action": action,
+                "satisfaction": 4,
+                "response_language": "zh-hans" if chinese else "en",
+            }
             complaint = services.complaint_transition(
-                complaint=complaint, action=step, actor=relations, closing=closing if step == "close" else None,
+                complaint=complaint,
+                action=step,
+                actor=relations,
+                closing=closing if step == "close" else None,
                 reason="Logged twice by the night shift" if step == "cancel" else "",
                 note="The guest called back: still not fixed" if step == "reopen" else "",
             )

@@ -15,10 +15,14 @@ class ComplaintConflict(ComplaintError):
     code = "complaint_conflict"
 
     def __init__(self, message=None, **kwargs):
-        super().__init__(message or _(
-            "Someone else changed this complaint while you were looking at it. "
-            "Nothing of yours was saved: reload the page and try again."
-        ), **kwargs)
+        super().__init__(
+            message
+            or _(
+                "Someone else changed this complaint while you were looking at it. "
+                "Nothing of yours was saved: reload the page and try again."
+            ),
+            **kwargs,
+        )
 
 
 class AttachmentRejected(ComplaintError):

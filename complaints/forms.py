@@ -1,4 +1,5 @@
 """Forms of the complaint pages. They check shape; the services own the rules."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,10 +18,12 @@ class QuickLogForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.IN_PERSON)
     room_number = forms.CharField(label=_("Room"), max_length=16, required=False)
     guest_name = forms.CharField(label=_("Guest's name"), max_length=120, required=False)
-    description = forms.CharField(label=_("What happened"), max_length=TEXT_MAX,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    guest_wish = forms.CharField(label=_("What the guest wants"), max_length=TEXT_MAX, required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("What happened"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    guest_wish = forms.CharField(
+        label=_("What the guest wants"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     guest_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
@@ -30,8 +33,9 @@ class ComplaintEditForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
     subcategory = forms.CharField(label=_("Subcategory"), max_length=100, required=False)
     room_number = forms.CharField(label=_("Room"), max_length=16, required=False)
-    guest_wish = forms.CharField(label=_("What the guest wants"), max_length=TEXT_MAX, required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
+    guest_wish = forms.CharField(
+        label=_("What the guest wants"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, staff, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,8 +48,9 @@ class ComplaintEditForm(forms.Form):
 class TransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in workflow.TRANSITIONS])
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    note = forms.CharField(label=_("Note"), max_length=TEXT_MAX, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 def _score_choices():
@@ -56,14 +61,18 @@ class CloseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     response_language = forms.ChoiceField(label=_("Language of the response"), choices=workflow.RESPONSE_LANGUAGES)
-    response_text = forms.CharField(label=_("Written response to the guest"), max_length=TEXT_MAX,
-                                    widget=forms.Textarea(attrs={"rows": 6}))
-    root_cause = forms.CharField(label=_("Root cause"), max_length=TEXT_MAX, required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
-    corrective_action = forms.CharField(label=_("Corrective action"), max_length=TEXT_MAX, required=False,
-                                        widget=forms.Textarea(attrs={"rows": 2}))
-    satisfaction = forms.ChoiceField(label=_("Guest satisfaction with the handling (1-5)"), choices=_score_choices,
-                                     required=False)
+    response_text = forms.CharField(
+        label=_("Written response to the guest"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    root_cause = forms.CharField(
+        label=_("Root cause"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    corrective_action = forms.CharField(
+        label=_("Corrective action"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Guest satisfaction with the handling (1-5)"), choices=_score_choices, required=False
+    )
     satisfaction_comment = forms.CharField(label=_("Satisfaction comment"), max_length=TEXT_MAX, required=False)
     is_malicious = forms.BooleanField(label=_("Malicious complaint"), required=False)
     is_suggestion_adopted = forms.BooleanField(label=_("The guest's suggestion was adopted"), required=False)
@@ -73,8 +82,9 @@ class CompensationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CompensationKind.choices)
     amount = forms.DecimalField(label=_("Amount"), max_digits=10, decimal_places=2, min_value=0, required=False)
     gift = forms.CharField(label=_("Gift"), max_length=200, required=False)
-    value = forms.DecimalField(label=_("Value of the gift"), max_digits=10, decimal_places=2, min_value=0,
-                               required=False)
+    value = forms.DecimalField(
+        label=_("Value of the gift"), max_digits=10, decimal_places=2, min_value=0, required=False
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -94,17 +104,29 @@ class AttachmentForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    score = forms.TypedChoiceField(label=_("How satisfied are you with how we handled it?"), coerce=int,
-                                   choices=[(n, str(n)) for n in range(5, 0, -1)], widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Anything you would like to add?"), max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how we handled it?"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to add?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("open", _("Not yet resolved")), ("all", _("All"))] + list(Status.choices))
-    category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("All categories"))] + list(Category.choices))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("Not yet resolved")), ("all", _("All"))] + list(Status.choices),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories"))] + list(Category.choices)
+    )
     assignee = forms.CharField(label=_("Assignee"), required=False, max_length=20)
     due_soon = forms.BooleanField(label=_("Due within 2 hours"), required=False)
     breached = forms.BooleanField(label=_("Breached"), required=False)

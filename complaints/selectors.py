@@ -1,4 +1,5 @@
 """Reads of complaints: each page's rows in a constant number of queries."""
+
 import datetime
 
 from django.contrib.auth import get_user_model
@@ -6,8 +7,17 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from complaints.models import (
-    OPEN_STATUSES, Attachment, Category, ChecklistItem, Complaint, Compensation, ComplaintTransition, Department, Escalation,
-    Outcome, Status,
+    OPEN_STATUSES,
+    Attachment,
+    Category,
+    ChecklistItem,
+    Compensation,
+    Complaint,
+    ComplaintTransition,
+    Department,
+    Escalation,
+    Outcome,
+    Status,
 )
 from hotelcrm.models import Membership, Role
 
@@ -45,22 +55,34 @@ def complaints_for_hotel(*, hotel, filters=None, user=None, now=None):
 
 
 def complaint_get(*, organization, complaint_id):
-    return (Complaint.objects.for_org(organization).select_related("guest", "assignee", "department", "hotel",
-                                                                    "created_by")
-            .filter(pk=complaint_id).first())
+    return (
+        Complaint.objects.for_org(organization)
+        .select_related("guest", "assignee", "department", "hotel", "created_by")
+        .filter(pk=complaint_id)
+        .first()
+    )
 
 
 def complaint_timeline(*, complaint):
-    return ComplaintTransition.objects.for_org(complaint.organization_id).filter(complaint=complaint).select_related("actor")
+    return (
+        ComplaintTransition.objects.for_org(complaint.organization_id)
+        .filter(complaint=complaint)
+        .select_related("actor")
+    )
 
 
 def complaint_checklist(*, complaint):
-    return ChecklistItem.objects.for_org(complaint.organization_id).filter(complaint=complaint).select_related("done_by")
+    return (
+        ChecklistItem.objects.for_org(complaint.organization_id).filter(complaint=complaint).select_related("done_by")
+    )
 
 
 def complaint_compensations(*, complaint):
-    return (Compensation.objects.for_org(complaint.organization_id).filter(complaint=complaint)
-            .select_related("proposed_by", "decided_by"))
+    return (
+        Compensation.objects.for_org(complaint.organization_id)
+        .filter(complaint=complaint)
+        .select_related("proposed_by", "decided_by")
+    )
 
 
 def complaint_attachments(*, complaint):
@@ -76,10 +98,15 @@ def complaint_board(*, hotel, limit=BOARD_CARDS):
     columns = []
     counts = dict(Complaint.objects.for_hotel(hotel).values_list("status").annotate(n=Count("pk")).order_by())
     for status in (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.FOLLOW_UP_DONE):
-        cards = list(Complaint.objects.for_hotel(hotel).filter(status=status).select_related("guest", "assignee")
-                     .order_by("resolve_due_at", "pk")[:limit])
-        columns.append({"status": status, "label": Status(status).label, "count": counts.get(status, 0),
-                        "cards": cards})
+        cards = list(
+            Complaint.objects.for_hotel(hotel)
+            .filter(status=status)
+            .select_related("guest", "assignee")
+            .order_by("resolve_due_at", "pk")[:limit]
+        )
+        columns.append(
+            {"status": status, "label": Status(status).label, "count": counts.get(status, 0), "cards": cards}
+        )
     return columns
 
 
@@ -96,14 +123,23 @@ def departments_of_hotel(*, hotel):
 
 def complaints_for_guest(*, guest, limit=20):
     """A guest's complaint history across the group's hotels, newest first."""
-    return (Complaint.objects.for_org(guest.organization_id).filter(guest=guest).select_related("hotel")
-            .order_by("-received_at", "-pk")[:limit])
+    return (
+        Complaint.objects.for_org(guest.organization_id)
+        .filter(guest=guest)
+        .select_related("hotel")
+        .order_by("-received_at", "-pk")[:limit]
+    )
 
 
 def guest_complaint_summary(*, guest):
-    return Complaint.objects.for_org(guest.organization_id).filter(guest=guest).aggregate(
-        total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        malicious=Count("pk", filter=Q(is_malicious=True)),
+    return (
+        Complaint.objects.for_org(guest.organization_id)
+        .filter(guest=guest)
+        .aggregate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            malicious=Count("pk", filter=Q(is_malicious=True)),
+        )
     )
 
 
@@ -112,16 +148,24 @@ def open_complaints_by_guest(*, organization, guest_ids):
     if not guest_ids:
         return {}
     return dict(
-        Complaint.objects.for_org(organization).filter(guest_id__in=list(guest_ids), status__in=OPEN_STATUSES)
-        .values_list("guest_id").annotate(n=Count("pk")).order_by()
+        Complaint.objects.for_org(organization)
+        .filter(guest_id__in=list(guest_ids), status__in=OPEN_STATUSES)
+        .values_list("guest_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
 
 
 def complaint_counts(*, hotel, now=None):
     """Open and breached-now counts for a hotel (home page / dashboards)."""
     now = now or timezone.now()
-    return Complaint.objects.for_hotel(hotel).filter(status__in=OPEN_STATUSES).aggregate(
-        open=Count("pk"), breached=Count("pk", filter=Q(resolve_due_at__lt=now)),
+    return (
+        Complaint.objects.for_hotel(hotel)
+        .filter(status__in=OPEN_STATUSES)
+        .aggregate(
+            open=Count("pk"),
+            breached=Count("pk", filter=Q(resolve_due_at__lt=now)),
+        )
     )
 
 
@@ -137,13 +181,19 @@ def root_cause_report(*, organization, hotel=None, since=None, until=None):
         rows = rows.filter(closed_at__lt=until)
     grouped = (
         rows.values("department_id", "department__name", "category")
-        .annotate(closed=Count("pk"), justified=Count("pk", filter=Q(outcome=Outcome.JUSTIFIED)),
-                  malicious=Count("pk", filter=Q(is_malicious=True)), satisfaction=Avg("satisfaction"))
+        .annotate(
+            closed=Count("pk"),
+            justified=Count("pk", filter=Q(outcome=Outcome.JUSTIFIED)),
+            malicious=Count("pk", filter=Q(is_malicious=True)),
+            satisfaction=Avg("satisfaction"),
+        )
         .order_by("department__name", "category")
     )
     rows = list(grouped)
     for row in rows:
-        row["category_label"] = Category(row["category"]).label if row["category"] in Category.values else row["category"]
+        row["category_label"] = (
+            Category(row["category"]).label if row["category"] in Category.values else row["category"]
+        )
     return rows
 
 

@@ -4,6 +4,7 @@ The PMS API and the UI call the same functions: `complaint_create`, `complaint_t
 (every workflow step, `close` included), `complaint_update`, compensation, checklist,
 attachments, feedback links and the escalation scan.
 """
+
 import datetime
 import hashlib
 import secrets
@@ -18,11 +19,28 @@ from django.utils.translation import gettext_noop
 
 from complaints import workflow
 from complaints.exceptions import (
-    AttachmentRejected, ComplaintConflict, ComplaintError, FeedbackLinkInvalid, IllegalTransition,
+    AttachmentRejected,
+    ComplaintConflict,
+    ComplaintError,
+    FeedbackLinkInvalid,
+    IllegalTransition,
 )
 from complaints.models import (
-    OPEN_STATUSES, Attachment, ChecklistItem, Complaint, Compensation, CompensationKind, CompensationStatus,
-    ComplaintTransition, Escalation, FeedbackToken, HotelComplaintSettings, Outcome, SlaOverride, SlaPolicy, Status,
+    OPEN_STATUSES,
+    Attachment,
+    ChecklistItem,
+    Compensation,
+    CompensationKind,
+    CompensationStatus,
+    Complaint,
+    ComplaintTransition,
+    Escalation,
+    FeedbackToken,
+    HotelComplaintSettings,
+    Outcome,
+    SlaOverride,
+    SlaPolicy,
+    Status,
     Threshold,
 )
 from hotelcrm import rls
@@ -38,6 +56,7 @@ ATTACHMENTS_PER_COMPLAINT = 10
 
 # --- policy -------------------------------------------------------------------------------------
 
+
 def sla_clock(*, organization, severity):
     """The clock a new complaint of this severity runs on: policy, then the severity override."""
     organization_id = getattr(organization, "pk", organization)
@@ -45,8 +64,11 @@ def sla_clock(*, organization, severity):
     minutes = dict(workflow.DEFAULT_MINUTES)
     at_risk = workflow.DEFAULT_AT_RISK_PERCENT
     if policy is not None:
-        minutes = {"acknowledge": policy.acknowledge_minutes, "resolve": policy.resolve_minutes,
-                   "hard_limit": policy.hard_limit_minutes}
+        minutes = {
+            "acknowledge": policy.acknowledge_minutes,
+            "resolve": policy.resolve_minutes,
+            "hard_limit": policy.hard_limit_minutes,
+        }
         at_risk = policy.at_risk_percent
     override = SlaOverride.objects.for_org(organization_id).filter(severity=severity).first()
     if override is not None:
@@ -94,8 +116,15 @@ def _next_escalation_at(complaint, fired=None, percent=None):
     if complaint.status not in OPEN_STATUSES:
         return None
     if fired is None:
-        fired = set(Escalation.objects.for_org(complaint.organization_id).filter(complaint=complaint)
-                    .values_list("threshold", flat=True)) if complaint.pk else set()
+        fired = (
+            set(
+                Escalation.objects.for_org(complaint.organization_id)
+                .filter(complaint=complaint)
+                .values_list("threshold", flat=True)
+            )
+            if complaint.pk
+            else set()
+        )
     if percent is None:
         percent = at_risk_percent(organization_id=complaint.organization_id)
     pending = [when for threshold, when in workflow.threshold_times(complaint, percent) if threshold not in fired]
@@ -104,37 +133,83 @@ def _next_escalation_at(complaint, fired=None, percent=None):
 
 # --- creating and editing -------------------------------------------------------------------------
 
+
 @transaction.atomic
-def complaint_create(*, hotel, actor, category, description, channel="in_person", severity="medium", guest=None,
-                     guest_name="", subcategory="", room_number="", department=None, assignee=None, guest_wish="",
-                     received_at=None, request=None, actor_label=""):
+def complaint_create(
+    *,
+    hotel,
+    actor,
+    category,
+    description,
+    channel="in_person",
+    severity="medium",
+    guest=None,
+    guest_name="",
+    subcategory="",
+    room_number="",
+    department=None,
+    assignee=None,
+    guest_wish="",
+    received_at=None,
+    request=None,
+    actor_label="",
+):
     """Log a complaint; its SLA due times are fixed now from the organization's policy in the hotel's zone."""
     if guest is not None and guest.organization_id != hotel.organization_id:
         raise ComplaintError(code="invalid", fields={"guest": _("Choose a guest of this organization.")})
-    if department is not None and (department.organization_id, department.hotel_id) != (hotel.organization_id, hotel.pk):
+    if department is not None and (department.organization_id, department.hotel_id) != (
+        hotel.organization_id,
+        hotel.pk,
+    ):
         raise ComplaintError(code="invalid", fields={"department": _("Choose a department of this hotel.")})
     _check_staff(hotel, assignee, "assignee")
     received_at = received_at or timezone.now()
     clock = sla_clock(organization=hotel.organization_id, severity=severity)
     complaint = Complaint(
-        organization_id=hotel.organization_id, hotel=hotel, guest=guest, guest_name=(guest_name or "").strip(),
-        channel=channel, category=category, subcategory=subcategory, severity=severity, room_number=room_number,
-        department=department, assignee=assignee, description=description, guest_wish=guest_wish,
-        received_at=received_at, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        organization_id=hotel.organization_id,
+        hotel=hotel,
+        guest=guest,
+        guest_name=(guest_name or "").strip(),
+        channel=channel,
+        category=category,
+        subcategory=subcategory,
+        severity=severity,
+        room_number=room_number,
+        department=department,
+        assignee=assignee,
+        description=description,
+        guest_wish=guest_wish,
+        received_at=received_at,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **workflow.due_times(received_at=received_at, clock=clock, tz=hotel.tz),
     )
     complaint.full_clean(exclude=["organization", "hotel", "guest", "department", "assignee", "created_by"])
     complaint.next_escalation_at = _next_escalation_at(complaint, fired=set(), percent=clock.at_risk_percent)
     complaint.save()
-    ChecklistItem.objects.bulk_create([
-        ChecklistItem(organization_id=complaint.organization_id, hotel=hotel, complaint=complaint, code=code,
-                      is_step=is_step, position=position)
-        for position, (code, is_step) in enumerate(workflow.checklist_codes(category))
-    ])
+    ChecklistItem.objects.bulk_create(
+        [
+            ChecklistItem(
+                organization_id=complaint.organization_id,
+                hotel=hotel,
+                complaint=complaint,
+                code=code,
+                is_step=is_step,
+                position=position,
+            )
+            for position, (code, is_step) in enumerate(workflow.checklist_codes(category))
+        ]
+    )
     _timeline(complaint, "", Status.RECEIVED, actor, actor_label, "")
-    audit_record(action="complaint.create", hotel=hotel, organization=hotel.organization, actor=actor,
-                 actor_label=actor_label, obj=complaint, request=request,
-                 extra={"category": category, "severity": severity, "channel": channel})
+    audit_record(
+        action="complaint.create",
+        hotel=hotel,
+        organization=hotel.organization,
+        actor=actor,
+        actor_label=actor_label,
+        obj=complaint,
+        request=request,
+        extra={"category": category, "severity": severity, "channel": channel},
+    )
     return complaint
 
 
@@ -170,24 +245,38 @@ def complaint_update(*, complaint, actor, data, expected_version=None, request=N
     if locked.guest_id and locked.guest.organization_id != locked.organization_id:
         raise ComplaintError(code="invalid", fields={"guest": _("Choose a guest of this organization.")})
     if locked.department_id and (locked.department.organization_id, locked.department.hotel_id) != (
-            locked.organization_id, locked.hotel_id):
+        locked.organization_id,
+        locked.hotel_id,
+    ):
         raise ComplaintError(code="invalid", fields={"department": _("Choose a department of this hotel.")})
     if "assignee" in changed:
         _check_staff(locked.hotel, locked.assignee, "assignee")
     locked.version += 1
     locked.save(update_fields=[*changed, "version", "updated_at"])
-    audit_record(action="complaint.update", organization=locked.organization, hotel=locked.hotel, actor=actor,
-                 obj=locked, fields=changed, request=request)
+    audit_record(
+        action="complaint.update",
+        organization=locked.organization,
+        hotel=locked.hotel,
+        actor=actor,
+        obj=locked,
+        fields=changed,
+        request=request,
+    )
     return locked
 
 
 # --- the state machine ----------------------------------------------------------------------------
 
+
 def _timeline(complaint, from_status, to_status, actor, actor_label, note):
     return ComplaintTransition.objects.create(
-        organization_id=complaint.organization_id, hotel_id=complaint.hotel_id, complaint=complaint,
-        from_status=from_status, to_status=to_status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None, actor_label=actor_label[:100],
+        organization_id=complaint.organization_id,
+        hotel_id=complaint.hotel_id,
+        complaint=complaint,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label[:100],
         note=note,
     )
 
@@ -195,7 +284,8 @@ def _timeline(complaint, from_status, to_status, actor, actor_label, note):
 def _refuse(complaint, action):
     allowed = workflow.allowed_actions(complaint.status)
     raise IllegalTransition(
-        _("This complaint is “%(status)s”: “%(action)s” is not possible now. Possible next steps: %(allowed)s.") % {
+        _("This complaint is “%(status)s”: “%(action)s” is not possible now. Possible next steps: %(allowed)s.")
+        % {
             "status": complaint.get_status_display(),
             "action": workflow.ACTION_LABELS.get(action, action),
             "allowed": ", ".join(str(workflow.ACTION_LABELS[a]) for a in allowed) or _("none"),
@@ -205,8 +295,9 @@ def _refuse(complaint, action):
 
 
 @transaction.atomic
-def complaint_transition(*, complaint, action, actor, note="", reason="", expected_version=None, closing=None,
-                         request=None, actor_label=""):
+def complaint_transition(
+    *, complaint, action, actor, note="", reason="", expected_version=None, closing=None, request=None, actor_label=""
+):
     """Move a complaint one step: acknowledge, start, resolve, follow_up, close, reopen or cancel.
 
     Illegal steps raise IllegalTransition (with the steps that are possible); a stale
@@ -249,9 +340,17 @@ def complaint_transition(*, complaint, action, actor, note="", reason="", expect
     locked.next_escalation_at = _next_escalation_at(locked)
     locked.save(update_fields=fields)
     _timeline(locked, previous, target, actor, actor_label, note)
-    audit_record(action=f"complaint.{action}", organization=locked.organization, hotel=locked.hotel, actor=actor,
-                 actor_label=actor_label, obj=locked, request=request, reason=note,
-                 extra={"from": previous, "to": target})
+    audit_record(
+        action=f"complaint.{action}",
+        organization=locked.organization,
+        hotel=locked.hotel,
+        actor=actor,
+        actor_label=actor_label,
+        obj=locked,
+        request=request,
+        reason=note,
+        extra={"from": previous, "to": target},
+    )
     if action == "close":
         _after_close(locked, actor, request)
     return locked
@@ -295,7 +394,9 @@ def _apply_closing(complaint, closing):
     complaint.corrective_action = corrective_action
     complaint.is_malicious = bool(closing.get("is_malicious"))
     names = ["outcome", "response_text", "response_language", "root_cause", "corrective_action", "is_malicious"]
-    complaint._suggestion_newly_adopted = bool(closing.get("is_suggestion_adopted")) and not complaint.is_suggestion_adopted
+    complaint._suggestion_newly_adopted = (
+        bool(closing.get("is_suggestion_adopted")) and not complaint.is_suggestion_adopted
+    )
     complaint.is_suggestion_adopted = complaint.is_suggestion_adopted or bool(closing.get("is_suggestion_adopted"))
     names.append("is_suggestion_adopted")
     if satisfaction is not None:
@@ -308,8 +409,14 @@ def _apply_closing(complaint, closing):
 
 def _after_close(complaint, actor, request):
     if getattr(complaint, "_suggestion_newly_adopted", False):
-        audit_record(action="complaint.suggestion_adopted", organization=complaint.organization,
-                     hotel=complaint.hotel, actor=actor, obj=complaint, request=request)
+        audit_record(
+            action="complaint.suggestion_adopted",
+            organization=complaint.organization,
+            hotel=complaint.hotel,
+            actor=actor,
+            obj=complaint,
+            request=request,
+        )
         # Inside this transaction: loyalty's points award commits or rolls back with the close.
         suggestion_adopted.send(sender=Complaint, complaint=complaint, actor=actor)
     if complaint.is_malicious and complaint.guest_id:
@@ -320,19 +427,31 @@ def _warn_guest_if_malicious(complaint, actor, request):
     from guests.models import GuestProfile, GuestStatus
     from guests.services import guest_update
 
-    count = Complaint.objects.for_org(complaint.organization_id).filter(guest_id=complaint.guest_id,
-                                                                        is_malicious=True).count()
+    count = (
+        Complaint.objects.for_org(complaint.organization_id)
+        .filter(guest_id=complaint.guest_id, is_malicious=True)
+        .count()
+    )
     threshold = hotel_settings(hotel=complaint.hotel).malicious_warning_threshold
     guest = GuestProfile.objects.for_org(complaint.organization_id).select_for_update().get(pk=complaint.guest_id)
     if count >= threshold and guest.status == GuestStatus.ACTIVE:
-        guest_update(guest=guest, actor=actor, request=request, hotel=complaint.hotel, data={
-            "status": GuestStatus.WARNED,
-            "status_reason": (_("%(count)s complaints marked malicious (latest #%(number)s).")
-                              % {"count": count, "number": complaint.pk})[:300],
-        })
+        guest_update(
+            guest=guest,
+            actor=actor,
+            request=request,
+            hotel=complaint.hotel,
+            data={
+                "status": GuestStatus.WARNED,
+                "status_reason": (
+                    _("%(count)s complaints marked malicious (latest #%(number)s).")
+                    % {"count": count, "number": complaint.pk}
+                )[:300],
+            },
+        )
 
 
 # --- the checklist --------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def checklist_item_set(*, item, actor, is_done, request=None):
@@ -342,12 +461,19 @@ def checklist_item_set(*, item, actor, is_done, request=None):
     item.done_at = timezone.now() if is_done else None
     item.done_by = actor if is_done else None
     item.save(update_fields=["done_at", "done_by"])
-    audit_record(action="complaint.checklist", hotel=item.hotel, actor=actor, obj=item.complaint,
-                 request=request, extra={"item": item.code, "done": bool(is_done)})
+    audit_record(
+        action="complaint.checklist",
+        hotel=item.hotel,
+        actor=actor,
+        obj=item.complaint,
+        request=request,
+        extra={"item": item.code, "done": bool(is_done)},
+    )
     return item
 
 
 # --- compensation ---------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def compensation_propose(*, complaint, actor, kind, amount=None, gift="", value=None, note="", request=None):
@@ -372,27 +498,50 @@ def compensation_propose(*, complaint, actor, kind, amount=None, gift="", value=
     needs_approval = value > settings_row.compensation_approval_threshold
     now = timezone.now()
     compensation = Compensation.objects.create(
-        organization_id=complaint.organization_id, hotel_id=complaint.hotel_id, complaint=complaint, kind=kind,
-        amount=amount, currency=complaint.hotel.currency, gift=(gift or "").strip()[:200], value=value,
-        note=(note or "")[:300], proposed_by=actor,
+        organization_id=complaint.organization_id,
+        hotel_id=complaint.hotel_id,
+        complaint=complaint,
+        kind=kind,
+        amount=amount,
+        currency=complaint.hotel.currency,
+        gift=(gift or "").strip()[:200],
+        value=value,
+        note=(note or "")[:300],
+        proposed_by=actor,
         status=CompensationStatus.PROPOSED if needs_approval else CompensationStatus.APPROVED,
-        decided_by=None if needs_approval else actor, decided_at=None if needs_approval else now,
+        decided_by=None if needs_approval else actor,
+        decided_at=None if needs_approval else now,
     )
-    audit_record(action="complaint.compensation_propose", hotel=complaint.hotel, actor=actor, obj=complaint,
-                 request=request, extra={"compensation": compensation.pk, "value": str(value),
-                                         "needs_approval": needs_approval})
+    audit_record(
+        action="complaint.compensation_propose",
+        hotel=complaint.hotel,
+        actor=actor,
+        obj=complaint,
+        request=request,
+        extra={"compensation": compensation.pk, "value": str(value), "needs_approval": needs_approval},
+    )
     if needs_approval:
         from notifications.services import notify
 
         managers = get_user_model().objects.filter(
-            pk__in=_staff_ids_of_hotel(complaint.hotel, roles=[Role.MANAGER]) - {getattr(actor, "pk", None)})
-        notify(organization=complaint.organization_id, hotel=complaint.hotel, recipients=list(managers),
-               kind="complaint_compensation", dedupe_key=f"complaint-compensation:{compensation.pk}",
-               title=gettext_noop("Compensation for complaint #%(number)s needs your approval"),
-               body=gettext_noop("%(value)s %(currency)s proposed at %(hotel)s."),
-               params={"number": complaint.pk, "value": str(value), "currency": complaint.hotel.currency,
-                       "hotel": complaint.hotel.name},
-               url=reverse("complaints:detail", args=[complaint.pk]))
+            pk__in=_staff_ids_of_hotel(complaint.hotel, roles=[Role.MANAGER]) - {getattr(actor, "pk", None)}
+        )
+        notify(
+            organization=complaint.organization_id,
+            hotel=complaint.hotel,
+            recipients=list(managers),
+            kind="complaint_compensation",
+            dedupe_key=f"complaint-compensation:{compensation.pk}",
+            title=gettext_noop("Compensation for complaint #%(number)s needs your approval"),
+            body=gettext_noop("%(value)s %(currency)s proposed at %(hotel)s."),
+            params={
+                "number": complaint.pk,
+                "value": str(value),
+                "currency": complaint.hotel.currency,
+                "hotel": complaint.hotel.name,
+            },
+            url=reverse("complaints:detail", args=[complaint.pk]),
+        )
     return compensation
 
 
@@ -410,9 +559,15 @@ def compensation_decide(*, compensation, actor, approve, note="", request=None):
     if note:
         locked.note = note[:300]
     locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    audit_record(action="complaint.compensation_" + ("approve" if approve else "reject"), hotel=locked.hotel,
-                 actor=actor, obj=locked.complaint, request=request, reason=note,
-                 extra={"compensation": locked.pk, "value": str(locked.value)})
+    audit_record(
+        action="complaint.compensation_" + ("approve" if approve else "reject"),
+        hotel=locked.hotel,
+        actor=actor,
+        obj=locked.complaint,
+        request=request,
+        reason=note,
+        extra={"compensation": locked.pk, "value": str(locked.value)},
+    )
     return locked
 
 
@@ -439,7 +594,9 @@ def sniff_image_type(head):
 @transaction.atomic
 def attachment_add(*, complaint, actor, upload, request=None):
     if upload.size > ATTACHMENT_MAX_BYTES:
-        raise AttachmentRejected(_("The photo is too large: at most %(mb)s MB.") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)})
+        raise AttachmentRejected(
+            _("The photo is too large: at most %(mb)s MB.") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        )
     if upload.size == 0:
         raise AttachmentRejected(_("The file is empty."))
     upload.seek(0)
@@ -448,19 +605,35 @@ def attachment_add(*, complaint, actor, upload, request=None):
     content_type = sniff_image_type(head)
     if content_type is None:
         raise AttachmentRejected(_("Only photos can be attached (JPEG, PNG, GIF or WebP)."))
-    if Attachment.objects.for_org(complaint.organization_id).filter(complaint=complaint).count() >= ATTACHMENTS_PER_COMPLAINT:
+    if (
+        Attachment.objects.for_org(complaint.organization_id).filter(complaint=complaint).count()
+        >= ATTACHMENTS_PER_COMPLAINT
+    ):
         raise AttachmentRejected(_("A complaint holds at most %(n)s photos.") % {"n": ATTACHMENTS_PER_COMPLAINT})
-    attachment = Attachment(organization_id=complaint.organization_id, hotel_id=complaint.hotel_id,
-                            complaint=complaint, content_type=content_type, size=upload.size,
-                            original_name=(getattr(upload, "name", "") or "photo")[-200:], uploaded_by=actor)
+    attachment = Attachment(
+        organization_id=complaint.organization_id,
+        hotel_id=complaint.hotel_id,
+        complaint=complaint,
+        content_type=content_type,
+        size=upload.size,
+        original_name=(getattr(upload, "name", "") or "photo")[-200:],
+        uploaded_by=actor,
+    )
     attachment.file.save("photo", upload, save=False)
     attachment.save()
-    audit_record(action="complaint.attachment_add", hotel=complaint.hotel, actor=actor, obj=complaint,
-                 request=request, extra={"attachment": attachment.pk, "type": content_type, "size": upload.size})
+    audit_record(
+        action="complaint.attachment_add",
+        hotel=complaint.hotel,
+        actor=actor,
+        obj=complaint,
+        request=request,
+        extra={"attachment": attachment.pk, "type": content_type, "size": upload.size},
+    )
     return attachment
 
 
 # --- the guest's feedback link --------------------------------------------------------------------
+
 
 def _token_hash(raw):
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -473,8 +646,12 @@ def feedback_link_create(*, complaint, actor, days=FEEDBACK_LINK_DAYS, request=N
         raise ComplaintError(_("Ask the guest for feedback once the complaint is resolved."))
     raw = secrets.token_urlsafe(32)
     token = FeedbackToken.objects.create(
-        organization_id=complaint.organization_id, hotel_id=complaint.hotel_id, complaint=complaint,
-        token_hash=_token_hash(raw), expires_at=timezone.now() + datetime.timedelta(days=days), created_by=actor,
+        organization_id=complaint.organization_id,
+        hotel_id=complaint.hotel_id,
+        complaint=complaint,
+        token_hash=_token_hash(raw),
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+        created_by=actor,
     )
     audit_record(action="complaint.feedback_link", hotel=complaint.hotel, actor=actor, obj=complaint, request=request)
     return token, raw
@@ -485,8 +662,12 @@ def feedback_token_get(*, raw_token):
     if not raw_token or len(raw_token) > 100:
         return None
     # The public page has no tenant yet: the unguessable hash is what scopes it to one complaint.
-    token = (FeedbackToken.objects.all_tenants_unscoped().select_related("complaint", "hotel")
-             .filter(token_hash=_token_hash(raw_token)).first())
+    token = (
+        FeedbackToken.objects.all_tenants_unscoped()
+        .select_related("complaint", "hotel")
+        .filter(token_hash=_token_hash(raw_token))
+        .first()
+    )
     if token is None or token.used_at is not None or token.expires_at <= timezone.now():
         return None
     # The guest's page runs in the complaint's organization from here on (row-level security).
@@ -521,11 +702,21 @@ def feedback_submit(*, raw_token, score, comment="", request=None):
         fields.append("is_flagged")
     complaint.version += 1
     complaint.save(update_fields=fields)
-    audit_record(action="complaint.feedback", hotel=complaint.hotel, actor=None, actor_label="guest",
-                 obj=complaint, request=request, extra={"score": score})
+    audit_record(
+        action="complaint.feedback",
+        hotel=complaint.hotel,
+        actor=None,
+        actor_label="guest",
+        obj=complaint,
+        request=request,
+        extra={"score": score},
+    )
     if score <= LOW_SATISFACTION and "reopen" in workflow.allowed_actions(complaint.status):
         complaint = complaint_transition(
-            complaint=complaint, action="reopen", actor=None, actor_label="guest",
+            complaint=complaint,
+            action="reopen",
+            actor=None,
+            actor_label="guest",
             note=_("The guest rated the handling %(score)s of 5.") % {"score": score},
         )
     return complaint
@@ -559,9 +750,16 @@ def _escalation_recipients(complaint, threshold):
         ids = set(managers) | ({head_id} if head_id else set())
     else:
         general_manager = hotel_settings(hotel=complaint.hotel).general_manager_id
-        ids = {general_manager} if general_manager else set(
-            Membership.objects.for_org(complaint.organization_id).filter(role=Role.GROUP_ADMIN)
-            .values_list("user_id", flat=True)) or set(managers)
+        ids = (
+            {general_manager}
+            if general_manager
+            else set(
+                Membership.objects.for_org(complaint.organization_id)
+                .filter(role=Role.GROUP_ADMIN)
+                .values_list("user_id", flat=True)
+            )
+            or set(managers)
+        )
     ids.discard(None)
     return list(users.filter(pk__in=ids, is_active=True).order_by("pk"))
 
@@ -578,8 +776,13 @@ def complaint_escalate(*, organization_id, complaint_id, now=None):
     with transaction.atomic():
         # skip_locked: a complaint someone is editing right now is picked up by the next scan.
         # of=("self",): lock only the complaint row (the department join is an outer one).
-        complaint = (Complaint.objects.for_org(organization_id).select_for_update(skip_locked=True, of=("self",))
-                     .select_related("hotel__organization", "department").filter(pk=complaint_id).first())
+        complaint = (
+            Complaint.objects.for_org(organization_id)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("hotel__organization", "department")
+            .filter(pk=complaint_id)
+            .first()
+        )
         if complaint is None:
             return fired_now
         if complaint.status not in OPEN_STATUSES:
@@ -589,39 +792,56 @@ def complaint_escalate(*, organization_id, complaint_id, now=None):
         from notifications.services import notify
 
         percent = at_risk_percent(organization_id=organization_id)
-        fired = set(Escalation.objects.for_org(organization_id).filter(complaint=complaint)
-                    .values_list("threshold", flat=True))
+        fired = set(
+            Escalation.objects.for_org(organization_id).filter(complaint=complaint).values_list("threshold", flat=True)
+        )
         hotel = complaint.hotel
         for threshold, when in workflow.threshold_times(complaint, percent):
             if when > now or threshold in fired:
                 continue
             try:
                 with transaction.atomic():
-                    escalation = Escalation.objects.create(organization_id=organization_id, hotel=hotel,
-                                                           complaint=complaint, threshold=threshold)
+                    escalation = Escalation.objects.create(
+                        organization_id=organization_id, hotel=hotel, complaint=complaint, threshold=threshold
+                    )
             except IntegrityError:
                 fired.add(threshold)
                 continue
             due = complaint.hard_due_at if threshold == Threshold.HARD_LIMIT else complaint.resolve_due_at
             title, body = ESCALATION_TEXT[threshold]
             created = notify(
-                organization=organization_id, hotel=hotel, recipients=_escalation_recipients(complaint, threshold),
-                kind=f"complaint_{threshold}", dedupe_key=f"complaint:{complaint.pk}:{threshold}", title=title,
-                body=body, url=reverse("complaints:detail", args=[complaint.pk]),
-                params={"number": complaint.pk, "hotel": hotel.name, "category": complaint.category,
-                        "due": timezone.localtime(due, hotel.tz).strftime("%Y-%m-%d %H:%M %Z")},
+                organization=organization_id,
+                hotel=hotel,
+                recipients=_escalation_recipients(complaint, threshold),
+                kind=f"complaint_{threshold}",
+                dedupe_key=f"complaint:{complaint.pk}:{threshold}",
+                title=title,
+                body=body,
+                url=reverse("complaints:detail", args=[complaint.pk]),
+                params={
+                    "number": complaint.pk,
+                    "hotel": hotel.name,
+                    "category": complaint.category,
+                    "due": timezone.localtime(due, hotel.tz).strftime("%Y-%m-%d %H:%M %Z"),
+                },
             )
             escalation.recipients = len(created)
             escalation.save(update_fields=["recipients"])
-            audit_record(action=f"complaint.escalate_{threshold}", organization=hotel.organization, hotel=hotel,
-                         actor_label="escalation job", obj=complaint,
-                         extra={"threshold": threshold, "recipients": [n.recipient_id for n in created]})
+            audit_record(
+                action=f"complaint.escalate_{threshold}",
+                organization=hotel.organization,
+                hotel=hotel,
+                actor_label="escalation job",
+                obj=complaint,
+                extra={"threshold": threshold, "recipients": [n.recipient_id for n in created]},
+            )
             fired.add(threshold)
             fired_now.append(threshold)
         complaint.next_escalation_at = _next_escalation_at(complaint, fired=fired, percent=percent)
         # No version bump: the scan changes nothing a person edits, so it must not make their form stale.
         Complaint.objects.for_org(organization_id).filter(pk=complaint.pk).update(
-            next_escalation_at=complaint.next_escalation_at)
+            next_escalation_at=complaint.next_escalation_at
+        )
     return fired_now
 
 
@@ -630,8 +850,10 @@ def complaints_escalate_due(*, now=None, limit=500):
     now = now or timezone.now()
     # Across tenants by design: the scan is the dispatcher; each complaint is then handled in its tenant.
     due = list(
-        Complaint.objects.all_tenants_unscoped().filter(next_escalation_at__lte=now)
-        .order_by("next_escalation_at").values_list("organization_id", "pk")[:limit]
+        Complaint.objects.all_tenants_unscoped()
+        .filter(next_escalation_at__lte=now)
+        .order_by("next_escalation_at")
+        .values_list("organization_id", "pk")[:limit]
     )
     fired = 0
     for organization_id, complaint_id in due:

@@ -1,4 +1,5 @@
 """Celery tasks of complaints: one service call each, safe to repeat."""
+
 from celery import shared_task
 
 from complaints.services import complaints_escalate_due

@@ -15,8 +15,11 @@ urlpatterns = [
     path("<int:complaint_id>/edit/", views.update, name="update"),
     path("<int:complaint_id>/checklist/<int:item_id>/", views.checklist_toggle, name="checklist"),
     path("<int:complaint_id>/compensation/", views.compensation_propose, name="compensation"),
-    path("<int:complaint_id>/compensation/<int:compensation_id>/decide/", views.compensation_decide,
-         name="compensation-decide"),
+    path(
+        "<int:complaint_id>/compensation/<int:compensation_id>/decide/",
+        views.compensation_decide,
+        name="compensation-decide",
+    ),
     path("<int:complaint_id>/photos/", views.attachment_add, name="attachment-add"),
     path("<int:complaint_id>/photos/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("<int:complaint_id>/feedback-link/", views.feedback_link, name="feedback-link"),

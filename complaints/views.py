@@ -1,4 +1,5 @@
 """Complaint pages: queue, board, quick log, the complaint page and its actions, the guest's feedback page."""
+
 import datetime
 
 from django.contrib import messages
@@ -13,8 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from complaints import selectors, services, workflow
 from complaints.exceptions import ComplaintError
 from complaints.forms import (
-    AttachmentForm, CloseForm, ComplaintEditForm, CompensationDecisionForm, CompensationForm, FeedbackForm,
-    QueueFilterForm, QuickLogForm, TransitionForm,
+    AttachmentForm,
+    CloseForm,
+    CompensationDecisionForm,
+    CompensationForm,
+    ComplaintEditForm,
+    FeedbackForm,
+    QueueFilterForm,
+    QuickLogForm,
+    TransitionForm,
 )
 from complaints.models import Category, ChecklistItem, Compensation, Outcome, Status
 from hotelcrm.errors import form_add_application_error, messages_add_application_error
@@ -51,18 +59,30 @@ def queue(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "complaints/queue.html", {
-        "form": form, "page": page, "now": timezone.now(), "query": query.urlencode(),
-        "counts": selectors.complaint_counts(hotel=request.hotel),
-        "staff": selectors.hotel_staff(hotel=request.hotel),
-    })
+    return render(
+        request,
+        "complaints/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "now": timezone.now(),
+            "query": query.urlencode(),
+            "counts": selectors.complaint_counts(hotel=request.hotel),
+            "staff": selectors.hotel_staff(hotel=request.hotel),
+        },
+    )
 
 
 @hotel_required
 def board(request):
-    return render(request, "complaints/board.html", {
-        "columns": selectors.complaint_board(hotel=request.hotel), "now": timezone.now(),
-    })
+    return render(
+        request,
+        "complaints/board.html",
+        {
+            "columns": selectors.complaint_board(hotel=request.hotel),
+            "now": timezone.now(),
+        },
+    )
 
 
 @role_required(Role.FRONT_DESK)
@@ -80,15 +100,20 @@ def quick_log(request):
             data = dict(form.cleaned_data)
             data.pop("guest_id", None)
             try:
-                complaint = services.complaint_create(hotel=request.hotel, actor=request.user, request=request,
-                                                      guest=guest, **data)
+                complaint = services.complaint_create(
+                    hotel=request.hotel, actor=request.user, request=request, guest=guest, **data
+                )
             except ComplaintError as error:
                 form_add_application_error(form, error)
             else:
-                messages.success(request, _("Complaint #%(number)s logged. Acknowledge by %(due)s.") % {
-                    "number": complaint.pk,
-                    "due": timezone.localtime(complaint.acknowledge_due_at, request.hotel.tz).strftime("%H:%M"),
-                })
+                messages.success(
+                    request,
+                    _("Complaint #%(number)s logged. Acknowledge by %(due)s.")
+                    % {
+                        "number": complaint.pk,
+                        "due": timezone.localtime(complaint.acknowledge_due_at, request.hotel.tz).strftime("%H:%M"),
+                    },
+                )
                 return _to_detail(complaint)
     else:
         initial = {"guest_id": guest.pk} if guest else {}
@@ -105,23 +130,31 @@ def _detail_context(request, complaint, **forms):
     departments = selectors.departments_of_hotel(hotel=complaint.hotel)
     draft_outcome = request.GET.get("draft_outcome") or Outcome.JUSTIFIED
     draft_language = request.GET.get("draft_lang") or (
-        "zh-hans" if (complaint.guest and complaint.guest.preferred_language.startswith("zh")) else "en")
+        "zh-hans" if (complaint.guest and complaint.guest.preferred_language.startswith("zh")) else "en"
+    )
     if draft_outcome not in Outcome.values:
         draft_outcome = Outcome.JUSTIFIED
     if draft_language not in dict(workflow.RESPONSE_LANGUAGES):
         draft_language = "en"
-    close_form = forms.get("close_form") or CloseForm(initial={
-        "version": complaint.version, "outcome": draft_outcome, "response_language": draft_language,
-        "response_text": workflow.response_draft(outcome=draft_outcome, language=draft_language,
-                                                 guest=complaint.guest_label, hotel=complaint.hotel.name),
-    })
+    close_form = forms.get("close_form") or CloseForm(
+        initial={
+            "version": complaint.version,
+            "outcome": draft_outcome,
+            "response_language": draft_language,
+            "response_text": workflow.response_draft(
+                outcome=draft_outcome, language=draft_language, guest=complaint.guest_label, hotel=complaint.hotel.name
+            ),
+        }
+    )
     is_desk_only = not _role_at_least(request, complaint, Role.GUEST_RELATIONS)
     actions = [
-        (action, workflow.ACTION_LABELS[action]) for action in workflow.allowed_actions(complaint.status)
+        (action, workflow.ACTION_LABELS[action])
+        for action in workflow.allowed_actions(complaint.status)
         if action != "close" and not (is_desk_only and action not in FRONT_DESK_ACTIONS)
     ]
     return {
-        "complaint": complaint, "now": now,
+        "complaint": complaint,
+        "now": now,
         "timeline": list(selectors.complaint_timeline(complaint=complaint)),
         "checklist": list(selectors.complaint_checklist(complaint=complaint)),
         "compensations": list(selectors.complaint_compensations(complaint=complaint)),
@@ -131,11 +164,19 @@ def _detail_context(request, complaint, **forms):
         "can_close": complaint.status == Status.FOLLOW_UP_DONE and not is_desk_only,
         "can_manage": not is_desk_only,
         "is_manager": _role_at_least(request, complaint, Role.MANAGER),
-        "edit_form": forms.get("edit_form") or ComplaintEditForm(staff=staff, departments=departments, initial={
-            "version": complaint.version, "assignee": complaint.assignee_id, "department": complaint.department_id,
-            "subcategory": complaint.subcategory, "room_number": complaint.room_number,
-            "guest_wish": complaint.guest_wish,
-        }),
+        "edit_form": forms.get("edit_form")
+        or ComplaintEditForm(
+            staff=staff,
+            departments=departments,
+            initial={
+                "version": complaint.version,
+                "assignee": complaint.assignee_id,
+                "department": complaint.department_id,
+                "subcategory": complaint.subcategory,
+                "room_number": complaint.room_number,
+                "guest_wish": complaint.guest_wish,
+            },
+        ),
         "transition_form": forms.get("transition_form"),
         "close_form": close_form,
         "compensation_form": forms.get("compensation_form") or CompensationForm(),
@@ -176,8 +217,12 @@ def transition(request, complaint_id):
         return _to_detail(complaint)
     try:
         services.complaint_transition(
-            complaint=complaint, action=action, actor=request.user, request=request,
-            note=form.cleaned_data["note"], reason=form.cleaned_data["note"],
+            complaint=complaint,
+            action=action,
+            actor=request.user,
+            request=request,
+            note=form.cleaned_data["note"],
+            reason=form.cleaned_data["note"],
             expected_version=form.cleaned_data["version"],
         )
     except ComplaintError as error:
@@ -199,8 +244,14 @@ def close(request, complaint_id):
         closing = dict(form.cleaned_data)
         version = closing.pop("version")
         try:
-            services.complaint_transition(complaint=complaint, action="close", actor=request.user, request=request,
-                                          expected_version=version, closing=closing)
+            services.complaint_transition(
+                complaint=complaint,
+                action="close",
+                actor=request.user,
+                request=request,
+                expected_version=version,
+                closing=closing,
+            )
         except ComplaintError as error:
             form_add_application_error(form, error)
         else:
@@ -216,14 +267,18 @@ def update(request, complaint_id):
     if not _role_at_least(request, complaint, Role.GUEST_RELATIONS):
         messages.error(request, _("Guest relations or a manager takes this step."))
         return _to_detail(complaint)
-    form = ComplaintEditForm(request.POST, staff=selectors.hotel_staff(hotel=complaint.hotel),
-                             departments=selectors.departments_of_hotel(hotel=complaint.hotel))
+    form = ComplaintEditForm(
+        request.POST,
+        staff=selectors.hotel_staff(hotel=complaint.hotel),
+        departments=selectors.departments_of_hotel(hotel=complaint.hotel),
+    )
     if form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            services.complaint_update(complaint=complaint, actor=request.user, data=data, expected_version=version,
-                                      request=request)
+            services.complaint_update(
+                complaint=complaint, actor=request.user, data=data, expected_version=version, request=request
+            )
         except ComplaintError as error:
             form_add_application_error(form, error)
         else:
@@ -239,8 +294,7 @@ def checklist_toggle(request, complaint_id, item_id):
     item = ChecklistItem.objects.for_org(request.organization).filter(pk=item_id, complaint=complaint).first()
     if item is None:
         raise Http404
-    services.checklist_item_set(item=item, actor=request.user, is_done=request.POST.get("done") == "1",
-                                request=request)
+    services.checklist_item_set(item=item, actor=request.user, is_done=request.POST.get("done") == "1", request=request)
     return redirect(reverse("complaints:detail", args=[complaint.pk]) + "#checklist")
 
 
@@ -254,8 +308,9 @@ def compensation_propose(request, complaint_id):
     form = CompensationForm(request.POST)
     if form.is_valid():
         try:
-            compensation = services.compensation_propose(complaint=complaint, actor=request.user, request=request,
-                                                         **form.cleaned_data)
+            compensation = services.compensation_propose(
+                complaint=complaint, actor=request.user, request=request, **form.cleaned_data
+            )
         except ComplaintError as error:
             form_add_application_error(form, error)
         else:
@@ -271,8 +326,9 @@ def compensation_propose(request, complaint_id):
 @require_POST
 def compensation_decide(request, complaint_id, compensation_id):
     complaint = _complaint_or_404(request, complaint_id)
-    compensation = Compensation.objects.for_org(request.organization).filter(pk=compensation_id,
-                                                                             complaint=complaint).first()
+    compensation = (
+        Compensation.objects.for_org(request.organization).filter(pk=compensation_id, complaint=complaint).first()
+    )
     if compensation is None:
         raise Http404
     if not _role_at_least(request, complaint, Role.MANAGER):
@@ -283,9 +339,13 @@ def compensation_decide(request, complaint_id, compensation_id):
         messages.error(request, _("Choose approve or reject."))
         return _to_detail(complaint)
     try:
-        services.compensation_decide(compensation=compensation, actor=request.user, request=request,
-                                     approve=form.cleaned_data["decision"] == "approve",
-                                     note=form.cleaned_data["note"])
+        services.compensation_decide(
+            compensation=compensation,
+            actor=request.user,
+            request=request,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
     except ComplaintError as error:
         messages.error(request, error.message)
     else:
@@ -300,8 +360,9 @@ def attachment_add(request, complaint_id):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attachment_add(complaint=complaint, actor=request.user, upload=form.cleaned_data["file"],
-                                    request=request)
+            services.attachment_add(
+                complaint=complaint, actor=request.user, upload=form.cleaned_data["file"], request=request
+            )
         except ComplaintError as error:
             form.add_error("file", error.message)
         else:
@@ -354,12 +415,17 @@ def feedback(request, token):
         form = FeedbackForm(request.POST)
         if form.is_valid():
             try:
-                services.feedback_submit(raw_token=token, score=form.cleaned_data["score"],
-                                         comment=form.cleaned_data["comment"], request=request)
+                services.feedback_submit(
+                    raw_token=token,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                    request=request,
+                )
             except ComplaintError:
                 return render(request, "complaints/feedback_invalid.html", status=404)
-            return render(request, "complaints/feedback_thanks.html", {"hotel": found.hotel,
-                                                                        "score": form.cleaned_data["score"]})
+            return render(
+                request, "complaints/feedback_thanks.html", {"hotel": found.hotel, "score": form.cleaned_data["score"]}
+            )
     else:
         form = FeedbackForm()
     return render(request, "complaints/feedback.html", {"form": form, "hotel": found.hotel})
@@ -381,11 +447,19 @@ def analysis(request):
     category = category if category in Category.values else ""
     entries = None
     if department or category:
-        rows = selectors.root_cause_entries(organization=request.organization, hotel=hotel,
-                                            department_id=department, category=category, since=since)
+        rows = selectors.root_cause_entries(
+            organization=request.organization, hotel=hotel, department_id=department, category=category, since=since
+        )
         entries = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "complaints/analysis.html", {
-        "rows": selectors.root_cause_report(organization=request.organization, hotel=hotel, since=since),
-        "entries": entries, "days": days, "whole_group": whole_group,
-        "department": department, "category": category,
-    })
+    return render(
+        request,
+        "complaints/analysis.html",
+        {
+            "rows": selectors.root_cause_report(organization=request.organization, hotel=hotel, since=since),
+            "entries": entries,
+            "days": days,
+            "whole_group": whole_group,
+            "department": department,
+            "category": category,
+        },
+    )

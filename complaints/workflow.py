@@ -1,6 +1,7 @@
 """The rules of a complaint written down once: the state machine, the checklist, the SLA clocks
 and the response templates. Pure functions; services apply them inside their transactions.
 """
+
 import datetime
 from dataclasses import dataclass
 
@@ -123,8 +124,8 @@ def add_minutes_in_zone(start, minutes, tz):
     if days:
         wall = local.replace(tzinfo=None) + datetime.timedelta(days=days)
         # Round-trip through UTC normalises a wall time inside a DST gap.
-        local = wall.replace(tzinfo=tz, fold=0).astimezone(datetime.timezone.utc).astimezone(tz)
-    return (local + datetime.timedelta(minutes=rest)).astimezone(datetime.timezone.utc)
+        local = wall.replace(tzinfo=tz, fold=0).astimezone(datetime.UTC).astimezone(tz)
+    return (local + datetime.timedelta(minutes=rest)).astimezone(datetime.UTC)
 
 
 def due_times(*, received_at, clock, tz):

@@ -5,6 +5,7 @@ admins open restricted profiles by their role (they decide access requests); any
 the guardian object permission `guests.open_confidential_guestprofile` on that profile, granted
 for a limited time when a manager approves an access request.
 """
+
 import datetime
 
 from django.contrib.auth.models import Permission
@@ -15,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from guests.exceptions import GuestError
 from guests.models import (
-    AccessRequest, AccessRequestStatus, GuestContact, GuestPreference, GuestProfile, GuestProfileUserObjectPermission,
+    AccessRequest,
+    AccessRequestStatus,
+    GuestContact,
+    GuestPreference,
+    GuestProfile,
+    GuestProfileUserObjectPermission,
 )
 from hotelcrm.audit import audit_record
 from hotelcrm.models import Role
@@ -37,13 +43,22 @@ def openable_profile_ids(*, request, guests):
     # a row backed only by lapsed approvals is ignored. Still one query (the tests pin it).
     now = timezone.now()
     approvals = AccessRequest.objects.for_org(request.organization).filter(
-        requested_by_id=OuterRef("user_id"), guest_id=OuterRef("content_object_id"), status=AccessRequestStatus.APPROVED,
+        requested_by_id=OuterRef("user_id"),
+        guest_id=OuterRef("content_object_id"),
+        status=AccessRequestStatus.APPROVED,
     )
     lapsed = approvals.filter(expires_at__lte=now)
     live = approvals.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-    granted = GuestProfileUserObjectPermission.objects.for_org(request.organization).filter(
-        user=request.user, permission__codename=OPEN_CONFIDENTIAL, content_object_id__in=restricted,
-    ).filter(~Exists(lapsed) | Exists(live)).values_list("content_object_id", flat=True)
+    granted = (
+        GuestProfileUserObjectPermission.objects.for_org(request.organization)
+        .filter(
+            user=request.user,
+            permission__codename=OPEN_CONFIDENTIAL,
+            content_object_id__in=restricted,
+        )
+        .filter(~Exists(lapsed) | Exists(live))
+        .values_list("content_object_id", flat=True)
+    )
     return open_ids | set(granted)
 
 
@@ -95,18 +110,30 @@ def _lock_request(access_request):
 
 
 def _live_grants(*, organization_id, user_id, guest_id, now, exclude_pk=None):
-    grants = AccessRequest.objects.for_org(organization_id).filter(
-        requested_by_id=user_id, guest_id=guest_id, status=AccessRequestStatus.APPROVED,
-    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    grants = (
+        AccessRequest.objects.for_org(organization_id)
+        .filter(
+            requested_by_id=user_id,
+            guest_id=guest_id,
+            status=AccessRequestStatus.APPROVED,
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    )
     if exclude_pk is not None:
         grants = grants.exclude(pk=exclude_pk)
     return grants
 
 
 def _delete_permission_row(*, organization_id, user_id, guest_id):
-    return GuestProfileUserObjectPermission.objects.for_org(organization_id).filter(
-        user_id=user_id, content_object_id=guest_id, permission__codename=OPEN_CONFIDENTIAL,
-    ).delete()[0]
+    return (
+        GuestProfileUserObjectPermission.objects.for_org(organization_id)
+        .filter(
+            user_id=user_id,
+            content_object_id=guest_id,
+            permission__codename=OPEN_CONFIDENTIAL,
+        )
+        .delete()[0]
+    )
 
 
 def validate_grant_expiry(expires_at, *, now=None):
@@ -139,10 +166,22 @@ def access_request_create(*, guest, actor, hotel, reason, request=None):
     if waiting.exists():
         raise AccessRequestAlreadyWaiting(_("Your request for this profile is already waiting for a manager."))
     access_request = AccessRequest.objects.create(
-        organization_id=guest.organization_id, hotel=hotel, guest=guest, requested_by=actor, reason=reason,
+        organization_id=guest.organization_id,
+        hotel=hotel,
+        guest=guest,
+        requested_by=actor,
+        reason=reason,
     )
-    audit_record(action="guest.access_requested", organization=guest.organization, hotel=hotel, actor=actor,
-                 obj=guest, reason=reason, request=request, extra={"access_request_id": access_request.pk})
+    audit_record(
+        action="guest.access_requested",
+        organization=guest.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=guest,
+        reason=reason,
+        request=request,
+        extra={"access_request_id": access_request.pk},
+    )
     return access_request
 
 
@@ -160,7 +199,9 @@ def access_request_approve(*, access_request, actor, expires_at, note="", reques
     validate_grant_expiry(expires_at, now=now)
     note = (note or "").strip()[:500]
     GuestProfileUserObjectPermission.objects.for_org(locked.organization_id).get_or_create(
-        organization_id=locked.organization_id, user_id=locked.requested_by_id, content_object_id=locked.guest_id,
+        organization_id=locked.organization_id,
+        user_id=locked.requested_by_id,
+        content_object_id=locked.guest_id,
         permission=_open_permission(),
     )
     locked.status = AccessRequestStatus.APPROVED
@@ -170,10 +211,20 @@ def access_request_approve(*, access_request, actor, expires_at, note="", reques
     locked.expires_at = expires_at
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "expires_at"])
     audit_record(
-        action="guest.access_granted", organization=locked.guest.organization, hotel=locked.hotel, actor=actor,
-        obj=locked.guest, reason=locked.reason, request=request,
-        extra={"access_request_id": locked.pk, "grantee_id": locked.requested_by_id,
-               "grantee": locked.requested_by.get_username(), "expires_at": expires_at.isoformat(), "note": note},
+        action="guest.access_granted",
+        organization=locked.guest.organization,
+        hotel=locked.hotel,
+        actor=actor,
+        obj=locked.guest,
+        reason=locked.reason,
+        request=request,
+        extra={
+            "access_request_id": locked.pk,
+            "grantee_id": locked.requested_by_id,
+            "grantee": locked.requested_by.get_username(),
+            "expires_at": expires_at.isoformat(),
+            "note": note,
+        },
     )
     return locked
 
@@ -194,10 +245,19 @@ def access_request_deny(*, access_request, actor, note="", request=None):
     locked.decision_note = note
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     audit_record(
-        action="guest.access_denied", organization=locked.guest.organization, hotel=locked.hotel, actor=actor,
-        obj=locked.guest, reason=locked.reason, request=request,
-        extra={"access_request_id": locked.pk, "grantee_id": locked.requested_by_id,
-               "grantee": locked.requested_by.get_username(), "note": note},
+        action="guest.access_denied",
+        organization=locked.guest.organization,
+        hotel=locked.hotel,
+        actor=actor,
+        obj=locked.guest,
+        reason=locked.reason,
+        request=request,
+        extra={
+            "access_request_id": locked.pk,
+            "grantee_id": locked.requested_by_id,
+            "grantee": locked.requested_by.get_username(),
+            "note": note,
+        },
     )
     return locked
 
@@ -210,19 +270,35 @@ def access_grant_revoke(*, access_request, actor, note="", request=None):
     if locked.status != AccessRequestStatus.APPROVED or (locked.expires_at and locked.expires_at <= now):
         raise AccessRequestNotGranted(_("This access is no longer granted."))
     note = (note or "").strip()[:500]
-    others = _live_grants(organization_id=locked.organization_id, user_id=locked.requested_by_id,
-                          guest_id=locked.guest_id, now=now, exclude_pk=locked.pk)
+    others = _live_grants(
+        organization_id=locked.organization_id,
+        user_id=locked.requested_by_id,
+        guest_id=locked.guest_id,
+        now=now,
+        exclude_pk=locked.pk,
+    )
     revoked_ids = [locked.pk] + list(others.select_for_update().values_list("pk", flat=True))
     AccessRequest.objects.for_org(locked.organization_id).filter(pk__in=revoked_ids).update(
-        status=AccessRequestStatus.REVOKED, decision_note=note or locked.decision_note,
+        status=AccessRequestStatus.REVOKED,
+        decision_note=note or locked.decision_note,
     )
-    _delete_permission_row(organization_id=locked.organization_id, user_id=locked.requested_by_id,
-                           guest_id=locked.guest_id)
+    _delete_permission_row(
+        organization_id=locked.organization_id, user_id=locked.requested_by_id, guest_id=locked.guest_id
+    )
     audit_record(
-        action="guest.access_revoked", organization=locked.guest.organization, hotel=locked.hotel, actor=actor,
-        obj=locked.guest, reason=note, request=request,
-        extra={"access_request_ids": revoked_ids, "grantee_id": locked.requested_by_id,
-               "grantee": locked.requested_by.get_username(), "cause": "manager"},
+        action="guest.access_revoked",
+        organization=locked.guest.organization,
+        hotel=locked.hotel,
+        actor=actor,
+        obj=locked.guest,
+        reason=note,
+        request=request,
+        extra={
+            "access_request_ids": revoked_ids,
+            "grantee_id": locked.requested_by_id,
+            "grantee": locked.requested_by.get_username(),
+            "cause": "manager",
+        },
     )
     locked.refresh_from_db()
     return locked
@@ -245,17 +321,27 @@ def _expire_one(*, access_request_id, now):
         locked.status = AccessRequestStatus.EXPIRED
         locked.save(update_fields=["status"])
         # Another grant of the same person and guest that runs longer keeps the permission row.
-        still_granted = _live_grants(organization_id=locked.organization_id, user_id=locked.requested_by_id,
-                                     guest_id=locked.guest_id, now=now).exists()
+        still_granted = _live_grants(
+            organization_id=locked.organization_id, user_id=locked.requested_by_id, guest_id=locked.guest_id, now=now
+        ).exists()
         if not still_granted:
-            _delete_permission_row(organization_id=locked.organization_id, user_id=locked.requested_by_id,
-                                   guest_id=locked.guest_id)
+            _delete_permission_row(
+                organization_id=locked.organization_id, user_id=locked.requested_by_id, guest_id=locked.guest_id
+            )
         audit_record(
-            action="guest.access_revoked", organization=locked.guest.organization, hotel=locked.hotel,
-            actor_label=EXPIRY_JOB_LABEL, obj=locked.guest,
-            extra={"access_request_ids": [locked.pk], "grantee_id": locked.requested_by_id,
-                   "grantee": locked.requested_by.get_username(), "cause": "expired",
-                   "expires_at": locked.expires_at.isoformat(), "permission_kept": still_granted},
+            action="guest.access_revoked",
+            organization=locked.guest.organization,
+            hotel=locked.hotel,
+            actor_label=EXPIRY_JOB_LABEL,
+            obj=locked.guest,
+            extra={
+                "access_request_ids": [locked.pk],
+                "grantee_id": locked.requested_by_id,
+                "grantee": locked.requested_by.get_username(),
+                "cause": "expired",
+                "expires_at": locked.expires_at.isoformat(),
+                "permission_kept": still_granted,
+            },
         )
         return True
 
@@ -283,12 +369,20 @@ CONSENT_FIELDS = ("document_type", "document_number")
 def guest_sensitive_view_record(*, guest, actor, hotel, fields, reason, reason_code="", request=None):
     """The audit event of one look at a guest's sensitive section, recorded before anything is shown."""
     return audit_record(
-        action="guest.view_sensitive", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
-        fields=fields, reason=reason, request=request, extra={"reason_code": reason_code},
+        action="guest.view_sensitive",
+        organization=guest.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=guest,
+        fields=fields,
+        reason=reason,
+        request=request,
+        extra={"reason_code": reason_code},
     )
 
 
 # --- Reads -----------------------------------------------------------------------------------
+
 
 def access_request_scope(*, request):
     """The requests a manager decides: their hotel's; a group admin's: the whole organization's."""
@@ -323,9 +417,11 @@ def access_grants_active(*, request, now=None):
 
 
 def access_request_pending_for(*, guest, user):
-    return AccessRequest.objects.for_org(guest.organization_id).filter(
-        guest=guest, requested_by=user, status=AccessRequestStatus.PENDING
-    ).first()
+    return (
+        AccessRequest.objects.for_org(guest.organization_id)
+        .filter(guest=guest, requested_by=user, status=AccessRequestStatus.PENDING)
+        .first()
+    )
 
 
 def guest_sensitive_section(*, guest):

@@ -1,4 +1,5 @@
 """Labels of the audit events the guests app writes (registered in GuestsConfig.ready)."""
+
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {

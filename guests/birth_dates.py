@@ -11,6 +11,7 @@ The full date is `GuestProfile.birth_date` (Fernet ciphertext). Beside it:
   that still gives a ten-year band, and the reports count it from the decade's middle year
   (reports/rollups.py AGE_BAND_SQL), so a band may be off by one for guests near its edge.
 """
+
 import datetime
 
 from hotelcrm.crypto import blind_index

@@ -10,12 +10,12 @@ organization has edited.
 Categories and choices are stored as written here (English); `category_label` and
 `choice_label` give their translated labels for display.
 """
+
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override, pgettext_lazy
 
 CHOICE = "choice"
 TEXT = "text"
@@ -85,8 +85,14 @@ CATALOG = (
     CatalogEntry("tea-coffee-details", "food_drink", "Tea and coffee preferences", "茶与咖啡偏好"),
     CatalogEntry("breakfast-time", "food_drink", "Breakfast time", "早餐时间"),
     CatalogEntry("standing-breakfast-order", "food_drink", "Standing breakfast order", "固定早餐点单"),
-    CatalogEntry("pillow", "room", "Pillow type", "枕头类型", CHOICE,
-                 ("Feather", "Down-free", "Buckwheat", "Memory foam", "Extra firm")),
+    CatalogEntry(
+        "pillow",
+        "room",
+        "Pillow type",
+        "枕头类型",
+        CHOICE,
+        ("Feather", "Down-free", "Buckwheat", "Memory foam", "Extra firm"),
+    ),
     CatalogEntry("wardrobe-care", "housekeeping", "Wardrobe care", "衣物整理"),
     CatalogEntry("unpacking", "housekeeping", "Unpacking requests", "代客开箱要求"),
     CatalogEntry("packing", "housekeeping", "Packing requests", "代客打包要求"),
@@ -115,14 +121,21 @@ CATALOG = (
     CatalogEntry("room-set-up", "room", "Preferred room set-up", "房间布置偏好"),
     CatalogEntry("specific-requests", "likes", "Specific requests", "特殊要求"),
     CatalogEntry("equipment-brought", "work", "Equipment brought", "自带设备"),
-    CatalogEntry("computer-type", "work", "Computer type", "电脑类型", CHOICE,
-                 ("Windows laptop", "Mac laptop", "Tablet", "Other")),
+    CatalogEntry(
+        "computer-type",
+        "work",
+        "Computer type",
+        "电脑类型",
+        CHOICE,
+        ("Windows laptop", "Mac laptop", "Tablet", "Other"),
+    ),
     CatalogEntry("smoker", "room", "Smoker / non-smoker", "吸烟 / 不吸烟", CHOICE, ("Smoker", "Non-smoker")),
     CatalogEntry("cigarette-cigar-type", "leisure", "Cigarette and cigar type", "香烟与雪茄类型"),
     CatalogEntry("toiletries", "room", "Toiletries", "洗漱用品"),
     CatalogEntry("movies", "leisure", "Movies", "电影"),
-    CatalogEntry("english-level", "communication", "Level of English", "英语水平", CHOICE,
-                 ("None", "Basic", "Fluent", "Native")),
+    CatalogEntry(
+        "english-level", "communication", "Level of English", "英语水平", CHOICE, ("None", "Basic", "Fluent", "Native")
+    ),
     CatalogEntry("languages-spoken", "communication", "Languages spoken", "使用语言"),
 )
 SENSITIVE_CODES = frozenset(entry.code for entry in CATALOG if entry.is_sensitive)
@@ -132,9 +145,16 @@ def catalog_rows(organization_id, model):
     """Unsaved `model` rows (PreferenceType, or its historical version in a migration) for the catalog."""
     return [
         model(
-            organization_id=organization_id, code=entry.code, category=entry.category, name=entry.name,
-            name_zh=entry.name_zh, value_type=entry.value_type, choices=list(entry.choices),
-            is_sensitive=entry.is_sensitive, is_active=True, sort_order=(index + 1) * 10,
+            organization_id=organization_id,
+            code=entry.code,
+            category=entry.category,
+            name=entry.name,
+            name_zh=entry.name_zh,
+            value_type=entry.value_type,
+            choices=list(entry.choices),
+            is_sensitive=entry.is_sensitive,
+            is_active=True,
+            sort_order=(index + 1) * 10,
         )
         for index, entry in enumerate(CATALOG)
     ]

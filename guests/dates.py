@@ -5,6 +5,7 @@ Gregorian day has to be worked out for every year. The conversion uses the `luna
 library, whose tables cover the lunar years 1900 to 2099; outside them a lunar date has no
 answer (`occurrence_in_year` returns None, `next_occurrence` raises `SpecialDateOutOfRange`).
 """
+
 import calendar as gregorian_calendar
 import datetime
 
@@ -18,7 +19,9 @@ LUNAR_FIRST_YEAR = 1900
 LUNAR_LAST_YEAR = 2099
 # Months that are a leap month (闰月) in at least one lunar year the tables cover.
 LUNAR_LEAP_MONTHS = frozenset(
-    month for month in (LunarDate.leap_month_for_year(year) for year in range(LUNAR_FIRST_YEAR, LUNAR_LAST_YEAR + 1)) if month
+    month
+    for month in (LunarDate.leap_month_for_year(year) for year in range(LUNAR_FIRST_YEAR, LUNAR_LAST_YEAR + 1))
+    if month
 )
 
 
@@ -98,7 +101,9 @@ def next_occurrence(special_date, on_or_after):
             if day >= on_or_after:
                 return day
     raise SpecialDateOutOfRange(
-        _("No Gregorian date can be found for this date after %(day)s: the lunar calendar is known for %(first)s to %(last)s.")
+        _(
+            "No Gregorian date can be found for this date after %(day)s: the lunar calendar is known for %(first)s to %(last)s."
+        )
         % {"day": on_or_after.isoformat(), "first": LUNAR_FIRST_YEAR, "last": LUNAR_LAST_YEAR}
     )
 

@@ -4,13 +4,21 @@ the preference catalog, and preferences and special dates for the guests arrivin
 `seed_demo` and the `seed` benchmark share this code, so the benchmark times the very rows the
 demo loads: `guests.demo_rows` generates them, `guests.demo_copy` COPYs them in.
 """
+
 import datetime
 
 from django.db import connection as default_connection
 
 from guests.catalog import preference_catalog_seed
 from guests.demo_copy import (  # noqa: F401  (the benchmarks use these through this module)
-    CHUNK_GUESTS, CopyChunk, CopyPlan, LoadResult, copy_chunk_into, copy_chunks, copy_plan, load_guests_and_stays,
+    CHUNK_GUESTS,
+    CopyChunk,
+    CopyPlan,
+    LoadResult,
+    copy_chunk_into,
+    copy_chunks,
+    copy_plan,
+    load_guests_and_stays,
     sequence_id_allocator,
 )
 from guests.demo_rows import BOOKING_HORIZON_DAYS, GUEST_COLUMNS, HISTORY_DAYS, STAY_COLUMNS, guest_rows  # noqa: F401
@@ -23,8 +31,14 @@ def demo_guests_load(connection, tenants, *, n_guests, seed, now, progress=None)
     """Load the demo guests and stays of `demo_tenants_ensure()`'s tenants; one LoadResult each."""
     return [
         load_guests_and_stays(
-            connection, organization, hotels, count, demo_rng(seed, spec.slug),
-            now=now, progress=progress, guest_mix=spec.guest_mix,
+            connection,
+            organization,
+            hotels,
+            count,
+            demo_rng(seed, spec.slug),
+            now=now,
+            progress=progress,
+            guest_mix=spec.guest_mix,
         )
         for (spec, organization, hotels), count in zip(tenants, demo_guest_counts(n_guests))
     ]
@@ -58,7 +72,10 @@ def demo_guest_extras(tenants, *, seed, now):
     for spec, organization, hotels in tenants:
         preference_catalog_seed(organization=organization)
         rng = demo_rng(seed, f"{spec.slug}:profiles")
-        types = {t.code: t for t in PreferenceType.objects.for_org(organization).filter(code__in=[c for c, _v in _DEMO_PREFERENCES])}
+        types = {
+            t.code: t
+            for t in PreferenceType.objects.for_org(organization).filter(code__in=[c for c, _v in _DEMO_PREFERENCES])
+        }
         preferences, special_dates, seen = [], [], set()
         for hotel in hotels:
             today = now.astimezone(hotel.tz).date()
@@ -75,27 +92,51 @@ def demo_guest_extras(tenants, *, seed, now):
                 seen.add(guest_id)
                 for code, values in rng.sample(_DEMO_PREFERENCES, rng.randint(2, 5)):
                     if code in types:
-                        preferences.append(GuestPreference(
-                            organization=organization, guest_id=guest_id, preference_type=types[code], value=rng.choice(values),
-                        ))
+                        preferences.append(
+                            GuestPreference(
+                                organization=organization,
+                                guest_id=guest_id,
+                                preference_type=types[code],
+                                value=rng.choice(values),
+                            )
+                        )
                 # About one guest in four has a birthday during the stay, half of them on the lunar calendar.
                 if rng.random() < 0.25:
                     day = arrival_on + datetime.timedelta(days=rng.randint(0, (departure_on - arrival_on).days))
                     if rng.random() < 0.5:
                         lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
-                        special_dates.append(SpecialDate(
-                            organization=organization, guest_id=guest_id, kind="birthday", calendar="lunar",
-                            month=lunar.month, day=lunar.day, is_leap_month=lunar.is_leap_month,
-                        ))
+                        special_dates.append(
+                            SpecialDate(
+                                organization=organization,
+                                guest_id=guest_id,
+                                kind="birthday",
+                                calendar="lunar",
+                                month=lunar.month,
+                                day=lunar.day,
+                                is_leap_month=lunar.is_leap_month,
+                            )
+                        )
                     else:
-                        special_dates.append(SpecialDate(
-                            organization=organization, guest_id=guest_id, kind="birthday", month=day.month, day=day.day,
-                        ))
+                        special_dates.append(
+                            SpecialDate(
+                                organization=organization,
+                                guest_id=guest_id,
+                                kind="birthday",
+                                month=day.month,
+                                day=day.day,
+                            )
+                        )
                 elif rng.random() < 0.15:
                     day = arrival_on + datetime.timedelta(days=rng.randint(-60, 60))
-                    special_dates.append(SpecialDate(
-                        organization=organization, guest_id=guest_id, kind="anniversary", month=day.month, day=day.day,
-                    ))
+                    special_dates.append(
+                        SpecialDate(
+                            organization=organization,
+                            guest_id=guest_id,
+                            kind="anniversary",
+                            month=day.month,
+                            day=day.day,
+                        )
+                    )
         GuestPreference.objects.bulk_create(preferences, batch_size=1000)
         SpecialDate.objects.bulk_create(special_dates, batch_size=1000)
 
@@ -120,11 +161,11 @@ def demo_copy_chunks(connection, tenants, *, n_guests, seed, now, first_guest_id
     return plan, chunks
 
 
-
 def demo_step(run):
     """The guests' step of `hotelcrm.demo.demo_seed` (registered in GuestsConfig.ready)."""
-    loads = demo_guests_load(default_connection, run.tenants, n_guests=run.n_guests, seed=run.seed, now=run.now,
-                             progress=run.progress)
+    loads = demo_guests_load(
+        default_connection, run.tenants, n_guests=run.n_guests, seed=run.seed, now=run.now, progress=run.progress
+    )
     for (_spec, organization, _hotels), loaded in zip(run.tenants, loads):
         run.loaded[organization.pk] = {"guests": loaded.guests, "stays": loaded.stays}
     with default_connection.cursor() as cursor:

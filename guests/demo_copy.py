@@ -2,6 +2,7 @@
 through the ORM would take hours. The rows carry what `save()` would have set
 (`organization_id`, `search_name` folded as `GuestProfile.save()` does, the timestamps that
 `auto_now` cannot fill), and every column the generator does not know gets its field default."""
+
 import datetime
 import io
 import json
@@ -106,9 +107,7 @@ def copy_chunks(records, *, allocate_ids, plan, chunk_size=CHUNK_GUESTS, progres
             guest_lines.append(guest_id + "\t" + "\t".join(guest) + guest_suffix)
             for stay in stays:
                 stay_lines.append(guest_id + "\t" + "\t".join(stay) + stay_suffix)
-        return CopyChunk(
-            "".join(guest_lines).encode(), "".join(stay_lines).encode(), len(guest_lines), len(stay_lines)
-        )
+        return CopyChunk("".join(guest_lines).encode(), "".join(stay_lines).encode(), len(guest_lines), len(stay_lines))
 
     for record in records:
         batch.append(record)
@@ -127,7 +126,9 @@ def copy_chunks(records, *, allocate_ids, plan, chunk_size=CHUNK_GUESTS, progres
 def copy_chunk_into(cursor, plan, chunk):
     """COPY one chunk: guests first, since its stays point at them."""
     # 1 MiB reads: psycopg2's default 8 KiB makes the client, not the server, the bottleneck.
-    cursor.copy_expert(plan.guest_sql, io.BytesIO(chunk.guests), 1 << 20)  # positional: Django's debug cursor takes no size=
+    cursor.copy_expert(
+        plan.guest_sql, io.BytesIO(chunk.guests), 1 << 20
+    )  # positional: Django's debug cursor takes no size=
     if chunk.stay_count:
         cursor.copy_expert(plan.stay_sql, io.BytesIO(chunk.stays), 1 << 20)
 
@@ -154,8 +155,9 @@ class LoadResult:
         return self.guests + self.stays
 
 
-def load_guests_and_stays(connection, organization, hotels, n_guests, rng, *, now=None, progress=None,
-                          chunk_size=CHUNK_GUESTS, guest_mix=None):
+def load_guests_and_stays(
+    connection, organization, hotels, n_guests, rng, *, now=None, progress=None, chunk_size=CHUNK_GUESTS, guest_mix=None
+):
     """Generate `n_guests` guests of `organization` with their stays and COPY them in.
 
     Contract: call it inside `transaction.atomic()` for all-or-nothing; `organization` must

@@ -1,6 +1,7 @@
 """Names for the demo guests: Chinese family names and given-name characters with their pinyin,
 and Latin-script names of the other cultures a Chinese or a London hotel sees, with the mix of
 guests each demo organization gets. Used by `guests.demo_rows`."""
+
 from dataclasses import dataclass
 
 # Family names by rough frequency in mainland China (weights per 10,000), with passport pinyin.
@@ -70,62 +71,90 @@ def _names(text):
 
 INTERNATIONAL_CULTURES = {
     "english": Culture(
-        "en", (("GB", 40), ("US", 30), ("AU", 12), ("CA", 10), ("NZ", 4), ("IE", 4)),
-        _names("James,John,Robert,Michael,William,David,Richard,Thomas,Daniel,Matthew,Oliver,Harry,George,Jack,Samuel,Benjamin,Christopher,Andrew,Edward,Henry"),
-        _names("Mary,Elizabeth,Sarah,Emma,Olivia,Charlotte,Sophie,Emily,Jessica,Hannah,Grace,Lucy,Amelia,Chloe,Rebecca,Laura,Rachel,Catherine,Alice,Victoria"),
-        _names("Smith,Johnson,Williams,Brown,Jones,Taylor,Davies,Wilson,Evans,Thomas,Roberts,Walker,Wright,Robinson,Thompson,White,Hughes,Edwards,Green,Hall,Wood,Harris,Martin,Clarke,Jackson,Turner,Hill,Moore,Cooper,O'Brien,Murphy,Anderson,Miller,Campbell"),
+        "en",
+        (("GB", 40), ("US", 30), ("AU", 12), ("CA", 10), ("NZ", 4), ("IE", 4)),
+        _names(
+            "James,John,Robert,Michael,William,David,Richard,Thomas,Daniel,Matthew,Oliver,Harry,George,Jack,Samuel,Benjamin,Christopher,Andrew,Edward,Henry"
+        ),
+        _names(
+            "Mary,Elizabeth,Sarah,Emma,Olivia,Charlotte,Sophie,Emily,Jessica,Hannah,Grace,Lucy,Amelia,Chloe,Rebecca,Laura,Rachel,Catherine,Alice,Victoria"
+        ),
+        _names(
+            "Smith,Johnson,Williams,Brown,Jones,Taylor,Davies,Wilson,Evans,Thomas,Roberts,Walker,Wright,Robinson,Thompson,White,Hughes,Edwards,Green,Hall,Wood,Harris,Martin,Clarke,Jackson,Turner,Hill,Moore,Cooper,O'Brien,Murphy,Anderson,Miller,Campbell"
+        ),
     ),
     "japanese": Culture(
-        "ja", (("JP", 1),),
+        "ja",
+        (("JP", 1),),
         _names("Hiroshi,Takashi,Kenji,Daisuke,Yuki,Haruto,Sota,Ren,Takumi,Kazuki,Shota,Naoki"),
         _names("Yui,Aoi,Sakura,Yuna,Haruka,Misaki,Ayaka,Yoko,Keiko,Emi,Nanami,Mei"),
-        _names("Sato,Suzuki,Takahashi,Tanaka,Watanabe,Ito,Yamamoto,Nakamura,Kobayashi,Kato,Yoshida,Yamada,Sasaki,Yamaguchi,Matsumoto,Inoue,Kimura,Hayashi,Shimizu,Saito"),
+        _names(
+            "Sato,Suzuki,Takahashi,Tanaka,Watanabe,Ito,Yamamoto,Nakamura,Kobayashi,Kato,Yoshida,Yamada,Sasaki,Yamaguchi,Matsumoto,Inoue,Kimura,Hayashi,Shimizu,Saito"
+        ),
     ),
     "korean": Culture(
-        "ko", (("KR", 1),),
+        "ko",
+        (("KR", 1),),
         _names("Min-jun,Seo-jun,Ji-hoon,Hyun-woo,Jun-ho,Dong-hyun,Sung-min,Jae-won"),
         _names("Seo-yeon,Ji-woo,Min-seo,Ha-eun,Soo-jin,Ji-hye,Eun-ji,Yu-na"),
         _names("Kim,Lee,Park,Choi,Jung,Kang,Cho,Yoon,Jang,Lim,Han,Oh,Seo,Shin,Kwon"),
     ),
     "german": Culture(
-        "de", (("DE", 75), ("AT", 15), ("CH", 10)),
+        "de",
+        (("DE", 75), ("AT", 15), ("CH", 10)),
         _names("Lukas,Maximilian,Jonas,Felix,Leon,Paul,Stefan,Thomas,Jürgen,Klaus,Matthias,Tobias"),
         _names("Anna,Lena,Sophie,Marie,Katharina,Julia,Laura,Sabine,Ursula,Jana,Leonie,Hannah"),
-        _names("Müller,Schmidt,Schneider,Fischer,Weber,Meyer,Wagner,Becker,Schulz,Hoffmann,Schäfer,Koch,Bauer,Richter,Klein,Wolf,Schröder,Neumann,Schwarz,Zimmermann,Krüger,Hartmann,Lange,Weiß"),
+        _names(
+            "Müller,Schmidt,Schneider,Fischer,Weber,Meyer,Wagner,Becker,Schulz,Hoffmann,Schäfer,Koch,Bauer,Richter,Klein,Wolf,Schröder,Neumann,Schwarz,Zimmermann,Krüger,Hartmann,Lange,Weiß"
+        ),
     ),
     "french": Culture(
-        "fr", (("FR", 80), ("BE", 10), ("CH", 5), ("CA", 5)),
+        "fr",
+        (("FR", 80), ("BE", 10), ("CH", 5), ("CA", 5)),
         _names("Jean,Pierre,Louis,Gabriel,Lucas,Hugo,Théo,Antoine,Nicolas,Julien,François,Mathieu"),
         _names("Camille,Léa,Chloé,Manon,Inès,Juliette,Élodie,Céline,Amélie,Sophie,Marion,Aurélie"),
-        _names("Martin,Bernard,Dubois,Thomas,Robert,Richard,Petit,Durand,Leroy,Moreau,Simon,Laurent,Lefèvre,Michel,Garcia,David,Bertrand,Roux,Vincent,Fournier,Girard,Bonnet,Rousseau,Lambert,Faure"),
+        _names(
+            "Martin,Bernard,Dubois,Thomas,Robert,Richard,Petit,Durand,Leroy,Moreau,Simon,Laurent,Lefèvre,Michel,Garcia,David,Bertrand,Roux,Vincent,Fournier,Girard,Bonnet,Rousseau,Lambert,Faure"
+        ),
     ),
     "spanish": Culture(
-        "es", (("ES", 60), ("MX", 25), ("AR", 15)),
+        "es",
+        (("ES", 60), ("MX", 25), ("AR", 15)),
         _names("Alejandro,Daniel,Pablo,Javier,Carlos,Sergio,Diego,Andrés,José,Manuel"),
         _names("Lucía,María,Paula,Sofía,Carmen,Elena,Marta,Isabel,Laura,Ana"),
-        _names("García,Fernández,González,Rodríguez,López,Martínez,Sánchez,Pérez,Gómez,Martín,Jiménez,Ruiz,Hernández,Díaz,Moreno,Álvarez"),
+        _names(
+            "García,Fernández,González,Rodríguez,López,Martínez,Sánchez,Pérez,Gómez,Martín,Jiménez,Ruiz,Hernández,Díaz,Moreno,Álvarez"
+        ),
     ),
     "italian": Culture(
-        "it", (("IT", 1),),
+        "it",
+        (("IT", 1),),
         _names("Marco,Luca,Giuseppe,Francesco,Alessandro,Andrea,Matteo,Lorenzo,Giovanni,Davide"),
         _names("Giulia,Francesca,Chiara,Sara,Martina,Valentina,Alessia,Elena,Federica,Giorgia"),
-        _names("Rossi,Russo,Ferrari,Esposito,Bianchi,Romano,Colombo,Ricci,Marino,Greco,Bruno,Gallo,Conti,De Luca,Costa"),
+        _names(
+            "Rossi,Russo,Ferrari,Esposito,Bianchi,Romano,Colombo,Ricci,Marino,Greco,Bruno,Gallo,Conti,De Luca,Costa"
+        ),
     ),
     "russian": Culture(
-        "ru", (("RU", 1),),
+        "ru",
+        (("RU", 1),),
         _names("Alexander,Dmitry,Sergey,Andrey,Alexey,Ivan,Mikhail,Nikolai"),
         _names("Anastasia,Elena,Olga,Natalia,Tatiana,Maria,Ekaterina,Irina"),
-        _names("Ivanov,Smirnov,Kuznetsov,Popov,Vasiliev,Petrov,Sokolov,Mikhailov,Novikov,Fedorov,Morozov,Volkov,Lebedev,Kozlov"),
+        _names(
+            "Ivanov,Smirnov,Kuznetsov,Popov,Vasiliev,Petrov,Sokolov,Mikhailov,Novikov,Fedorov,Morozov,Volkov,Lebedev,Kozlov"
+        ),
         feminine_family_suffix="a",
     ),
     "indian": Culture(
-        "en", (("IN", 1),),
+        "en",
+        (("IN", 1),),
         _names("Rahul,Amit,Vikram,Arjun,Rohan,Sanjay,Anil,Karthik"),
         _names("Priya,Ananya,Deepika,Kavya,Neha,Pooja,Lakshmi,Meera"),
         _names("Sharma,Patel,Singh,Kumar,Gupta,Reddy,Iyer,Nair,Mehta,Shah"),
     ),
     "portuguese": Culture(
-        "pt", (("BR", 70), ("PT", 30)),
+        "pt",
+        (("BR", 70), ("PT", 30)),
         _names("João,Pedro,Lucas,Gabriel,Rafael,Thiago"),
         _names("Ana,Beatriz,Mariana,Larissa,Camila,Júlia"),
         _names("Silva,Santos,Oliveira,Souza,Pereira,Costa,Carvalho,Almeida,Ribeiro,Gonçalves"),
@@ -135,14 +164,38 @@ INTERNATIONAL_CULTURES = {
 # Who stays where: the share of guests from each culture ("chinese" is the Hanzi + pinyin path).
 GUEST_MIXES = {
     "china": {
-        "chinese": 82, "english": 4, "japanese": 3, "korean": 3, "german": 2, "french": 1.5,
-        "russian": 1.5, "indian": 1, "spanish": 0.5, "italian": 0.5, "portuguese": 0.5,
+        "chinese": 82,
+        "english": 4,
+        "japanese": 3,
+        "korean": 3,
+        "german": 2,
+        "french": 1.5,
+        "russian": 1.5,
+        "indian": 1,
+        "spanish": 0.5,
+        "italian": 0.5,
+        "portuguese": 0.5,
     },
     "international": {
-        "chinese": 18, "english": 38, "french": 8, "german": 7, "spanish": 5, "italian": 5,
-        "japanese": 5, "korean": 3, "indian": 5, "portuguese": 3, "russian": 3,
+        "chinese": 18,
+        "english": 38,
+        "french": 8,
+        "german": 7,
+        "spanish": 5,
+        "italian": 5,
+        "japanese": 5,
+        "korean": 3,
+        "indian": 5,
+        "portuguese": 3,
+        "russian": 3,
     },
 }
 # Chinese-named guests: mostly mainland passports, some from Singapore and Malaysia.
-CHINESE_NATIONALITIES = (("CN", "zh-hans", 92), ("SG", "zh-hans", 3), ("SG", "en", 1), ("MY", "zh-hans", 3), ("MY", "en", 1))
+CHINESE_NATIONALITIES = (
+    ("CN", "zh-hans", 92),
+    ("SG", "zh-hans", 3),
+    ("SG", "en", 1),
+    ("MY", "zh-hans", 3),
+    ("MY", "en", 1),
+)
 GENDERS = (("male", 48), ("female", 48), ("unknown", 3), ("other", 1))

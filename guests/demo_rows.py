@@ -1,5 +1,6 @@
 """The demo guest and stay rows, generated fast enough for a million guests: every value is
 drawn from one `random.Random` and formatted as COPY text here (`guests.demo_copy` writes them)."""
+
 import datetime
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -7,7 +8,12 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from guests.demo_names import (
-    CHINESE_FAMILY_NAMES, CHINESE_GIVEN_CHARACTERS, CHINESE_NATIONALITIES, GENDERS, GUEST_MIXES, INTERNATIONAL_CULTURES,
+    CHINESE_FAMILY_NAMES,
+    CHINESE_GIVEN_CHARACTERS,
+    CHINESE_NATIONALITIES,
+    GENDERS,
+    GUEST_MIXES,
+    INTERNATIONAL_CULTURES,
 )
 from guests.models import fold_for_search
 from hotelcrm.demo import hotel_spec
@@ -44,12 +50,31 @@ class _Picker:
 # Columns of the COPY rows, in order. A guest row leads with its id, a stay row with its
 # guest's id; the generator yields the rest, every value already text for COPY.
 GUEST_COLUMNS = (
-    "id", "organization_id", "family_name", "given_name", "native_name", "gender", "nationality",
-    "preferred_language", "search_name", "created_at", "updated_at",
+    "id",
+    "organization_id",
+    "family_name",
+    "given_name",
+    "native_name",
+    "gender",
+    "nationality",
+    "preferred_language",
+    "search_name",
+    "created_at",
+    "updated_at",
 )
 STAY_COLUMNS = (
-    "guest_id", "organization_id", "hotel_id", "pms_reservation_id", "arrival_on", "departure_on",
-    "room_number", "status", "room_revenue", "fb_revenue", "other_revenue", "created_at",
+    "guest_id",
+    "organization_id",
+    "hotel_id",
+    "pms_reservation_id",
+    "arrival_on",
+    "departure_on",
+    "room_number",
+    "status",
+    "room_revenue",
+    "fb_revenue",
+    "other_revenue",
+    "created_at",
 )
 
 _SECONDS_PER_DAY = 86_400
@@ -123,9 +148,7 @@ def guest_rows(organization, hotels, n_guests, rng, *, now=None, guest_mix=None)
     family_pick = _Picker([((hanzi, pinyin), weight) for hanzi, pinyin, weight in CHINESE_FAMILY_NAMES])
     chinese_nationality_pick = _Picker([((code, language), weight) for code, language, weight in CHINESE_NATIONALITIES])
     given_chars = CHINESE_GIVEN_CHARACTERS
-    cultures = {
-        name: (culture, _Picker(culture.nationalities)) for name, culture in INTERNATIONAL_CULTURES.items()
-    }
+    cultures = {name: (culture, _Picker(culture.nationalities)) for name, culture in INTERNATIONAL_CULTURES.items()}
     plans = _hotel_plans(hotels, now, n_guests)
     home_pick = _home_hotel_picker(hotels)
     n_hotels = len(plans)
@@ -256,8 +279,10 @@ def guest_rows(organization, hotels, n_guests, rng, *, now=None, guest_mix=None)
                 booked_at = now_seconds - 60 - jitter
             if first_booked is None or booked_at < first_booked:
                 first_booked = booked_at
-            touched = booked_at if status in ("booked", "cancelled") else min(
-                departure * _SECONDS_PER_DAY + 39_600 - plan.utc_offset, now_seconds - 1
+            touched = (
+                booked_at
+                if status in ("booked", "cancelled")
+                else min(departure * _SECONDS_PER_DAY + 39_600 - plan.utc_offset, now_seconds - 1)
             )
             if last_touched is None or touched > last_touched:
                 last_touched = touched
@@ -282,7 +307,15 @@ def guest_rows(organization, hotels, n_guests, rng, *, now=None, guest_mix=None)
         created_at = first_booked - int(random_() * 3 * _SECONDS_PER_DAY)
         updated_at = max(created_at, last_touched)
         guest = (
-            org_id, family_name, given_name, native_name, gender, nationality, language, search_name,
-            timestamp_text(created_at), timestamp_text(updated_at),
+            org_id,
+            family_name,
+            given_name,
+            native_name,
+            gender,
+            nationality,
+            language,
+            search_name,
+            timestamp_text(created_at),
+            timestamp_text(updated_at),
         )
         yield guest, stays

@@ -12,17 +12,24 @@ id first, with its score and reasons.
   transaction; the nightly job (`rebuild-duplicate-pairs` in CELERY_BEAT_SCHEDULE) catches
   anything written around the services (SQL, bulk updates).
 """
+
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from guests.merge import NAME_SIMILARITY, WEIGHT_DOCUMENT, WEIGHT_EMAIL, WEIGHT_NAME_BIRTH, WEIGHT_PHONE
 from guests.models import DuplicatePair, GuestContact, GuestProfile
 
-from guests.merge import NAME_SIMILARITY, WEIGHT_DOCUMENT, WEIGHT_EMAIL, WEIGHT_NAME_BIRTH, WEIGHT_PHONE
-
 # Fields of a guest whose change can make or break a pair.
-PAIR_FIELDS = {"family_name", "given_name", "native_name", "birth_date_index",
-               "document_blind_index", "merged_into", "is_anonymised"}
+PAIR_FIELDS = {
+    "family_name",
+    "given_name",
+    "native_name",
+    "birth_date_index",
+    "document_blind_index",
+    "merged_into",
+    "is_anonymised",
+}
 
 # {pair} joins the two sides (">" for a full rebuild, each pair once; "<>" around given guests);
 # {scope} limits the left side. Every join is an equality the indexes serve; similarity() runs
@@ -65,8 +72,15 @@ DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, computed_at = 
 
 
 def _parameters(organization_id, **extra):
-    return {"org": organization_id, "similarity": NAME_SIMILARITY, "w_email": WEIGHT_EMAIL, "w_phone": WEIGHT_PHONE,
-            "w_document": WEIGHT_DOCUMENT, "w_name_birth": WEIGHT_NAME_BIRTH, **extra}
+    return {
+        "org": organization_id,
+        "similarity": NAME_SIMILARITY,
+        "w_email": WEIGHT_EMAIL,
+        "w_phone": WEIGHT_PHONE,
+        "w_document": WEIGHT_DOCUMENT,
+        "w_name_birth": WEIGHT_NAME_BIRTH,
+        **extra,
+    }
 
 
 def duplicate_pairs_refresh(*, organization_id, guest_ids):
@@ -77,16 +91,24 @@ def duplicate_pairs_refresh(*, organization_id, guest_ids):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM guests_duplicatepair WHERE organization_id = %(org)s "
-            "AND (first_guest_id = ANY(%(ids)s) OR second_guest_id = ANY(%(ids)s))", {"org": organization_id, "ids": ids})
-        cursor.execute(_PAIRS_SQL.format(pair="<>", scope_contact="c1.guest_id = ANY(%(ids)s)",
-                                         scope_guest="g1.id = ANY(%(ids)s)"), _parameters(organization_id, ids=ids))
+            "AND (first_guest_id = ANY(%(ids)s) OR second_guest_id = ANY(%(ids)s))",
+            {"org": organization_id, "ids": ids},
+        )
+        cursor.execute(
+            _PAIRS_SQL.format(
+                pair="<>", scope_contact="c1.guest_id = ANY(%(ids)s)", scope_guest="g1.id = ANY(%(ids)s)"
+            ),
+            _parameters(organization_id, ids=ids),
+        )
 
 
 def duplicate_pairs_rebuild(*, organization_id):
     """Every pair of the organization, recomputed in one transaction. Returns the number of pairs."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM guests_duplicatepair WHERE organization_id = %s", [organization_id])
-        cursor.execute(_PAIRS_SQL.format(pair=">", scope_contact="TRUE", scope_guest="TRUE"), _parameters(organization_id))
+        cursor.execute(
+            _PAIRS_SQL.format(pair=">", scope_contact="TRUE", scope_guest="TRUE"), _parameters(organization_id)
+        )
         return cursor.rowcount
 
 
@@ -94,8 +116,10 @@ def duplicate_pairs_rebuild_all():
     """The nightly job: each organization in its own transaction. {organization id: pairs}."""
     from hotelcrm.models import Organization
 
-    return {organization_id: duplicate_pairs_rebuild(organization_id=organization_id)
-            for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True)}
+    return {
+        organization_id: duplicate_pairs_rebuild(organization_id=organization_id)
+        for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True)
+    }
 
 
 def duplicate_pairs_count(*, organization):
@@ -103,6 +127,7 @@ def duplicate_pairs_count(*, organization):
 
 
 # --- receivers (connected by importing this module in GuestsConfig.ready via guests.signals) ----
+
 
 @receiver(post_save, sender=GuestProfile, dispatch_uid="guests.duplicate_pairs_guest_saved")
 def _guest_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):

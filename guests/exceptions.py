@@ -19,6 +19,7 @@ class SensitiveConsentMissing(GuestError):
 
     def __init__(self, message=None, **kwargs):
         super().__init__(
-            message or str(_("Record the guest's separate consent to sensitive data (PIPL art. 29) before entering it.")),
+            message
+            or str(_("Record the guest's separate consent to sensitive data (PIPL art. 29) before entering it.")),
             **kwargs,
         )

@@ -1,4 +1,5 @@
 """Export of the filtered guest list: non-sensitive columns only, confidential profiles masked, audited."""
+
 import io
 
 from django.db import transaction
@@ -12,8 +13,22 @@ from hotelcrm.exports import csv_cell, csv_lines
 EXPORT_CHUNK = 2_000
 # Phone, email, document, birth date, address, preferences and notes never leave through a list export.
 EXPORT_COLUMNS = (
-    "id", "family_name", "given_name", "native_name", "title", "gender", "nationality", "preferred_language",
-    "company", "position", "guest_type", "value_class", "vip_level", "status", "tags", "created_at",
+    "id",
+    "family_name",
+    "given_name",
+    "native_name",
+    "title",
+    "gender",
+    "nationality",
+    "preferred_language",
+    "company",
+    "position",
+    "guest_type",
+    "value_class",
+    "vip_level",
+    "status",
+    "tags",
+    "created_at",
 )
 
 
@@ -76,7 +91,10 @@ def guest_list_export_record(*, request, query, file_format):
     """Audit the export before it streams: who took which filter, how many rows."""
     row_count = guest_search(organization=request.organization, query=query).count()
     audit_record(
-        action="guest.export", hotel=request.hotel, actor=request.user, request=request,
+        action="guest.export",
+        hotel=request.hotel,
+        actor=request.user,
+        request=request,
         extra={"query": query, "format": file_format, "rows": row_count},
     )
     return row_count

@@ -1,4 +1,5 @@
 """Forms of the guest profile pages. They check shape; the services own the rules."""
+
 import datetime
 
 from django import forms
@@ -7,24 +8,61 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from guests.catalog import category_label, choice_label, preference_type_label
-from hotelcrm.labels import country_choices, language_choices
 from guests.models import (
-    CalendarKind, ContactKind, DocumentType, GuestProfile, SpecialDateKind,
+    CalendarKind,
+    ContactKind,
+    DocumentType,
+    GuestProfile,
+    SpecialDateKind,
 )
 from guests.validators import normalise_nationality
+from hotelcrm.labels import country_choices, language_choices
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 PROFILE_FIELDS = [
-    "title", "family_name", "given_name", "native_name", "gender", "nationality", "preferred_language", "languages",
-    "company", "position", "occupation", "guest_type", "value_class", "vip_level", "relationship_owner",
-    "credit_grade", "credit_reviewed_on",
-    "consent_email", "consent_email_source", "consent_sms", "consent_sms_source", "consent_phone", "consent_phone_source",
-    "do_not_contact", "is_confidential", "status", "status_reason", "tags", "notes",
+    "title",
+    "family_name",
+    "given_name",
+    "native_name",
+    "gender",
+    "nationality",
+    "preferred_language",
+    "languages",
+    "company",
+    "position",
+    "occupation",
+    "guest_type",
+    "value_class",
+    "vip_level",
+    "relationship_owner",
+    "credit_grade",
+    "credit_reviewed_on",
+    "consent_email",
+    "consent_email_source",
+    "consent_sms",
+    "consent_sms_source",
+    "consent_phone",
+    "consent_phone_source",
+    "do_not_contact",
+    "is_confidential",
+    "status",
+    "status_reason",
+    "tags",
+    "notes",
 ]
 CREATE_FIELDS = [
-    "title", "family_name", "given_name", "native_name", "gender", "nationality", "preferred_language",
-    "company", "position", "guest_type", "notes",
+    "title",
+    "family_name",
+    "given_name",
+    "native_name",
+    "gender",
+    "nationality",
+    "preferred_language",
+    "company",
+    "position",
+    "guest_type",
+    "notes",
 ]
 
 
@@ -66,29 +104,50 @@ class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
         (_("Name"), ("title", "family_name", "given_name", "native_name", "gender")),
         (_("Nationality and languages"), ("nationality", "preferred_language", "languages")),
         (_("Work"), ("company", "position", "occupation", "guest_type")),
-        (_("Relationship"), ("value_class", "vip_level", "relationship_owner", "tags", "is_confidential",
-                             "do_not_contact")),
+        (
+            _("Relationship"),
+            ("value_class", "vip_level", "relationship_owner", "tags", "is_confidential", "do_not_contact"),
+        ),
         (_("Status and credit"), ("status", "status_reason", "credit_grade", "credit_reviewed_on")),
-        (_("Marketing consent"), ("consent_email", "consent_email_source", "consent_sms", "consent_sms_source",
-                                  "consent_phone", "consent_phone_source")),
+        (
+            _("Marketing consent"),
+            (
+                "consent_email",
+                "consent_email_source",
+                "consent_sms",
+                "consent_sms_source",
+                "consent_phone",
+                "consent_phone_source",
+            ),
+        ),
         (_("Notes"), ("notes",)),
     )
 
     # Codes from maintained lists (django-countries, Django's languages), shown in the reader's language;
     # guests.services checks them again, so the API and imports obey the same rule.
     nationality = CountryField(label=_("nationality"), required=False, choices=_with_blank(country_choices))
-    preferred_language = LanguageField(label=_("preferred language"), required=False,
-                                           choices=_with_blank(language_choices))
-    languages = forms.MultipleChoiceField(label=_("languages spoken"), required=False, choices=language_choices,
-                                          widget=forms.SelectMultiple(attrs={"size": 5}),
-                                          help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."))
+    preferred_language = LanguageField(
+        label=_("preferred language"), required=False, choices=_with_blank(language_choices)
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("languages spoken"),
+        required=False,
+        choices=language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."),
+    )
 
-    vip_level = forms.IntegerField(label=_("VIP level"), min_value=0, max_value=5, initial=0,
-                                   help_text=_("0 for none, up to 5"))
+    vip_level = forms.IntegerField(
+        label=_("VIP level"), min_value=0, max_value=5, initial=0, help_text=_("0 for none, up to 5")
+    )
     notes = forms.CharField(label=_("notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     # Three letters accepted (alpha-3, as many PMSs and passports write it); stored as alpha-2.
-    nationality = forms.CharField(label=_("nationality"), required=False, max_length=3,
-                                  help_text=_("ISO 3166 code, two or three letters, such as CN or CHN"))
+    nationality = forms.CharField(
+        label=_("nationality"),
+        required=False,
+        max_length=3,
+        help_text=_("ISO 3166 code, two or three letters, such as CN or CHN"),
+    )
 
     class Meta:
         model = GuestProfile
@@ -156,7 +215,9 @@ class GuestCreateForm(GuestProfileForm):
 class ContactForm(CapitalisedLabels, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ContactKind.choices)
     value = forms.CharField(label=_("phone number or email address"), max_length=254)
-    label = forms.CharField(label=_("label"), max_length=40, required=False, help_text=_("e.g. mobile, office, assistant"))
+    label = forms.CharField(
+        label=_("label"), max_length=40, required=False, help_text=_("e.g. mobile, office, assistant")
+    )
     is_primary = forms.BooleanField(label=_("primary"), required=False)
 
 
@@ -167,9 +228,13 @@ class BirthDateForm(CapitalisedLabels, forms.Form):
 class PreferenceForm(CapitalisedLabels, forms.Form):
     preference_type = forms.ModelChoiceField(label=_("preference"), queryset=None)
     value = forms.CharField(
-        label=_("value"), max_length=2000, required=False,
-        help_text=_("For a yes/no preference write yes or no (是 or 否); for a choice, one of the listed choices, "
-                    "in English or Chinese."),
+        label=_("value"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "For a yes/no preference write yes or no (是 or 否); for a choice, one of the listed choices, "
+            "in English or Chinese."
+        ),
     )
 
     def __init__(self, *args, preference_types, **kwargs):
@@ -192,10 +257,12 @@ class SpecialDateForm(CapitalisedLabels, forms.Form):
     calendar = forms.ChoiceField(label=_("calendar"), choices=CalendarKind.choices, initial=CalendarKind.GREGORIAN)
     month = forms.IntegerField(label=_("month"), min_value=1, max_value=12)
     day = forms.IntegerField(label=_("day"), min_value=1, max_value=31)
-    is_leap_month = forms.BooleanField(label=_("leap month"), required=False,
-                                       help_text=_("Lunar calendar only: the date is in the leap month (闰月)."))
-    year = forms.IntegerField(label=_("year"), required=False, min_value=1900,
-                              help_text=_("Year of the original event, if known."))
+    is_leap_month = forms.BooleanField(
+        label=_("leap month"), required=False, help_text=_("Lunar calendar only: the date is in the leap month (闰月).")
+    )
+    year = forms.IntegerField(
+        label=_("year"), required=False, min_value=1900, help_text=_("Year of the original event, if known.")
+    )
     label = forms.CharField(label=_("label"), max_length=100, required=False)
 
     def clean_year(self):
@@ -224,9 +291,14 @@ class SpecialDateForm(CapitalisedLabels, forms.Form):
 
 
 class SensitiveConsentForm(CapitalisedLabels, forms.Form):
-    purpose = forms.CharField(label=_("purpose"), max_length=300,
-                              help_text=_("What the sensitive data is collected for, as told to the guest."))
-    confirmed = forms.BooleanField(label=_("The guest gave separate consent to the processing of sensitive personal information."))
+    purpose = forms.CharField(
+        label=_("purpose"),
+        max_length=300,
+        help_text=_("What the sensitive data is collected for, as told to the guest."),
+    )
+    confirmed = forms.BooleanField(
+        label=_("The guest gave separate consent to the processing of sensitive personal information.")
+    )
 
 
 class DocumentForm(CapitalisedLabels, forms.Form):

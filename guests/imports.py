@@ -19,6 +19,7 @@ earlier row of the same file) is NOT imported and the existing profile is left a
 row is reported as a duplicate, with the existing guest's id, so the user can merge by hand.
 Imported rows never overwrite data someone entered at the desk.
 """
+
 import csv
 import datetime
 import io
@@ -34,15 +35,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guests import birth_dates
+from guests.birth_dates import birth_date_columns
 from guests.duplicates import duplicate_pairs_refresh
 from guests.exceptions import GuestError
 from guests.models import (
-    ConsentSource, ContactKind, Gender, GuestContact, GuestImport, GuestProfile, GuestType, ImportStatus,
+    ConsentSource,
+    ContactKind,
+    Gender,
+    GuestContact,
+    GuestImport,
+    GuestProfile,
+    GuestType,
+    ImportStatus,
     fold_for_search,
 )
 from guests.services import contact_blind_index
-from guests import birth_dates
-from guests.birth_dates import birth_date_columns
 from guests.validators import normalise_nationality, validate_birth_date
 from hotelcrm.audit import audit_record
 from hotelcrm.crypto import _multifernet
@@ -70,42 +78,98 @@ class ImportField:
 
 
 IMPORT_FIELDS = (
-    ImportField("family_name", gettext_lazy("Family name"), ("familyname", "lastname", "surname", "family", "姓", "姓氏"), True),
+    ImportField(
+        "family_name", gettext_lazy("Family name"), ("familyname", "lastname", "surname", "family", "姓", "姓氏"), True
+    ),
     ImportField("given_name", gettext_lazy("Given name"), ("givenname", "firstname", "given", "first", "名", "名字")),
-    ImportField("native_name", gettext_lazy("Name in native script"),
-                ("nativename", "chinesename", "fullname", "name", "姓名", "中文名", "中文姓名", "客人姓名")),
+    ImportField(
+        "native_name",
+        gettext_lazy("Name in native script"),
+        ("nativename", "chinesename", "fullname", "name", "姓名", "中文名", "中文姓名", "客人姓名"),
+    ),
     ImportField("gender", gettext_lazy("Gender"), ("gender", "sex", "性别")),
-    ImportField("nationality", gettext_lazy("Nationality (ISO 3166 code)"), ("nationality", "country", "countrycode", "国籍")),
-    ImportField("preferred_language", gettext_lazy("Preferred language"), ("preferredlanguage", "language", "语言", "首选语言")),
-    ImportField("birth_date", gettext_lazy("Birth date (YYYY-MM-DD)"),
-                ("birthdate", "dateofbirth", "dob", "birthday", "生日", "出生日期")),
-    ImportField("phone", gettext_lazy("Phone"),
-                ("phone", "mobile", "mobilephone", "phonenumber", "tel", "telephone", "cell",
-                 "手机", "手机号", "手机号码", "电话", "联系电话", "电话号码")),
-    ImportField("email", gettext_lazy("Email"), ("email", "mail", "emailaddress", "邮箱", "电子邮件", "电子邮箱", "邮件")),
-    ImportField("company", gettext_lazy("Company"), ("company", "companyname", "employer", "organisation", "organization",
-                                                    "公司", "单位", "公司名称", "工作单位")),
+    ImportField(
+        "nationality", gettext_lazy("Nationality (ISO 3166 code)"), ("nationality", "country", "countrycode", "国籍")
+    ),
+    ImportField(
+        "preferred_language", gettext_lazy("Preferred language"), ("preferredlanguage", "language", "语言", "首选语言")
+    ),
+    ImportField(
+        "birth_date",
+        gettext_lazy("Birth date (YYYY-MM-DD)"),
+        ("birthdate", "dateofbirth", "dob", "birthday", "生日", "出生日期"),
+    ),
+    ImportField(
+        "phone",
+        gettext_lazy("Phone"),
+        (
+            "phone",
+            "mobile",
+            "mobilephone",
+            "phonenumber",
+            "tel",
+            "telephone",
+            "cell",
+            "手机",
+            "手机号",
+            "手机号码",
+            "电话",
+            "联系电话",
+            "电话号码",
+        ),
+    ),
+    ImportField(
+        "email", gettext_lazy("Email"), ("email", "mail", "emailaddress", "邮箱", "电子邮件", "电子邮箱", "邮件")
+    ),
+    ImportField(
+        "company",
+        gettext_lazy("Company"),
+        ("company", "companyname", "employer", "organisation", "organization", "公司", "单位", "公司名称", "工作单位"),
+    ),
     ImportField("position", gettext_lazy("Position"), ("position", "jobtitle", "job", "职位", "职务")),
     ImportField("guest_type", gettext_lazy("Guest type"), ("guesttype", "type", "客人类型", "客户类型", "宾客类型")),
     ImportField("vip_level", gettext_lazy("VIP level (0-5)"), ("vip", "viplevel", "vip等级", "贵宾等级", "vip级别")),
     ImportField("notes", gettext_lazy("Notes"), ("notes", "note", "remarks", "comments", "备注")),
-    ImportField("pms_profile_id", gettext_lazy("PMS profile id"), ("pmsprofileid", "pmsid", "profileid", "档案号", "客史档案号")),
-    ImportField("consent_email", gettext_lazy("Email marketing consent (yes/no)"), ("consentemail", "emailconsent", "邮件营销同意")),
-    ImportField("consent_sms", gettext_lazy("SMS marketing consent (yes/no)"), ("consentsms", "smsconsent", "短信营销同意")),
-    ImportField("consent_phone", gettext_lazy("Phone marketing consent (yes/no)"), ("consentphone", "phoneconsent", "电话营销同意")),
+    ImportField(
+        "pms_profile_id", gettext_lazy("PMS profile id"), ("pmsprofileid", "pmsid", "profileid", "档案号", "客史档案号")
+    ),
+    ImportField(
+        "consent_email",
+        gettext_lazy("Email marketing consent (yes/no)"),
+        ("consentemail", "emailconsent", "邮件营销同意"),
+    ),
+    ImportField(
+        "consent_sms", gettext_lazy("SMS marketing consent (yes/no)"), ("consentsms", "smsconsent", "短信营销同意")
+    ),
+    ImportField(
+        "consent_phone",
+        gettext_lazy("Phone marketing consent (yes/no)"),
+        ("consentphone", "phoneconsent", "电话营销同意"),
+    ),
 )
 FIELDS_BY_NAME = {f.name: f for f in IMPORT_FIELDS}
 
 _YES = {"yes", "y", "true", "1", "是", "同意", "x"}
 _NO = {"no", "n", "false", "0", "否", "不同意", ""}
 _GENDERS = {
-    "female": Gender.FEMALE, "f": Gender.FEMALE, "woman": Gender.FEMALE, "女": Gender.FEMALE,
-    "male": Gender.MALE, "m": Gender.MALE, "man": Gender.MALE, "男": Gender.MALE,
-    "other": Gender.OTHER, "其他": Gender.OTHER, "unknown": Gender.UNKNOWN, "": Gender.UNKNOWN, "未知": Gender.UNKNOWN,
+    "female": Gender.FEMALE,
+    "f": Gender.FEMALE,
+    "woman": Gender.FEMALE,
+    "女": Gender.FEMALE,
+    "male": Gender.MALE,
+    "m": Gender.MALE,
+    "man": Gender.MALE,
+    "男": Gender.MALE,
+    "other": Gender.OTHER,
+    "其他": Gender.OTHER,
+    "unknown": Gender.UNKNOWN,
+    "": Gender.UNKNOWN,
+    "未知": Gender.UNKNOWN,
 }
 
 
 # --- the file --------------------------------------------------------------------------------
+
 
 def _seal(raw: bytes) -> bytes:
     # Import files are lists of phones and emails: they rest on disk encrypted like the columns do.
@@ -130,18 +194,20 @@ def _cell_text(value):
 
 def _decode_csv(raw):
     if b"\x00" in raw[:4096]:
-        raise ImportFileError(_(
-            "The file is not plain text in a supported encoding (it looks like UTF-16 or a binary file). "
-            "Save it as “CSV UTF-8” and upload it again."
-        ))
+        raise ImportFileError(
+            _(
+                "The file is not plain text in a supported encoding (it looks like UTF-16 or a binary file). "
+                "Save it as “CSV UTF-8” and upload it again."
+            )
+        )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError(_(
-        "The file's text encoding is neither UTF-8 nor GB18030/GBK. Save it as “CSV UTF-8” and upload it again."
-    ))
+    raise ImportFileError(
+        _("The file's text encoding is neither UTF-8 nor GB18030/GBK. Save it as “CSV UTF-8” and upload it again.")
+    )
 
 
 def _read_csv(raw):
@@ -181,7 +247,10 @@ def read_table(raw: bytes, filename: str):
     if not raw:
         raise ImportFileError(_("The file is empty."))
     if len(raw) > MAX_FILE_BYTES:
-        raise ImportFileError(_("The file is larger than %(limit)s MB: split it into smaller files.") % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
+        raise ImportFileError(
+            _("The file is larger than %(limit)s MB: split it into smaller files.")
+            % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     name = (filename or "").lower()
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(_("Old Excel files (.xls) are not supported: save the sheet as .xlsx or CSV."))
@@ -199,7 +268,9 @@ def read_table(raw: bytes, filename: str):
     if not data:
         raise ImportFileError(_("The file has a header row but no guests."))
     if len(data) > MAX_ROWS:
-        raise ImportFileError(_("The file has more than %(limit)s rows: split it into smaller files.") % {"limit": f"{MAX_ROWS:,}"})
+        raise ImportFileError(
+            _("The file has more than %(limit)s rows: split it into smaller files.") % {"limit": f"{MAX_ROWS:,}"}
+        )
     columns = [cell or _("Column %(number)s") % {"number": i + 1} for i, cell in enumerate(header)]
     return columns, data
 
@@ -228,6 +299,7 @@ def _load_rows(guest_import):
 
 
 # --- checking rows ---------------------------------------------------------------------------
+
 
 @dataclass
 class CheckedRow:
@@ -269,14 +341,31 @@ def check_row(number, row, mapping, columns, *, organization_id):
         return columns[index] if index is not None and index < len(columns) else str(FIELDS_BY_NAME[name].label)
 
     values = checked.values
-    for name in ("family_name", "given_name", "native_name", "preferred_language", "company", "position", "notes", "pms_profile_id"):
+    for name in (
+        "family_name",
+        "given_name",
+        "native_name",
+        "preferred_language",
+        "company",
+        "position",
+        "notes",
+        "pms_profile_id",
+    ):
         values[name] = cell(name)
     parsers = {
         "nationality": normalise_nationality,
-        "gender": lambda t: _GENDERS[t.casefold()] if t.casefold() in _GENDERS else _choice(
-            t, Gender.choices, _("Write female, male, other or leave it empty.")),
-        "guest_type": lambda t: "" if not t else _choice(
-            t, GuestType.choices, _("Choose one of: %(choices)s.") % {"choices": ", ".join(GuestType.values)}),
+        "gender": lambda t: (
+            _GENDERS[t.casefold()]
+            if t.casefold() in _GENDERS
+            else _choice(t, Gender.choices, _("Write female, male, other or leave it empty."))
+        ),
+        "guest_type": lambda t: (
+            ""
+            if not t
+            else _choice(
+                t, GuestType.choices, _("Choose one of: %(choices)s.") % {"choices": ", ".join(GuestType.values)}
+            )
+        ),
         "vip_level": _parse_vip,
         "birth_date": _parse_birth_date,
     }
@@ -316,7 +405,9 @@ def check_row(number, row, mapping, columns, *, organization_id):
     # The model's own limits (lengths, codes), reported against the file's column names.
     profile = GuestProfile(**{k: v for k, v in values.items() if k not in birth_dates.COLUMNS})
     try:
-        profile.full_clean(exclude=["organization", "search_name", "family_name", "gender", "guest_type", "vip_level", "birth_date"])
+        profile.full_clean(
+            exclude=["organization", "search_name", "family_name", "gender", "guest_type", "vip_level", "birth_date"]
+        )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             label = column_of(name) if name in FIELDS_BY_NAME else name
@@ -356,7 +447,7 @@ def _existing_contacts(organization_id, indexes):
     found = {}
     indexes = list(indexes)
     for start in range(0, len(indexes), 5_000):
-        batch = indexes[start:start + 5_000]
+        batch = indexes[start : start + 5_000]
         rows = GuestContact.objects.for_org(organization_id).filter(blind_index__in=[i for _k, i in batch])
         for kind, index, guest_id in rows.values_list("kind", "blind_index", "guest_id"):
             found.setdefault((kind, index), guest_id)
@@ -398,8 +489,11 @@ def _report(checked, duplicates, columns, mapping):
     for row in checked:
         problems.extend({"row": row.number, "column": column, "message": message} for column, message in row.problems)
     for number, guest_id in duplicates.items():
-        message = (_("Already in the archive as guest #%(id)s: not imported.") % {"id": guest_id}) if guest_id else _(
-            "Same phone or email as an earlier row of this file: not imported.")
+        message = (
+            (_("Already in the archive as guest #%(id)s: not imported.") % {"id": guest_id})
+            if guest_id
+            else _("Same phone or email as an earlier row of this file: not imported.")
+        )
         problems.append({"row": number, "column": "", "message": message, "duplicate": True})
     problems.sort(key=lambda p: (p["row"], p.get("duplicate", False)))
     return problems[:MAX_LISTED_PROBLEMS]
@@ -420,21 +514,36 @@ def import_summary(guest_import):
 
 # --- services --------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def guest_import_upload(*, hotel, actor, upload, request=None):
     """Read and store an uploaded file; ImportFileError (nothing stored) if it cannot be imported."""
     if upload.size > MAX_FILE_BYTES:
-        raise ImportFileError(_("The file is larger than %(limit)s MB: split it into smaller files.") % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
+        raise ImportFileError(
+            _("The file is larger than %(limit)s MB: split it into smaller files.")
+            % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     raw = upload.read()
     columns, rows = read_table(raw, upload.name)
     guest_import = GuestImport(
-        organization_id=hotel.organization_id, hotel=hotel, created_by=actor, original_name=(upload.name or "")[:255],
-        columns=columns, mapping=guess_mapping(columns), total_rows=len(rows),
+        organization_id=hotel.organization_id,
+        hotel=hotel,
+        created_by=actor,
+        original_name=(upload.name or "")[:255],
+        columns=columns,
+        mapping=guess_mapping(columns),
+        total_rows=len(rows),
     )
     guest_import.file.save(f"{uuid.uuid4().hex}.sealed", ContentFile(_seal(raw)), save=False)
     guest_import.save()
-    audit_record(action="guest.import_upload", hotel=hotel, actor=actor, obj=guest_import, request=request,
-                 extra={"rows": len(rows), "columns": len(columns)})
+    audit_record(
+        action="guest.import_upload",
+        hotel=hotel,
+        actor=actor,
+        obj=guest_import,
+        request=request,
+        extra={"rows": len(rows), "columns": len(columns)},
+    )
     return guest_import
 
 
@@ -447,8 +556,14 @@ def _clean_mapping(mapping, columns):
         if not 0 <= index < len(columns):
             raise GuestError(_("The mapping names a column the file does not have."))
         if index in used:
-            raise GuestError(_("The column “%(column)s” is mapped to two fields: %(first)s and %(second)s.") % {
-                "column": columns[index], "first": FIELDS_BY_NAME[used[index]].label, "second": FIELDS_BY_NAME[name].label})
+            raise GuestError(
+                _("The column “%(column)s” is mapped to two fields: %(first)s and %(second)s.")
+                % {
+                    "column": columns[index],
+                    "first": FIELDS_BY_NAME[used[index]].label,
+                    "second": FIELDS_BY_NAME[name].label,
+                }
+            )
         used[index] = name
         cleaned[name] = index
     missing = [str(f.label) for f in IMPORT_FIELDS if f.required and f.name not in cleaned]
@@ -463,16 +578,33 @@ def guest_import_map(*, guest_import, mapping, actor, request=None):
     with transaction.atomic():
         # Only an import still waiting for its mapping (or its choice) may be re-mapped: a queued
         # or running one must not change under the worker.
-        changed = GuestImport.objects.for_org(guest_import.organization_id).filter(
-            pk=guest_import.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.INVALID],
-        ).update(
-            mapping=cleaned, errors=[], status=ImportStatus.VALIDATING, skip_bad_rows=False, validated_rows=0,
-            heartbeat_at=None, attempts=0, message="",
+        changed = (
+            GuestImport.objects.for_org(guest_import.organization_id)
+            .filter(
+                pk=guest_import.pk,
+                status__in=[ImportStatus.UPLOADED, ImportStatus.INVALID],
+            )
+            .update(
+                mapping=cleaned,
+                errors=[],
+                status=ImportStatus.VALIDATING,
+                skip_bad_rows=False,
+                validated_rows=0,
+                heartbeat_at=None,
+                attempts=0,
+                message="",
+            )
         )
         if not changed:
             raise GuestError(_("This import has already started."))
-        audit_record(action="guest.import_map", hotel=guest_import.hotel, actor=actor, obj=guest_import,
-                     request=request, extra={"fields": sorted(cleaned)})
+        audit_record(
+            action="guest.import_map",
+            hotel=guest_import.hotel,
+            actor=actor,
+            obj=guest_import,
+            request=request,
+            extra={"fields": sorted(cleaned)},
+        )
         _enqueue(guest_import)
     guest_import.refresh_from_db()
     return guest_import
@@ -485,9 +617,14 @@ def guest_import_start(*, guest_import, actor, request=None):
         raise GuestError(_("No row of this file can be imported: fix the file and upload it again."))
     with transaction.atomic():
         # Conditional update: two clicks (or two tabs) queue the import once.
-        changed = GuestImport.objects.for_org(guest_import.organization_id).filter(
-            pk=guest_import.pk, status=ImportStatus.INVALID,
-        ).update(status=ImportStatus.QUEUED, skip_bad_rows=True, heartbeat_at=None)
+        changed = (
+            GuestImport.objects.for_org(guest_import.organization_id)
+            .filter(
+                pk=guest_import.pk,
+                status=ImportStatus.INVALID,
+            )
+            .update(status=ImportStatus.QUEUED, skip_bad_rows=True, heartbeat_at=None)
+        )
         if not changed:
             raise GuestError(_("This import has already started."))
         _enqueue(guest_import)
@@ -508,13 +645,17 @@ class _Superseded(Exception):
 
 def _touch(organization_id, import_id, status, **fields):
     """Progress and heartbeat of the worker holding the import; False if it no longer holds it."""
-    return bool(GuestImport.objects.for_org(organization_id).filter(pk=import_id, status=status).update(
-        heartbeat_at=timezone.now(), **fields))
+    return bool(
+        GuestImport.objects.for_org(organization_id)
+        .filter(pk=import_id, status=status)
+        .update(heartbeat_at=timezone.now(), **fields)
+    )
 
 
 def _fail(organization_id, import_id, message):
     GuestImport.objects.for_org(organization_id).filter(
-        pk=import_id, status__in=[ImportStatus.VALIDATING, ImportStatus.QUEUED, ImportStatus.RUNNING],
+        pk=import_id,
+        status__in=[ImportStatus.VALIDATING, ImportStatus.QUEUED, ImportStatus.RUNNING],
     ).update(status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), heartbeat_at=None)
 
 
@@ -522,9 +663,15 @@ def guest_import_validate(*, organization_id, import_id):
     """Check every row of an import waiting for it; the import ends up invalid (the user chooses) or queued."""
     now = timezone.now()
     # The claim: a validating import nobody holds (heartbeat cleared when queued or requeued).
-    claimed = GuestImport.objects.for_org(organization_id).filter(
-        pk=import_id, status=ImportStatus.VALIDATING, heartbeat_at__isnull=True,
-    ).update(heartbeat_at=now, validated_rows=0)
+    claimed = (
+        GuestImport.objects.for_org(organization_id)
+        .filter(
+            pk=import_id,
+            status=ImportStatus.VALIDATING,
+            heartbeat_at__isnull=True,
+        )
+        .update(heartbeat_at=now, validated_rows=0)
+    )
     if not claimed:
         return None
     guest_import = GuestImport.objects.for_org(organization_id).get(pk=import_id)
@@ -535,20 +682,26 @@ def guest_import_validate(*, organization_id, import_id):
             if not _touch(organization_id, import_id, ImportStatus.VALIDATING, validated_rows=done):
                 raise _Superseded()
 
-        checked, duplicates = check_rows(organization_id=organization_id, columns=columns, rows=rows,
-                                         mapping=guest_import.mapping, progress=progress)
+        checked, duplicates = check_rows(
+            organization_id=organization_id, columns=columns, rows=rows, mapping=guest_import.mapping, progress=progress
+        )
     except _Superseded:
         return None
     except Exception as error:
-        _fail(organization_id, import_id,
-              error.message if isinstance(error, GuestError) else _("The check stopped with an internal error."))
+        _fail(
+            organization_id,
+            import_id,
+            error.message if isinstance(error, GuestError) else _("The check stopped with an internal error."),
+        )
         if not isinstance(error, GuestError):
             raise
         return None
     has_errors = any(row.problems for row in checked)
     GuestImport.objects.for_org(organization_id).filter(pk=import_id, status=ImportStatus.VALIDATING).update(
-        total_rows=len(rows), errors=_report(checked, duplicates, columns, guest_import.mapping),
-        status=ImportStatus.INVALID if has_errors else ImportStatus.QUEUED, heartbeat_at=None,
+        total_rows=len(rows),
+        errors=_report(checked, duplicates, columns, guest_import.mapping),
+        status=ImportStatus.INVALID if has_errors else ImportStatus.QUEUED,
+        heartbeat_at=None,
     )
     guest_import.refresh_from_db()
     return guest_import
@@ -581,23 +734,39 @@ def _create_chunk(guest_import, rows, existing_seen, *, start, skipped):
         profiles.append(profile)
         contacts_per_profile.append(row.contacts)
     with transaction.atomic():
-        held = GuestImport.objects.for_org(organization_id).select_for_update().filter(
-            pk=guest_import.pk, status=ImportStatus.RUNNING, good_rows_done=start,
-        ).exists()
+        held = (
+            GuestImport.objects.for_org(organization_id)
+            .select_for_update()
+            .filter(
+                pk=guest_import.pk,
+                status=ImportStatus.RUNNING,
+                good_rows_done=start,
+            )
+            .exists()
+        )
         if not held:
             raise _Superseded()
         GuestProfile.objects.bulk_create(profiles, batch_size=CHUNK_ROWS)
         contacts = [
-            GuestContact(organization_id=organization_id, guest=profile, kind=kind, value=normalised, blind_index=index,
-                         is_primary=True)
-            for profile, row_contacts in zip(profiles, contacts_per_profile) for kind, normalised, index in row_contacts
+            GuestContact(
+                organization_id=organization_id,
+                guest=profile,
+                kind=kind,
+                value=normalised,
+                blind_index=index,
+                is_primary=True,
+            )
+            for profile, row_contacts in zip(profiles, contacts_per_profile)
+            for kind, normalised, index in row_contacts
         ]
         GuestContact.objects.bulk_create(contacts, batch_size=CHUNK_ROWS)
         # bulk_create sends no signal: the new guests' duplicate pairs are computed here.
         duplicate_pairs_refresh(organization_id=organization_id, guest_ids=[profile.pk for profile in profiles])
         GuestImport.objects.for_org(organization_id).filter(pk=guest_import.pk).update(
-            good_rows_done=start + len(rows), processed_rows=skipped + start + len(rows),
-            imported_rows=F("imported_rows") + len(profiles), duplicate_rows=F("duplicate_rows") + duplicates,
+            good_rows_done=start + len(rows),
+            processed_rows=skipped + start + len(rows),
+            imported_rows=F("imported_rows") + len(profiles),
+            duplicate_rows=F("duplicate_rows") + duplicates,
             heartbeat_at=timezone.now(),
         )
     return len(profiles), duplicates
@@ -607,15 +776,22 @@ def guest_import_run(*, organization_id, import_id):
     """Run (or resume) a queued import. Returns the import, or None when it is gone or someone else runs it."""
     # The claim: only one worker turns queued into running; a repeated task finds nothing to do.
     # Progress is kept: a requeued import resumes after its last committed chunk.
-    claimed = GuestImport.objects.for_org(organization_id).filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(),
+    claimed = (
+        GuestImport.objects.for_org(organization_id)
+        .filter(pk=import_id, status=ImportStatus.QUEUED)
+        .update(
+            status=ImportStatus.RUNNING,
+            heartbeat_at=timezone.now(),
+        )
     )
     if not claimed:
         return None
     guest_import = GuestImport.objects.for_org(organization_id).select_related("hotel", "created_by").get(pk=import_id)
     try:
         columns, rows = _load_rows(guest_import)
-        checked, _duplicates = check_rows(organization_id=organization_id, columns=columns, rows=rows, mapping=guest_import.mapping)
+        checked, _duplicates = check_rows(
+            organization_id=organization_id, columns=columns, rows=rows, mapping=guest_import.mapping
+        )
         bad = [row for row in checked if row.problems]
         if bad and not guest_import.skip_bad_rows:
             # The file changed meaning since it was checked (it cannot, but never import a bad row silently).
@@ -627,31 +803,53 @@ def guest_import_run(*, organization_id, import_id):
             raise _Superseded()
         seen = {}
         for chunk_start in range(start, len(good), CHUNK_ROWS):
-            _create_chunk(guest_import, good[chunk_start:chunk_start + CHUNK_ROWS], seen, start=chunk_start,
-                          skipped=skipped)
+            _create_chunk(
+                guest_import, good[chunk_start : chunk_start + CHUNK_ROWS], seen, start=chunk_start, skipped=skipped
+            )
     except _Superseded:
         return None
     except Exception as error:  # record why, so the page says it; the task's log has the trace
-        _fail(organization_id, import_id,
-              error.message if isinstance(error, GuestError) else _("The import stopped with an internal error."))
+        _fail(
+            organization_id,
+            import_id,
+            error.message if isinstance(error, GuestError) else _("The import stopped with an internal error."),
+        )
         if not isinstance(error, GuestError):
             raise
         return guest_import
     with transaction.atomic():
-        guest_import = GuestImport.objects.for_org(organization_id).select_for_update(of=("self",)).select_related(
-            "hotel", "created_by").filter(pk=import_id, status=ImportStatus.RUNNING).first()
+        guest_import = (
+            GuestImport.objects.for_org(organization_id)
+            .select_for_update(of=("self",))
+            .select_related("hotel", "created_by")
+            .filter(pk=import_id, status=ImportStatus.RUNNING)
+            .first()
+        )
         if guest_import is None:
             return None
         imported, duplicates = guest_import.imported_rows, guest_import.duplicate_rows
         GuestImport.objects.for_org(organization_id).filter(pk=import_id).update(
-            status=ImportStatus.DONE, finished_at=timezone.now(), heartbeat_at=None,
-            message=_("%(imported)s guests imported, %(duplicates)s duplicates left out, %(skipped)s rows with errors skipped.") % {
-                "imported": imported, "duplicates": duplicates, "skipped": skipped},
+            status=ImportStatus.DONE,
+            finished_at=timezone.now(),
+            heartbeat_at=None,
+            message=_(
+                "%(imported)s guests imported, %(duplicates)s duplicates left out, %(skipped)s rows with errors skipped."
+            )
+            % {"imported": imported, "duplicates": duplicates, "skipped": skipped},
         )
         audit_record(
-            action="guest.import", hotel=guest_import.hotel, actor=guest_import.created_by, obj=guest_import,
-            extra={"rows": len(rows), "imported": imported, "duplicates": duplicates, "skipped": skipped,
-                   "file": guest_import.original_name, "resumptions": guest_import.attempts},
+            action="guest.import",
+            hotel=guest_import.hotel,
+            actor=guest_import.created_by,
+            obj=guest_import,
+            extra={
+                "rows": len(rows),
+                "imported": imported,
+                "duplicates": duplicates,
+                "skipped": skipped,
+                "file": guest_import.original_name,
+                "resumptions": guest_import.attempts,
+            },
         )
     # The file is a plain list of personal data: once imported, only the counts and report stay.
     if guest_import.file.name:
@@ -668,29 +866,51 @@ def guest_imports_recover_stale(*, now=None, stale_after=STALE_AFTER):
     """
     cutoff = (now or timezone.now()) - stale_after
     resumed, failed = [], []
-    candidates = GuestImport.objects.all_tenants_unscoped().filter(
-        status__in=[ImportStatus.VALIDATING, ImportStatus.RUNNING], heartbeat_at__lt=cutoff,
-    ).values_list("pk", flat=True)
+    candidates = (
+        GuestImport.objects.all_tenants_unscoped()
+        .filter(
+            status__in=[ImportStatus.VALIDATING, ImportStatus.RUNNING],
+            heartbeat_at__lt=cutoff,
+        )
+        .values_list("pk", flat=True)
+    )
     for import_id in list(candidates[:100]):
         with transaction.atomic():
-            guest_import = GuestImport.objects.all_tenants_unscoped().select_for_update(of=("self",)).select_related("hotel").filter(
-                pk=import_id, status__in=[ImportStatus.VALIDATING, ImportStatus.RUNNING], heartbeat_at__lt=cutoff,
-            ).first()
+            guest_import = (
+                GuestImport.objects.all_tenants_unscoped()
+                .select_for_update(of=("self",))
+                .select_related("hotel")
+                .filter(
+                    pk=import_id,
+                    status__in=[ImportStatus.VALIDATING, ImportStatus.RUNNING],
+                    heartbeat_at__lt=cutoff,
+                )
+                .first()
+            )
             if guest_import is None:
                 continue
             if guest_import.attempts >= MAX_RESUMPTIONS:
-                message = _("The import stopped: its worker was lost %(times)s times. %(imported)s guests were imported "
-                            "before that; import the remaining rows in a new file.") % {
-                    "times": guest_import.attempts + 1, "imported": guest_import.imported_rows}
+                message = _(
+                    "The import stopped: its worker was lost %(times)s times. %(imported)s guests were imported "
+                    "before that; import the remaining rows in a new file."
+                ) % {"times": guest_import.attempts + 1, "imported": guest_import.imported_rows}
                 GuestImport.objects.for_org(guest_import.organization_id).filter(pk=import_id).update(
-                    status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), heartbeat_at=None)
-                audit_record(action="guest.import_failed", hotel=guest_import.hotel, actor=None, obj=guest_import,
-                             extra={"imported": guest_import.imported_rows, "resumptions": guest_import.attempts})
+                    status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), heartbeat_at=None
+                )
+                audit_record(
+                    action="guest.import_failed",
+                    hotel=guest_import.hotel,
+                    actor=None,
+                    obj=guest_import,
+                    extra={"imported": guest_import.imported_rows, "resumptions": guest_import.attempts},
+                )
                 failed.append(import_id)
                 continue
             status = ImportStatus.VALIDATING if guest_import.status == ImportStatus.VALIDATING else ImportStatus.QUEUED
             GuestImport.objects.for_org(guest_import.organization_id).filter(pk=import_id).update(
-                status=status, heartbeat_at=None, attempts=F("attempts") + 1,
+                status=status,
+                heartbeat_at=None,
+                attempts=F("attempts") + 1,
                 message=_("Resumed after its worker stopped answering."),
             )
             _enqueue(guest_import)
@@ -700,8 +920,11 @@ def guest_imports_recover_stale(*, now=None, stale_after=STALE_AFTER):
 
 # --- reads -----------------------------------------------------------------------------------
 
+
 def guest_import_list(*, organization):
-    return GuestImport.objects.for_org(organization).select_related("hotel", "created_by").order_by("-created_at", "-pk")
+    return (
+        GuestImport.objects.for_org(organization).select_related("hotel", "created_by").order_by("-created_at", "-pk")
+    )
 
 
 def guest_import_get(*, organization, import_id):

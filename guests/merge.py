@@ -9,12 +9,13 @@ resolving (`guest_resolve`) and its audit events stay findable by that id (they 
 append-only). Every row moved, and every survivor field overwritten, is written into the
 MergeRecord, which is what makes `guest_merge_undo` exact.
 """
+
 import datetime
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
-from django.db.models import ForeignKey, Q, UniqueConstraint
+from django.db.models import ForeignKey, UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from guests.exceptions import GuestError
 from guests.models import DuplicateDecision, GuestPreference, GuestProfile, GuestStatus, MergeRecord
 from hotelcrm.audit import audit_record
-from hotelcrm.domain_events import guest_merged
 from hotelcrm.crypto import EncryptedTextField, decrypt_text, encrypt_text
+from hotelcrm.domain_events import guest_merged
 from hotelcrm.tenancy import tenant_models
 
 
@@ -70,21 +71,28 @@ RESTRICTIVE_FLAGS = ("is_confidential", "do_not_contact")
 STATUS_SEVERITY = {GuestStatus.ACTIVE: 0, GuestStatus.WARNED: 1, GuestStatus.BLACKLISTED: 2}
 # Kept from the survivor, taken from the merged profile only where the survivor has none.
 FILL_IF_BLANK = (
-    ("relationship_owner",), ("pms_profile_id",), ("account_opened_on",),
+    ("relationship_owner",),
+    ("pms_profile_id",),
+    ("account_opened_on",),
     ("credit_grade", "credit_reviewed_on", "credit_review_due_on"),
 )
 UNION_LISTS = ("tags", "languages")
 
 # Links to GuestProfile that are about merging itself, not data of the guest.
-_NOT_MOVED = {("guests.guestprofile", "merged_into"), ("guests.mergerecord", "survivor"),
-              ("guests.mergerecord", "merged"), ("guests.duplicatedecision", "guest_a"),
-              ("guests.duplicatedecision", "guest_b")}
+_NOT_MOVED = {
+    ("guests.guestprofile", "merged_into"),
+    ("guests.mergerecord", "survivor"),
+    ("guests.mergerecord", "merged"),
+    ("guests.duplicatedecision", "guest_a"),
+    ("guests.duplicatedecision", "guest_b"),
+}
 
 
 def differing_groups(a, b):
     """Names of the field groups where the two profiles hold different values."""
     return [
-        name for name, (_label, fields) in MERGE_FIELD_GROUPS.items()
+        name
+        for name, (_label, fields) in MERGE_FIELD_GROUPS.items()
         if any(getattr(a, f) != getattr(b, f) for f in fields)
     ]
 
@@ -97,8 +105,11 @@ def guest_links():
     links = []
     for model in tenant_models():
         for fk in model._meta.concrete_fields:
-            if isinstance(fk, ForeignKey) and fk.related_model is GuestProfile \
-                    and (model._meta.label_lower, fk.name) not in _NOT_MOVED:
+            if (
+                isinstance(fk, ForeignKey)
+                and fk.related_model is GuestProfile
+                and (model._meta.label_lower, fk.name) not in _NOT_MOVED
+            ):
                 links.append((model, fk))
     return links
 
@@ -120,7 +131,9 @@ def _unique_sets(model, fk):
         rules.append(((), None))
     for constraint in model._meta.constraints:
         if isinstance(constraint, UniqueConstraint) and fk.name in constraint.fields and not constraint.expressions:
-            rules.append((tuple(f for f in constraint.fields if f not in (fk.name, "organization")), constraint.condition))
+            rules.append(
+                (tuple(f for f in constraint.fields if f not in (fk.name, "organization")), constraint.condition)
+            )
     for together in model._meta.unique_together:
         if fk.name in together:
             rules.append((tuple(f for f in together if f not in (fk.name, "organization")), None))
@@ -201,7 +214,7 @@ def _clean_choices(field_choices):
             raise MergeRefused(_("Choose which profile each field is taken from."))
         if key in MERGE_FIELD_GROUPS:
             cleaned[key] = choice
-        elif key.startswith(PREFERENCE_CHOICE_PREFIX) and key[len(PREFERENCE_CHOICE_PREFIX):].isdigit():
+        elif key.startswith(PREFERENCE_CHOICE_PREFIX) and key[len(PREFERENCE_CHOICE_PREFIX) :].isdigit():
             cleaned[key] = choice
         else:
             raise MergeRefused(_("“%(field)s” is not a field that can be merged.") % {"field": key[:60]})
@@ -216,8 +229,10 @@ def _lock_pair(organization_id, first_id, second_id):
     deadlock. ORDER BY under FOR UPDATE locks the rows in the sorted order.
     """
     rows = list(
-        GuestProfile.objects.for_org(organization_id).select_for_update()
-        .filter(pk__in=[first_id, second_id]).order_by("pk")
+        GuestProfile.objects.for_org(organization_id)
+        .select_for_update()
+        .filter(pk__in=[first_id, second_id])
+        .order_by("pk")
     )
     found = {row.pk: row for row in rows}
     if first_id not in found or second_id not in found:
@@ -226,6 +241,7 @@ def _lock_pair(organization_id, first_id, second_id):
 
 
 # --- Writes -----------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def guest_merge(*, survivor, merged, field_choices, actor, request=None, hotel=None):
@@ -246,11 +262,14 @@ def guest_merge(*, survivor, merged, field_choices, actor, request=None, hotel=N
         raise MergeRefused(_("One of these profiles has already been merged into another."))
 
     changes = _merged_values(survivor, merged, choices)
-    snapshot = {attname: _dump(GuestProfile._meta.get_field(attname), getattr(survivor, attname)) for attname in changes}
+    snapshot = {
+        attname: _dump(GuestProfile._meta.get_field(attname), getattr(survivor, attname)) for attname in changes
+    }
 
     moved, swapped = {}, {}
     chosen_preference_types = {
-        int(key[len(PREFERENCE_CHOICE_PREFIX):]) for key, choice in choices.items()
+        int(key[len(PREFERENCE_CHOICE_PREFIX) :])
+        for key, choice in choices.items()
         if key.startswith(PREFERENCE_CHOICE_PREFIX) and choice == MERGED
     }
     for model, fk in guest_links():
@@ -262,7 +281,8 @@ def guest_merge(*, survivor, merged, field_choices, actor, request=None, hotel=N
             moved[_link_key(model, fk)] = ids
         if model is GuestPreference and chosen_preference_types and conflicts:
             swapped[_link_key(model, fk)] = _swap_chosen_preferences(
-                organization_id, survivor.pk, merged.pk, conflicts, chosen_preference_types)
+                organization_id, survivor.pk, merged.pk, conflicts, chosen_preference_types
+            )
     # Conflicting rows (a contact or preference the survivor already has, a permission already
     # held) stay on the merged profile: nothing is lost, and undo has nothing to untangle.
 
@@ -274,14 +294,31 @@ def guest_merge(*, survivor, merged, field_choices, actor, request=None, hotel=N
     merged.save(update_fields=["merged_into", "updated_at"])
 
     record = MergeRecord.objects.create(
-        organization_id=organization_id, survivor=survivor, merged=merged, field_choices=choices,
-        snapshot=snapshot, moved={"rows": moved, "swapped": swapped}, merged_by=actor,
+        organization_id=organization_id,
+        survivor=survivor,
+        merged=merged,
+        field_choices=choices,
+        snapshot=snapshot,
+        moved={"rows": moved, "swapped": swapped},
+        merged_by=actor,
     )
-    details = {"merge_id": record.pk, "survivor_id": survivor.pk, "merged_id": merged.pk,
-               "moved": {key: len(ids) for key, ids in moved.items()}}
+    details = {
+        "merge_id": record.pk,
+        "survivor_id": survivor.pk,
+        "merged_id": merged.pk,
+        "moved": {key: len(ids) for key, ids in moved.items()},
+    }
     for guest in (survivor, merged):
-        audit_record(action="guest.merge", organization=survivor.organization, hotel=hotel, actor=actor, obj=guest,
-                     fields=sorted(changes), request=request, extra=details)
+        audit_record(
+            action="guest.merge",
+            organization=survivor.organization,
+            hotel=hotel,
+            actor=actor,
+            obj=guest,
+            fields=sorted(changes),
+            request=request,
+            extra=details,
+        )
     # Loyalty (one membership per guest) and others fold the merged profile's rows in here.
     guest_merged.send(sender=GuestProfile, survivor=survivor, merged=merged, actor=actor)
     return record
@@ -295,7 +332,9 @@ def _swap_chosen_preferences(organization_id, survivor_id, merged_id, conflict_i
     """
     preferences = GuestPreference.objects.for_org(organization_id)
     theirs = {p.preference_type_id: p for p in preferences.filter(pk__in=conflict_ids, preference_type_id__in=type_ids)}
-    ours = {p.preference_type_id: p for p in preferences.filter(guest_id=survivor_id, preference_type_id__in=list(theirs))}
+    ours = {
+        p.preference_type_id: p for p in preferences.filter(guest_id=survivor_id, preference_type_id__in=list(theirs))
+    }
     pairs = []
     for type_id, their_row in sorted(theirs.items()):
         our_row = ours[type_id]
@@ -331,8 +370,11 @@ def guest_merge_undo(*, merge, actor, request=None, hotel=None):
         raise MergeRefused(_("The kept profile has since been merged into another profile: undo that merge first."))
     if merged.merged_into_id != survivor.pk:
         raise MergeRefused(_("The merged profile has changed since this merge, so it cannot be undone."))
-    later = MergeRecord.objects.for_org(organization_id).filter(
-        survivor_id=survivor.pk, undone_at__isnull=True, pk__gt=merge.pk).exists()
+    later = (
+        MergeRecord.objects.for_org(organization_id)
+        .filter(survivor_id=survivor.pk, undone_at__isnull=True, pk__gt=merge.pk)
+        .exists()
+    )
     if later:
         raise MergeRefused(_("Another profile was merged into this one afterwards: undo the later merge first."))
 
@@ -340,9 +382,13 @@ def guest_merge_undo(*, merge, actor, request=None, hotel=None):
     swapped = (merge.moved or {}).get("swapped", {})
     try:
         with transaction.atomic():
-            for key, pairs in swapped.items():
-                preferences = {p.pk: p for p in GuestPreference.objects.for_org(organization_id)
-                               .filter(pk__in=[pk for pair in pairs for pk in pair])}
+            for pairs in swapped.values():
+                preferences = {
+                    p.pk: p
+                    for p in GuestPreference.objects.for_org(organization_id).filter(
+                        pk__in=[pk for pair in pairs for pk in pair]
+                    )
+                }
                 for our_pk, their_pk in pairs:
                     if our_pk in preferences and their_pk in preferences:
                         _swap_preference_values(organization_id, preferences[our_pk], preferences[their_pk])
@@ -350,7 +396,8 @@ def guest_merge_undo(*, merge, actor, request=None, hotel=None):
                 model, fk = _link_from_key(key)
                 # Only rows still on the survivor go back; a row deleted since stays deleted.
                 model.objects.for_org(organization_id).filter(pk__in=ids, **{fk.name: survivor.pk}).update(
-                    **{fk.name: merged.pk})
+                    **{fk.name: merged.pk}
+                )
     except IntegrityError:
         raise MergeRefused(
             _("The merged profile has been given the same details since, so the rows cannot be moved back.")
@@ -369,8 +416,16 @@ def guest_merge_undo(*, merge, actor, request=None, hotel=None):
     merge.save(update_fields=["undone_at", "undone_by"])
     details = {"merge_id": merge.pk, "survivor_id": survivor.pk, "merged_id": merged.pk}
     for guest in (survivor, merged):
-        audit_record(action="guest.merge_undone", organization=survivor.organization, hotel=hotel, actor=actor,
-                     obj=guest, fields=sorted(restored), request=request, extra=details)
+        audit_record(
+            action="guest.merge_undone",
+            organization=survivor.organization,
+            hotel=hotel,
+            actor=actor,
+            obj=guest,
+            fields=sorted(restored),
+            request=request,
+            extra=details,
+        )
     return merge
 
 
@@ -383,13 +438,22 @@ def duplicate_dismiss(*, guest_a, guest_b, actor, request=None, hotel=None):
         raise MergeRefused(_("Choose two different profiles."))
     low, high = sorted([guest_a, guest_b], key=lambda g: g.pk)
     decision, created = DuplicateDecision.objects.for_org(low.organization_id).get_or_create(
-        guest_a=low, guest_b=high, defaults={"organization_id": low.organization_id, "decided_by": actor},
+        guest_a=low,
+        guest_b=high,
+        defaults={"organization_id": low.organization_id, "decided_by": actor},
     )
     if created:
         hotel = hotel if hotel is not None else getattr(request, "hotel", None)
         for guest in (low, high):
-            audit_record(action="guest.duplicate_dismissed", organization=low.organization, hotel=hotel, actor=actor,
-                         obj=guest, request=request, extra={"guest_a_id": low.pk, "guest_b_id": high.pk})
+            audit_record(
+                action="guest.duplicate_dismissed",
+                organization=low.organization,
+                hotel=hotel,
+                actor=actor,
+                obj=guest,
+                request=request,
+                extra={"guest_a_id": low.pk, "guest_b_id": high.pk},
+            )
     return decision
 
 
@@ -397,9 +461,17 @@ def duplicate_dismiss(*, guest_a, guest_b, actor, request=None, hotel=None):
 def merge_review_record(*, guests, actor, request=None, hotel=None):
     """The audit events of one look at two profiles' details side by side, before they are shown."""
     for guest in guests:
-        audit_record(action="guest.view_sensitive", organization=guest.organization, hotel=hotel, actor=actor,
-                     obj=guest, fields=["birth_date", "address", "document_number"],
-                     reason=str(_("Duplicate review")), request=request, extra={"reason_code": "duplicate_review"})
+        audit_record(
+            action="guest.view_sensitive",
+            organization=guest.organization,
+            hotel=hotel,
+            actor=actor,
+            obj=guest,
+            fields=["birth_date", "address", "document_number"],
+            reason=str(_("Duplicate review")),
+            request=request,
+            extra={"reason_code": "duplicate_review"},
+        )
 
 
 # --- Reads ------------------------------------------------------------------------------------
@@ -459,8 +531,13 @@ def duplicate_candidates(*, organization, limit=CANDIDATE_LIMIT):
     with connection.cursor() as cursor:
         cursor.execute(_CANDIDATES_SQL, {"org": organization_id, "limit": limit})
         return [
-            DuplicateCandidate(a_id=a, b_id=b, score=int(score), reasons=list(reasons),
-                               reason_labels=[REASON_LABELS.get(r, r) for r in reasons])
+            DuplicateCandidate(
+                a_id=a,
+                b_id=b,
+                score=int(score),
+                reasons=list(reasons),
+                reason_labels=[REASON_LABELS.get(r, r) for r in reasons],
+            )
             for a, b, score, reasons in cursor.fetchall()
         ]
 
@@ -495,8 +572,9 @@ def merge_pair_details(*, organization, guests):
     details = {pk: {"contacts": [], "preferences": {}, "stays": 0} for pk in ids}
     for contact in GuestContact.objects.for_org(organization).filter(guest_id__in=ids).order_by("kind", "pk"):
         details[contact.guest_id]["contacts"].append(contact)
-    for preference in (GuestPreference.objects.for_org(organization).filter(guest_id__in=ids)
-                       .select_related("preference_type")):
+    for preference in (
+        GuestPreference.objects.for_org(organization).filter(guest_id__in=ids).select_related("preference_type")
+    ):
         details[preference.guest_id]["preferences"][preference.preference_type_id] = preference
     for row in Stay.objects.for_org(organization).filter(guest_id__in=ids).values("guest_id").annotate(n=Count("pk")):
         details[row["guest_id"]]["stays"] = row["n"]
@@ -527,7 +605,9 @@ def guest_resolve(*, organization, guest_id):
     guest = profiles.filter(pk=guest_id).first()
     seen = set()
     # Bounded, and guarded against a cycle, so a corrupted chain cannot loop forever.
-    while guest is not None and guest.merged_into_id is not None and guest.pk not in seen and len(seen) < MAX_MERGE_CHAIN:
+    while (
+        guest is not None and guest.merged_into_id is not None and guest.pk not in seen and len(seen) < MAX_MERGE_CHAIN
+    ):
         seen.add(guest.pk)
         nxt = profiles.filter(pk=guest.merged_into_id).first()
         if nxt is None:

@@ -19,9 +19,7 @@ def fold_for_search(*parts):
     text = " ".join(p for p in parts if p)
     decomposed = unicodedata.normalize("NFKD", text)
     # Drop accents and control characters (PostgreSQL refuses NUL in text).
-    return "".join(
-        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cc"
-    ).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cc").casefold()
 
 
 class Gender(models.TextChoices):
@@ -92,7 +90,9 @@ class GuestProfile(TenantModel):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     nationality = models.CharField(_("nationality"), max_length=2, blank=True, help_text=_("ISO 3166 two-letter code"))
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
-    languages = ArrayField(models.CharField(max_length=10), verbose_name=_("languages spoken"), default=list, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=10), verbose_name=_("languages spoken"), default=list, blank=True
+    )
     birth_date = EncryptedTextField(_("birth date"), blank=True, default="")
     # Keyed hashes and the decade, never the date (guests/birth_dates.py); set with the date.
     birthday_index = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -109,7 +109,11 @@ class GuestProfile(TenantModel):
     value_class = models.CharField(_("value class"), max_length=20, choices=ValueClass.choices, blank=True)
     vip_level = models.PositiveSmallIntegerField(_("VIP level"), default=0, help_text=_("0 for none, up to 5"))
     relationship_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("relationship owner"),
     )
     account_opened_on = models.DateField(_("account opened on"), null=True, blank=True)
@@ -118,21 +122,30 @@ class GuestProfile(TenantModel):
     credit_review_due_on = models.DateField(_("credit review due on"), null=True, blank=True)
     consent_email = models.BooleanField(_("email marketing consent"), default=False)
     consent_email_at = models.DateTimeField(_("email consent given at"), null=True, blank=True)
-    consent_email_source = models.CharField(_("email consent source"), max_length=20, choices=ConsentSource.choices, blank=True)
+    consent_email_source = models.CharField(
+        _("email consent source"), max_length=20, choices=ConsentSource.choices, blank=True
+    )
     consent_sms = models.BooleanField(_("SMS marketing consent"), default=False)
     consent_sms_at = models.DateTimeField(_("SMS consent given at"), null=True, blank=True)
-    consent_sms_source = models.CharField(_("SMS consent source"), max_length=20, choices=ConsentSource.choices, blank=True)
+    consent_sms_source = models.CharField(
+        _("SMS consent source"), max_length=20, choices=ConsentSource.choices, blank=True
+    )
     consent_phone = models.BooleanField(_("phone marketing consent"), default=False)
     consent_phone_at = models.DateTimeField(_("phone consent given at"), null=True, blank=True)
-    consent_phone_source = models.CharField(_("phone consent source"), max_length=20, choices=ConsentSource.choices, blank=True)
+    consent_phone_source = models.CharField(
+        _("phone consent source"), max_length=20, choices=ConsentSource.choices, blank=True
+    )
     # PIPL art. 29: sensitive personal information (health, ID documents) needs its own consent.
     sensitive_consent = models.BooleanField(_("separate consent to sensitive data"), default=False)
     sensitive_consent_at = models.DateTimeField(_("sensitive-data consent given at"), null=True, blank=True)
     sensitive_consent_purpose = models.CharField(_("purpose of the sensitive data"), max_length=300, blank=True)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     is_confidential = models.BooleanField(
-        _("confidential service"), default=False,
-        help_text=_("The guest asked for confidential service: staff deflect enquiries and the profile opens only with permission."),
+        _("confidential service"),
+        default=False,
+        help_text=_(
+            "The guest asked for confidential service: staff deflect enquiries and the profile opens only with permission."
+        ),
     )
     status = models.CharField(_("status"), max_length=20, choices=GuestStatus.choices, default=GuestStatus.ACTIVE)
     status_reason = models.CharField(_("status reason"), max_length=300, blank=True)
@@ -140,7 +153,12 @@ class GuestProfile(TenantModel):
     notes = models.TextField(_("notes"), blank=True)
     pms_profile_id = models.CharField(_("PMS profile id"), max_length=64, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("merged into"),
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
     )
     is_anonymised = models.BooleanField(_("anonymised"), default=False)
     search_name = models.CharField(max_length=300, editable=False, default="")
@@ -240,7 +258,9 @@ class Stay(HotelScopedModel):
             models.UniqueConstraint(
                 fields=["organization", "hotel", "pms_reservation_id"], name="stay_reservation_unique_per_hotel"
             ),
-            models.CheckConstraint(condition=models.Q(departure_on__gte=models.F("arrival_on")), name="stay_departure_after_arrival"),
+            models.CheckConstraint(
+                condition=models.Q(departure_on__gte=models.F("arrival_on")), name="stay_departure_after_arrival"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "hotel", "arrival_on"], name="stay_org_hotel_arrival_idx"),
@@ -282,7 +302,9 @@ class GuestContact(TenantModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "guest", "kind", "blind_index"], name="contact_unique_per_guest"),
+            models.UniqueConstraint(
+                fields=["organization", "guest", "kind", "blind_index"], name="contact_unique_per_guest"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "kind", "blind_index"], name="contact_org_lookup_idx")]
 
@@ -304,15 +326,25 @@ class CalendarKind(models.TextChoices):
 class SpecialDate(TenantModel):
     """A date a guest celebrates every year, on the Gregorian or the Chinese lunar calendar."""
 
-    guest = models.ForeignKey(GuestProfile, on_delete=models.CASCADE, related_name="special_dates", verbose_name=_("guest"))
+    guest = models.ForeignKey(
+        GuestProfile, on_delete=models.CASCADE, related_name="special_dates", verbose_name=_("guest")
+    )
     kind = models.CharField(_("occasion"), max_length=20, choices=SpecialDateKind.choices)
     label = models.CharField(_("label"), max_length=100, blank=True)
-    calendar = models.CharField(_("calendar"), max_length=10, choices=CalendarKind.choices, default=CalendarKind.GREGORIAN)
+    calendar = models.CharField(
+        _("calendar"), max_length=10, choices=CalendarKind.choices, default=CalendarKind.GREGORIAN
+    )
     month = models.PositiveSmallIntegerField(_("month"))
     day = models.PositiveSmallIntegerField(_("day"))
-    is_leap_month = models.BooleanField(_("leap month"), default=False, help_text=_("Lunar calendar only: the date is in the leap month (闰月)."))
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, help_text=_("Year of the original event, if known."))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    is_leap_month = models.BooleanField(
+        _("leap month"), default=False, help_text=_("Lunar calendar only: the date is in the leap month (闰月).")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("Year of the original event, if known.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -343,7 +375,9 @@ class PreferenceType(TenantModel):
     value_type = models.CharField(_("value type"), max_length=10, choices=PreferenceValueType.choices)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     is_sensitive = models.BooleanField(
-        _("sensitive"), default=False, help_text=_("Health-related: encrypted, shown only in the audited sensitive section.")
+        _("sensitive"),
+        default=False,
+        help_text=_("Health-related: encrypted, shown only in the audited sensitive section."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -352,7 +386,9 @@ class PreferenceType(TenantModel):
         verbose_name = _("preference type")
         verbose_name_plural = _("preference types")
         ordering = ["sort_order", "name"]
-        constraints = [models.UniqueConstraint(fields=["organization", "code"], name="preferencetype_code_unique_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="preferencetype_code_unique_per_org")
+        ]
 
     def __str__(self):
         return self.name
@@ -361,11 +397,17 @@ class PreferenceType(TenantModel):
 class GuestPreference(TenantModel):
     """One guest's value for one preference type; sensitive values are encrypted."""
 
-    guest = models.ForeignKey(GuestProfile, on_delete=models.CASCADE, related_name="preferences", verbose_name=_("guest"))
-    preference_type = models.ForeignKey(PreferenceType, on_delete=models.PROTECT, related_name="+", verbose_name=_("preference"))
+    guest = models.ForeignKey(
+        GuestProfile, on_delete=models.CASCADE, related_name="preferences", verbose_name=_("guest")
+    )
+    preference_type = models.ForeignKey(
+        PreferenceType, on_delete=models.PROTECT, related_name="+", verbose_name=_("preference")
+    )
     value = models.TextField(_("value"), blank=True)
     sensitive_value = EncryptedTextField(_("sensitive value"), blank=True, default="")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
     class Meta:
@@ -415,10 +457,16 @@ class AccessRequest(HotelScopedModel):
     """A staff member's request to open a confidential profile, decided by a manager."""
 
     guest = models.ForeignKey(GuestProfile, on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     reason = models.CharField(_("reason"), max_length=500)
-    status = models.CharField(_("status"), max_length=20, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=20, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
     expires_at = models.DateTimeField(_("access expires at"), null=True, blank=True)
@@ -436,14 +484,20 @@ class AccessRequest(HotelScopedModel):
 class MergeRecord(TenantModel):
     """One merge of a duplicate into a surviving profile, with what is needed to undo it."""
 
-    survivor = models.ForeignKey(GuestProfile, on_delete=models.PROTECT, related_name="+", verbose_name=_("kept profile"))
-    merged = models.ForeignKey(GuestProfile, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged profile"))
+    survivor = models.ForeignKey(
+        GuestProfile, on_delete=models.PROTECT, related_name="+", verbose_name=_("kept profile")
+    )
+    merged = models.ForeignKey(
+        GuestProfile, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged profile")
+    )
     field_choices = models.JSONField(_("fields taken from the merged profile"), default=dict)
     snapshot = models.JSONField(_("survivor before the merge"), default=dict)
     moved = models.JSONField(_("rows moved"), default=dict)
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
-    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
 
     class Meta:
@@ -461,7 +515,9 @@ class DuplicateDecision(TenantModel):
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organization", "guest_a", "guest_b"], name="duplicate_decision_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "guest_a", "guest_b"], name="duplicate_decision_unique")
+        ]
 
 
 class DuplicatePair(TenantModel):
@@ -479,11 +535,19 @@ class DuplicatePair(TenantModel):
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organization", "first_guest_id", "second_guest_id"],
-                                               name="duplicate_pair_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "first_guest_id", "second_guest_id"], name="duplicate_pair_unique"
+            )
+        ]
         indexes = [
-            models.Index(F("organization"), F("score").desc(), F("first_guest_id"), F("second_guest_id"),
-                         name="duplicate_pair_queue_idx"),
+            models.Index(
+                F("organization"),
+                F("score").desc(),
+                F("first_guest_id"),
+                F("second_guest_id"),
+                name="duplicate_pair_queue_idx",
+            ),
             models.Index(fields=["organization", "second_guest_id"], name="duplicate_pair_second_idx"),
         ]
 

@@ -6,6 +6,7 @@ that time, is anonymised exactly as an erasure on request does: the stays stay f
 everything that names or reaches the guest goes. A nightly job applies it; each guest is erased
 in its own transaction with its own audit event, so a stopped run resumes where it was.
 """
+
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
@@ -32,9 +33,11 @@ def guests_past_retention(*, organization, today):
     if cutoff is None:
         return GuestProfile.objects.none()
     recent_stays = Stay.objects.for_org(organization).filter(guest_id=OuterRef("pk"), departure_on__gte=cutoff)
-    rows = (GuestProfile.objects.for_org(organization)
-            .filter(is_anonymised=False, merged_into__isnull=True, created_at__date__lt=cutoff)
-            .exclude(Exists(recent_stays)))
+    rows = (
+        GuestProfile.objects.for_org(organization)
+        .filter(is_anonymised=False, merged_into__isnull=True, created_at__date__lt=cutoff)
+        .exclude(Exists(recent_stays))
+    )
     # Other apps keep a guest on file (loyalty activity since the cutoff): guests.extensions.
     for hold in RETENTION_HOLDS:
         rows = rows.exclude(Exists(hold(organization=organization, cutoff=cutoff)))
@@ -45,10 +48,17 @@ def retention_report(*, organization, today, limit=100):
     """What the next run would anonymise, for a dry run: (how many, the first `limit` of them as
     dicts of guest id, on file since and last departure). Names stay out: it is read by operators."""
     rows = guests_past_retention(organization=organization, today=today)
-    last_departure = (Stay.objects.for_org(organization).filter(guest_id=OuterRef("pk"))
-                      .order_by("-departure_on").values("departure_on")[:1])
-    listed = list(rows.annotate(last_departure_on=Subquery(last_departure))
-                  .values("pk", "created_at", "last_departure_on")[:limit])
+    last_departure = (
+        Stay.objects.for_org(organization)
+        .filter(guest_id=OuterRef("pk"))
+        .order_by("-departure_on")
+        .values("departure_on")[:1]
+    )
+    listed = list(
+        rows.annotate(last_departure_on=Subquery(last_departure)).values("pk", "created_at", "last_departure_on")[
+            :limit
+        ]
+    )
     return rows.count(), listed
 
 
@@ -60,7 +70,9 @@ def retention_apply(*, organization, today=None, batch_size=200):
     reason = RETENTION_REASON % {"years": organization.guest_retention_years}
     erased = 0
     while True:
-        ids = list(guests_past_retention(organization=organization, today=today).values_list("pk", flat=True)[:batch_size])
+        ids = list(
+            guests_past_retention(organization=organization, today=today).values_list("pk", flat=True)[:batch_size]
+        )
         if not ids:
             break
         for guest_id in ids:
@@ -71,8 +83,12 @@ def retention_apply(*, organization, today=None, batch_size=200):
                 guest_erase(guest=guest, actor=None, reason=reason, actor_label=JOB_LABEL)
                 erased += 1
     if erased:
-        audit_record(action="guest.retention_run", organization=organization, actor_label=JOB_LABEL,
-                     extra={"erased": erased, "years": organization.guest_retention_years, "day": today.isoformat()})
+        audit_record(
+            action="guest.retention_run",
+            organization=organization,
+            actor_label=JOB_LABEL,
+            extra={"erased": erased, "years": organization.guest_retention_years, "day": today.isoformat()},
+        )
     return erased
 
 
@@ -81,5 +97,7 @@ def retention_apply_all(*, today=None):
     The dispatcher lists tenants on purpose; each organization is handled in its own scope."""
     from hotelcrm.models import Organization
 
-    return {organization.pk: retention_apply(organization=organization, today=today)
-            for organization in Organization.objects.filter(guest_retention_years__isnull=False).order_by("pk")}
+    return {
+        organization.pk: retention_apply(organization=organization, today=today)
+        for organization in Organization.objects.filter(guest_retention_years__isnull=False).order_by("pk")
+    }

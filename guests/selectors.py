@@ -1,4 +1,5 @@
 """Reads of the guest archive: each takes the tenant and returns data in a constant number of queries."""
+
 import re
 
 from django.contrib.auth import get_user_model
@@ -8,7 +9,15 @@ from django.db.models.functions import Collate
 
 from guests.extensions import SEARCH_KEYS
 from guests.models import (
-    ContactKind, DocumentType, GuestContact, GuestPreference, GuestProfile, PreferenceType, SpecialDate, Stay, StayStatus,
+    ContactKind,
+    DocumentType,
+    GuestContact,
+    GuestPreference,
+    GuestProfile,
+    PreferenceType,
+    SpecialDate,
+    Stay,
+    StayStatus,
     fold_for_search,
 )
 from hotelcrm.models import Membership
@@ -28,7 +37,11 @@ def _contact_guest_ids(*, organization, kind, raw_value):
         _normalised, index = contact_blind_index(kind, raw_value)
     except ValidationError:
         return None
-    return GuestContact.objects.for_org(organization).filter(kind=kind, blind_index=index).values_list("guest_id", flat=True)
+    return (
+        GuestContact.objects.for_org(organization)
+        .filter(kind=kind, blind_index=index)
+        .values_list("guest_id", flat=True)
+    )
 
 
 def _exact_key_ids(*, organization, hotel, text):
@@ -57,12 +70,14 @@ def _exact_key_ids(*, organization, hotel, text):
                     pass
             if indexes:
                 lookups.append(
-                    GuestProfile.objects.for_org(organization).filter(document_blind_index__in=indexes)
+                    GuestProfile.objects.for_org(organization)
+                    .filter(document_blind_index__in=indexes)
                     .values_list("pk", flat=True)
                 )
         if hotel is not None and _KEY_SHAPE.fullmatch(text) and len(text) <= 16:
             lookups.append(
-                Stay.objects.for_hotel(hotel).filter(room_number=text, status=StayStatus.IN_HOUSE)
+                Stay.objects.for_hotel(hotel)
+                .filter(room_number=text, status=StayStatus.IN_HOUSE)
                 .values_list("guest_id", flat=True)
             )
     lookups = [lookup for lookup in lookups if lookup is not None]
@@ -83,8 +98,11 @@ def guest_search(*, organization, query="", hotel=None):
     Email, phone and document number: exact, through their blind indexes. Room: the guest
     in house in that room at `hotel`. At most two queries plus the caller's count.
     """
-    guests = GuestProfile.objects.for_org(organization).filter(merged_into__isnull=True).alias(
-        search_name_c=Collate("search_name", "C"))
+    guests = (
+        GuestProfile.objects.for_org(organization)
+        .filter(merged_into__isnull=True)
+        .alias(search_name_c=Collate("search_name", "C"))
+    )
     text = (query or "").strip()
     folded = fold_for_search(text)
     if not folded:
@@ -151,8 +169,17 @@ def _page_number(raw):
 
 
 # What a row of the front-desk list shows (and the access check reads): the ciphertexts stay in the table.
-LIST_FIELDS = ("organization_id", "family_name", "given_name", "native_name", "nationality", "preferred_language",
-               "vip_level", "is_confidential", "merged_into_id")
+LIST_FIELDS = (
+    "organization_id",
+    "family_name",
+    "given_name",
+    "native_name",
+    "nationality",
+    "preferred_language",
+    "vip_level",
+    "is_confidential",
+    "merged_into_id",
+)
 
 
 def guest_search_page(*, organization, query="", hotel=None, page=1, page_size=50):
@@ -165,8 +192,12 @@ def guest_search_page(*, organization, query="", hotel=None, page=1, page_size=5
     One query per tier reached; a tier passed over entirely on a later page costs a COUNT.
     """
     number = _page_number(page)
-    base = GuestProfile.objects.for_org(organization).filter(merged_into__isnull=True).alias(
-        search_name_c=Collate("search_name", "C")).only(*LIST_FIELDS)
+    base = (
+        GuestProfile.objects.for_org(organization)
+        .filter(merged_into__isnull=True)
+        .alias(search_name_c=Collate("search_name", "C"))
+        .only(*LIST_FIELDS)
+    )
     text = (query or "").strip()
     folded = fold_for_search(text)
     by_name = bool(folded) and "@" not in text and not _PHONE_SHAPE.fullmatch(_SEPARATORS.sub("", text))
@@ -184,7 +215,7 @@ def guest_search_page(*, organization, query="", hotel=None, page=1, page_size=5
             tiers.append(others.filter(search_name__contains=folded).exclude(prefix).order_by(*order))
     rows, skip, need = [], (number - 1) * page_size, page_size + 1
     for tier in tiers:
-        found = list(tier[skip:skip + need])
+        found = list(tier[skip : skip + need])
         if found:
             rows += found
             need -= len(found)
@@ -226,8 +257,12 @@ def guest_stay_summary(*, guest):
     completed = Stay.objects.for_org(guest.organization_id).filter(guest=guest, status=StayStatus.CHECKED_OUT)
     spend = F("room_revenue") + F("fb_revenue") + F("other_revenue")
     totals = completed.aggregate(
-        stays=Count("pk"), last_departure=Max("departure_on"), last_arrival=Max("arrival_on"),
-        nights=Sum(F("departure_on") - F("arrival_on")), spend=Sum(spend), average_spend=Avg(spend),
+        stays=Count("pk"),
+        last_departure=Max("departure_on"),
+        last_arrival=Max("arrival_on"),
+        nights=Sum(F("departure_on") - F("arrival_on")),
+        spend=Sum(spend),
+        average_spend=Avg(spend),
     )
     nights = totals["nights"]
     # Date minus date is an interval in Django's PostgreSQL backend; some servers give an integer.
@@ -257,7 +292,9 @@ def guest_special_dates(*, guest):
 
 
 def preference_types_active(*, organization):
-    return PreferenceType.objects.for_org(organization).filter(is_active=True).order_by("category", "sort_order", "name")
+    return (
+        PreferenceType.objects.for_org(organization).filter(is_active=True).order_by("category", "sort_order", "name")
+    )
 
 
 def staff_of_organization(*, organization):

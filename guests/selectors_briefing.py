@@ -5,6 +5,7 @@ the stays with their guests (one query), the guests' preferences with their type
 special dates (one), plus whatever the caller's `may_open` and the registered extensions need
 (each one query for all rows).
 """
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -14,7 +15,13 @@ from django.utils.translation import gettext as _
 from guests.catalog import CATEGORY_ORDER, category_label, choice_label, preference_type_label
 from guests.dates import gregorian_in_year, occurrences_between
 from guests.models import (
-    CalendarKind, GuestPreference, PreferenceValueType, SpecialDate, SpecialDateKind, Stay, StayStatus,
+    CalendarKind,
+    GuestPreference,
+    PreferenceValueType,
+    SpecialDate,
+    SpecialDateKind,
+    Stay,
+    StayStatus,
 )
 from guests.selectors import arrivals_on
 
@@ -87,7 +94,10 @@ def _preference_groups(preferences):
             (preference_type.sort_order, preference_type_label(preference_type), _preference_value(preference))
         )
     ordered = sorted(groups.items(), key=lambda item: (CATEGORY_ORDER.get(item[0], len(CATEGORY_ORDER)), item[0]))
-    return [(category_label(category), [(name, value) for _order, name, value in sorted(items)]) for category, items in ordered]
+    return [
+        (category_label(category), [(name, value) for _order, name, value in sorted(items)])
+        for category, items in ordered
+    ]
 
 
 def _lunar_label(special_date):
@@ -102,14 +112,16 @@ def _occasions(special_dates, first_day, last_day):
     for special_date in special_dates:
         is_lunar = special_date.calendar == CalendarKind.LUNAR
         for on in occurrences_between(special_date, first_day, last_day):
-            occasions.append(BriefingOccasion(
-                kind=special_date.kind,
-                label=special_date.label or special_date.get_kind_display(),
-                on=on,
-                is_birthday=special_date.kind == SpecialDateKind.BIRTHDAY,
-                is_lunar=is_lunar,
-                lunar_label=_lunar_label(special_date) if is_lunar else "",
-            ))
+            occasions.append(
+                BriefingOccasion(
+                    kind=special_date.kind,
+                    label=special_date.label or special_date.get_kind_display(),
+                    on=on,
+                    is_birthday=special_date.kind == SpecialDateKind.BIRTHDAY,
+                    is_lunar=is_lunar,
+                    lunar_label=_lunar_label(special_date) if is_lunar else "",
+                )
+            )
     occasions.sort(key=lambda occasion: (occasion.on, not occasion.is_birthday, occasion.label))
     return occasions
 
@@ -145,21 +157,23 @@ def briefing_get(*, hotel, day, may_open):
             rows.append(BriefingRow(stay_id=stay.pk, room_number=stay.room_number, is_masked=True))
             continue
         preferences = list(guest.preferences.all())
-        rows.append(BriefingRow(
-            stay_id=stay.pk,
-            room_number=stay.room_number,
-            is_masked=False,
-            guest_id=guest.pk,
-            guest_name=guest.display_name,
-            room_type=stay.room_type,
-            nights=stay.nights,
-            departure_on=stay.departure_on,
-            vip_level=guest.vip_level,
-            guest_type=guest.get_guest_type_display() if guest.guest_type else "",
-            preference_groups=_preference_groups(preferences),
-            has_health_notes=any(preference.preference_type.is_sensitive for preference in preferences),
-            occasions=_occasions(guest.special_dates.all(), stay.arrival_on, stay.departure_on),
-        ))
+        rows.append(
+            BriefingRow(
+                stay_id=stay.pk,
+                room_number=stay.room_number,
+                is_masked=False,
+                guest_id=guest.pk,
+                guest_name=guest.display_name,
+                room_type=stay.room_type,
+                nights=stay.nights,
+                departure_on=stay.departure_on,
+                vip_level=guest.vip_level,
+                guest_type=guest.get_guest_type_display() if guest.guest_type else "",
+                preference_groups=_preference_groups(preferences),
+                has_health_notes=any(preference.preference_type.is_sensitive for preference in preferences),
+                occasions=_occasions(guest.special_dates.all(), stay.arrival_on, stay.departure_on),
+            )
+        )
     if rows:
         for extension in BRIEFING_EXTENSIONS:
             extension(hotel=hotel, day=day, rows=rows)
@@ -200,11 +214,17 @@ def birthday_perks(*, hotel, day, may_open):
     left out: the birthday is personal data, and a manager's list shows it.
     """
     stays = list(
-        Stay.objects.for_hotel(hotel).filter(arrival_on__lte=day, departure_on__gte=day)
+        Stay.objects.for_hotel(hotel)
+        .filter(arrival_on__lte=day, departure_on__gte=day)
         .exclude(status__in=[StayStatus.CANCELLED, StayStatus.NO_SHOW])
-        .select_related("guest").order_by("room_number", "pk")
-        .prefetch_related(Prefetch("guest__special_dates", queryset=SpecialDate.objects.for_org(hotel.organization_id)
-                                   .filter(kind=SpecialDateKind.BIRTHDAY)))
+        .select_related("guest")
+        .order_by("room_number", "pk")
+        .prefetch_related(
+            Prefetch(
+                "guest__special_dates",
+                queryset=SpecialDate.objects.for_org(hotel.organization_id).filter(kind=SpecialDateKind.BIRTHDAY),
+            )
+        )
     )
     celebrating = []
     seen = set()
@@ -224,9 +244,16 @@ def birthday_perks(*, hotel, day, may_open):
         if stay.guest_id not in openable:
             continue
         is_lunar = special_date is not None and special_date.calendar == CalendarKind.LUNAR
-        perks.append(BirthdayPerk(
-            stay_id=stay.pk, room_number=stay.room_number, guest_id=stay.guest_id, guest_name=stay.guest.display_name,
-            arriving=stay.arrival_on == day, departing=stay.departure_on == day, is_lunar=is_lunar,
-            lunar_label=_lunar_label(special_date) if is_lunar else "",
-        ))
+        perks.append(
+            BirthdayPerk(
+                stay_id=stay.pk,
+                room_number=stay.room_number,
+                guest_id=stay.guest_id,
+                guest_name=stay.guest.display_name,
+                arriving=stay.arrival_on == day,
+                departing=stay.departure_on == day,
+                is_lunar=is_lunar,
+                lunar_label=_lunar_label(special_date) if is_lunar else "",
+            )
+        )
     return perks

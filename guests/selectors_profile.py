@@ -3,6 +3,7 @@
 Only `guest_health_flags` queries (one query); the rest works on the lists the profile view
 fetched anyway, so the header adds no query per stay, preference or date.
 """
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -13,8 +14,17 @@ from guests.models import GuestPreference, StayStatus
 
 KEY_PREFERENCES = 5
 # What a front desk acts on first: the room, food and drink, stated likes, how to talk to the guest.
-USEFUL_CATEGORIES = ("room", "food_drink", "likes", "communication", "housekeeping", "work", "leisure",
-                     "occasions", "history")
+USEFUL_CATEGORIES = (
+    "room",
+    "food_drink",
+    "likes",
+    "communication",
+    "housekeeping",
+    "work",
+    "leisure",
+    "occasions",
+    "history",
+)
 UPCOMING_DAYS = 60
 # Sensitive catalog entries flagged in the header by kind only; the detail stays in the audited section.
 HEALTH_FLAGS = {
@@ -74,7 +84,11 @@ def profile_glance(*, guest, stays, preferences, special_dates, today, health_fl
     glance.upcoming_dates.sort(key=lambda upcoming: upcoming.on)
     valued = [preference for preference in preferences if preference.value]
     rank = {category: index for index, category in enumerate(USEFUL_CATEGORIES)}
-    valued.sort(key=lambda preference: (rank.get(preference.preference_type.category, len(rank)),
-                                        preference.preference_type.sort_order))
+    valued.sort(
+        key=lambda preference: (
+            rank.get(preference.preference_type.category, len(rank)),
+            preference.preference_type.sort_order,
+        )
+    )
     glance.key_preferences = valued[:KEY_PREFERENCES]
     return glance

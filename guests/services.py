@@ -1,15 +1,20 @@
 """State changes of the guest archive: one transaction each, the audit event inside."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guests.birth_dates import birth_date_columns
 from guests.catalog import choice_from_input, choice_label, yes_no_from_input
 from guests.exceptions import GuestError, SensitiveConsentMissing
 from guests.models import ContactKind, GuestContact, GuestPreference, GuestProfile, PreferenceValueType, SpecialDate
-from guests.birth_dates import birth_date_columns
 from guests.validators import (
-    normalise_document, normalise_email, normalise_phone, validate_birth_date, validate_guest_codes,
+    normalise_document,
+    normalise_email,
+    normalise_phone,
+    validate_birth_date,
+    validate_guest_codes,
 )
 from hotelcrm.audit import audit_record
 from hotelcrm.crypto import blind_index
@@ -27,9 +32,13 @@ def document_blind_index(document_type, raw_number):
 
 
 @transaction.atomic
-def guest_create(*, organization, actor, family_name, given_name="", native_name="", request=None, hotel=None, **fields):
+def guest_create(
+    *, organization, actor, family_name, given_name="", native_name="", request=None, hotel=None, **fields
+):
     validate_guest_codes(fields)
-    guest = GuestProfile(organization=organization, family_name=family_name, given_name=given_name, native_name=native_name, **fields)
+    guest = GuestProfile(
+        organization=organization, family_name=family_name, given_name=given_name, native_name=native_name, **fields
+    )
     guest.full_clean(exclude=["organization"])
     guest.save()
     audit_record(action="guest.create", organization=organization, hotel=hotel, actor=actor, obj=guest, request=request)
@@ -40,12 +49,26 @@ def guest_create(*, organization, actor, family_name, given_name="", native_name
 def guest_contact_add(*, guest, kind, raw_value, actor, label="", is_primary=False, request=None, hotel=None):
     normalised, index = contact_blind_index(kind, raw_value)
     contact, created = GuestContact.objects.for_org(guest.organization_id).get_or_create(
-        guest=guest, kind=kind, blind_index=index,
-        defaults={"organization_id": guest.organization_id, "value": normalised, "label": label, "is_primary": is_primary},
+        guest=guest,
+        kind=kind,
+        blind_index=index,
+        defaults={
+            "organization_id": guest.organization_id,
+            "value": normalised,
+            "label": label,
+            "is_primary": is_primary,
+        },
     )
     if created:
-        audit_record(action="guest.contact_add", organization=guest.organization, hotel=hotel, actor=actor,
-                     obj=guest, fields=[kind], request=request)
+        audit_record(
+            action="guest.contact_add",
+            organization=guest.organization,
+            hotel=hotel,
+            actor=actor,
+            obj=guest,
+            fields=[kind],
+            request=request,
+        )
     return contact
 
 
@@ -57,8 +80,15 @@ def guest_birth_date_set(*, guest, birth_date, actor, request=None, hotel=None):
     for name, value in columns.items():
         setattr(guest, name, value)
     guest.save(update_fields=["birth_date", *columns, "updated_at"])
-    audit_record(action="guest.update", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
-                 fields=["birth_date"], request=request)
+    audit_record(
+        action="guest.update",
+        organization=guest.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=guest,
+        fields=["birth_date"],
+        request=request,
+    )
     return guest
 
 
@@ -70,8 +100,15 @@ def guest_sensitive_consent_record(*, guest, purpose, actor, request=None, hotel
     guest.sensitive_consent_at = timezone.now()
     guest.sensitive_consent_purpose = purpose.strip()[:300]
     guest.save(update_fields=["sensitive_consent", "sensitive_consent_at", "sensitive_consent_purpose", "updated_at"])
-    audit_record(action="guest.sensitive_consent", organization=guest.organization, hotel=hotel, actor=actor,
-                 obj=guest, reason=guest.sensitive_consent_purpose, request=request)
+    audit_record(
+        action="guest.sensitive_consent",
+        organization=guest.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=guest,
+        reason=guest.sensitive_consent_purpose,
+        request=request,
+    )
     return guest
 
 
@@ -84,8 +121,15 @@ def guest_document_set(*, guest, document_type, raw_number, actor, request=None,
     guest.document_number = normalised
     guest.document_blind_index = index
     guest.save(update_fields=["document_type", "document_number", "document_blind_index", "updated_at"])
-    audit_record(action="guest.update", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
-                 fields=["document_type", "document_number"], request=request)
+    audit_record(
+        action="guest.update",
+        organization=guest.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=guest,
+        fields=["document_type", "document_number"],
+        request=request,
+    )
     return guest
 
 
@@ -102,7 +146,8 @@ def _clean_preference_value(preference_type, value):
         choice = choice_from_input(text, preference_type.choices)
         if choice is None:
             raise ValidationError(
-                _("Choose one of: %(choices)s."), code="invalid",
+                _("Choose one of: %(choices)s."),
+                code="invalid",
                 params={"choices": ", ".join(str(choice_label(value)) for value in preference_type.choices)},
             )
         return choice
@@ -118,7 +163,8 @@ def guest_preference_set(*, guest, preference_type, value, actor, request=None, 
     if preference_type.is_sensitive and not guest.sensitive_consent:
         raise SensitiveConsentMissing()
     preference, _unused = GuestPreference.objects.for_org(guest.organization_id).update_or_create(
-        guest=guest, preference_type=preference_type,
+        guest=guest,
+        preference_type=preference_type,
         defaults={
             "organization_id": guest.organization_id,
             "value": "" if preference_type.is_sensitive else text,
@@ -126,20 +172,56 @@ def guest_preference_set(*, guest, preference_type, value, actor, request=None, 
             "recorded_by": actor,
         },
     )
-    audit_record(action="guest.preference_set", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
-                 fields=[preference_type.code], request=request)
+    audit_record(
+        action="guest.preference_set",
+        organization=guest.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=guest,
+        fields=[preference_type.code],
+        request=request,
+    )
     return preference
 
 
 @transaction.atomic
-def special_date_add(*, guest, kind, month, day, actor, calendar="gregorian", is_leap_month=False, year=None, label="",
-                     request=None, hotel=None):
-    special = SpecialDate(organization_id=guest.organization_id, guest=guest, kind=kind, calendar=calendar, month=month,
-                          day=day, is_leap_month=is_leap_month, year=year, label=label, recorded_by=actor)
+def special_date_add(
+    *,
+    guest,
+    kind,
+    month,
+    day,
+    actor,
+    calendar="gregorian",
+    is_leap_month=False,
+    year=None,
+    label="",
+    request=None,
+    hotel=None,
+):
+    special = SpecialDate(
+        organization_id=guest.organization_id,
+        guest=guest,
+        kind=kind,
+        calendar=calendar,
+        month=month,
+        day=day,
+        is_leap_month=is_leap_month,
+        year=year,
+        label=label,
+        recorded_by=actor,
+    )
     special.full_clean(exclude=["organization", "guest"])
     special.save()
-    audit_record(action="guest.special_date_add", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
-                 fields=[kind], request=request)
+    audit_record(
+        action="guest.special_date_add",
+        organization=guest.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=guest,
+        fields=[kind],
+        request=request,
+    )
     return special
 
 
@@ -189,6 +271,13 @@ def guest_update(*, guest, actor, data, request=None, hotel=None):
         return guest
     guest.full_clean(exclude=["organization", "relationship_owner", "merged_into"])
     guest.save(update_fields=[*changed, "updated_at"])
-    audit_record(action="guest.update", organization=guest.organization, hotel=hotel, actor=actor, obj=guest,
-                 fields=changed, request=request)
+    audit_record(
+        action="guest.update",
+        organization=guest.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=guest,
+        fields=changed,
+        request=request,
+    )
     return guest

@@ -1,4 +1,5 @@
 """Signal receivers of the guests app."""
+
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 

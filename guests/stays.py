@@ -3,6 +3,7 @@
 Every change sends `hotelcrm.domain_events.stay_changed` inside the transaction, so loyalty
 (points on checkout) and the other receivers commit or roll back with the stay itself.
 """
+
 import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -18,8 +19,21 @@ from hotelcrm.audit import audit_record
 from hotelcrm.domain_events import stay_changed
 
 # Plain fields a PMS or a form may set on a stay, besides status, guest and dates.
-STAY_DETAIL_FIELDS = ("room_number", "room_type", "rate_code", "channel", "room_revenue", "fb_revenue", "other_revenue",
-                      "adults", "children", "market_segment", "booked_at", "cancelled_at", "cancellation_reason")
+STAY_DETAIL_FIELDS = (
+    "room_number",
+    "room_type",
+    "rate_code",
+    "channel",
+    "room_revenue",
+    "fb_revenue",
+    "other_revenue",
+    "adults",
+    "children",
+    "market_segment",
+    "booked_at",
+    "cancelled_at",
+    "cancellation_reason",
+)
 REVENUE_FIELDS = ("room_revenue", "fb_revenue", "other_revenue")
 COUNT_FIELDS = ("adults", "children")
 TIME_FIELDS = ("booked_at", "cancelled_at")
@@ -46,15 +60,23 @@ def _clean_details(details):
             except (InvalidOperation, ValueError):
                 raise StayError(_("Revenue must be a number."), extra={"fields": {name: [_("Enter a number.")]}})
             if value < 0 or value >= Decimal("1e10"):
-                raise StayError(_("Revenue must be between 0 and 9,999,999,999.99."),
-                                extra={"fields": {name: [_("Out of range.")]}})
+                raise StayError(
+                    _("Revenue must be between 0 and 9,999,999,999.99."), extra={"fields": {name: [_("Out of range.")]}}
+                )
         elif name in COUNT_FIELDS:
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PARTY):
-                raise StayError(_("Give a number of guests from 0 to %(max)s.") % {"max": MAX_PARTY},
-                                extra={"fields": {name: [_("Out of range.")]}})
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PARTY
+            ):
+                raise StayError(
+                    _("Give a number of guests from 0 to %(max)s.") % {"max": MAX_PARTY},
+                    extra={"fields": {name: [_("Out of range.")]}},
+                )
         elif name in TIME_FIELDS:
             if value is not None and (not isinstance(value, datetime.datetime) or timezone.is_naive(value)):
-                raise StayError(_("Give a time with its UTC offset."), extra={"fields": {name: [_("Give a time with its UTC offset.")]}})
+                raise StayError(
+                    _("Give a time with its UTC offset."),
+                    extra={"fields": {name: [_("Give a time with its UTC offset.")]}},
+                )
         else:
             value = (value or "").strip()
         cleaned[name] = value
@@ -87,7 +109,9 @@ def _check_stay_dates(arrival_on, departure_on):
     nights = (departure_on - arrival_on).days
     if nights > settings.STAY_MAX_NIGHTS:
         message = _("A stay of %(nights)s nights is longer than the %(limit)s nights allowed.") % {
-            "nights": nights, "limit": settings.STAY_MAX_NIGHTS}
+            "nights": nights,
+            "limit": settings.STAY_MAX_NIGHTS,
+        }
         raise StayError(message, extra={"fields": {"departure_on": [message]}})
     today = timezone.localdate()
     earliest, latest = _years_from(today, -settings.STAY_PAST_YEARS), _years_from(today, settings.STAY_FUTURE_YEARS)
@@ -108,11 +132,18 @@ def stay_values_check(*, hotel, guest, arrival_on, departure_on, status, details
     if not isinstance(arrival_on, datetime.date) or not isinstance(departure_on, datetime.date):
         raise StayError(_("Give the arrival and departure dates."))
     if departure_on < arrival_on:
-        raise StayError(_("The departure cannot be before the arrival."),
-                        extra={"fields": {"departure_on": [_("The departure cannot be before the arrival.")]}})
+        raise StayError(
+            _("The departure cannot be before the arrival."),
+            extra={"fields": {"departure_on": [_("The departure cannot be before the arrival.")]}},
+        )
     _check_stay_dates(arrival_on, departure_on)
-    values = {"guest": guest, "arrival_on": arrival_on, "departure_on": departure_on, "status": status,
-              **_clean_details(details)}
+    values = {
+        "guest": guest,
+        "arrival_on": arrival_on,
+        "departure_on": departure_on,
+        "status": status,
+        **_clean_details(details),
+    }
     if "booked_at" in values:
         values["lead_days"] = _lead_days(hotel, values["booked_at"], arrival_on)
     return values
@@ -133,14 +164,27 @@ def stay_values_apply(stay, values):
 
 
 @transaction.atomic(savepoint=False)  # an error rolls back the caller's transaction or savepoint
-def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, status, details=None, actor=None,
-                actor_label="", source="api", request=None):
+def stay_upsert(
+    *,
+    hotel,
+    guest,
+    pms_reservation_id,
+    arrival_on,
+    departure_on,
+    status,
+    details=None,
+    actor=None,
+    actor_label="",
+    source="api",
+    request=None,
+):
     """Create the stay of `pms_reservation_id` at `hotel`, or bring it to the given state.
 
     Returns (stay, created, changed_fields). Sends stay_changed when anything changed.
     """
-    values = stay_values_check(hotel=hotel, guest=guest, arrival_on=arrival_on, departure_on=departure_on,
-                               status=status, details=details)
+    values = stay_values_check(
+        hotel=hotel, guest=guest, arrival_on=arrival_on, departure_on=departure_on, status=status, details=details
+    )
     # Two events of one reservation may arrive at once: the row lock makes the second wait and
     # compare against the first one's result.
     stay = Stay.objects.for_hotel(hotel).select_for_update().filter(pms_reservation_id=pms_reservation_id).first()
@@ -160,9 +204,17 @@ def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, s
     except ValidationError as error:
         raise StayError(_("The stay is not valid."), extra={"fields": error.message_dict})
     stay.save()
-    audit_record(action="stay.create" if created else "stay.update", organization=hotel.organization, hotel=hotel,
-                 actor=actor, actor_label=actor_label, obj=stay, fields=changed, request=request,
-                 extra={"source": source, "status": stay.status, "previous_status": previous_status})
+    audit_record(
+        action="stay.create" if created else "stay.update",
+        organization=hotel.organization,
+        hotel=hotel,
+        actor=actor,
+        actor_label=actor_label,
+        obj=stay,
+        fields=changed,
+        request=request,
+        extra={"source": source, "status": stay.status, "previous_status": previous_status},
+    )
     stay_changed.send(sender=Stay, stay=stay, previous_status=previous_status, actor=actor, source=source)
     return stay, created, changed
 
@@ -170,14 +222,29 @@ def stay_upsert(*, hotel, guest, pms_reservation_id, arrival_on, departure_on, s
 def stays_for_reservations_locked(*, hotel, reservation_ids):
     """The hotel's stays of these PMS reservations by reservation id, row-locked in id order
     (the order every batch locks in, so two batches cannot deadlock on them)."""
-    stays = Stay.objects.for_hotel(hotel).select_for_update().filter(
-        pms_reservation_id__in=list(reservation_ids)).order_by("pk")
+    stays = (
+        Stay.objects.for_hotel(hotel)
+        .select_for_update()
+        .filter(pms_reservation_id__in=list(reservation_ids))
+        .order_by("pk")
+    )
     return {stay.pms_reservation_id: stay for stay in stays}
 
 
 @transaction.atomic(savepoint=False)
-def stays_save_many(*, hotel, new_stays, changed_stays, changed_fields, audits, changes, actor=None, actor_label="",
-                    source="api", request=None):
+def stays_save_many(
+    *,
+    hotel,
+    new_stays,
+    changed_stays,
+    changed_fields,
+    audits,
+    changes,
+    actor=None,
+    actor_label="",
+    source="api",
+    request=None,
+):
     """Write a batch of stays worked out in memory (stay_values_check / stay_values_apply) in bulk.
 
     new_stays are inserted and changed_stays updated (changed_fields: the union of what changed),
@@ -192,13 +259,23 @@ def stays_save_many(*, hotel, new_stays, changed_stays, changed_fields, audits, 
         Stay.objects.bulk_create(new_stays)
     if changed_stays and changed_fields:
         Stay.objects.bulk_update(changed_stays, sorted(changed_fields))
-    audit_record_many([
-        {"action": "stay.create" if a["created"] else "stay.update", "organization": hotel.organization,
-         "hotel": hotel, "actor": actor, "actor_label": actor_label, "obj": a["obj"], "fields": a["fields"],
-         "object_repr": a["object_repr"],
-         "extra": {"source": source, "status": a["status"], "previous_status": a["previous_status"]}}
-        for a in audits
-    ], request=request)
+    audit_record_many(
+        [
+            {
+                "action": "stay.create" if a["created"] else "stay.update",
+                "organization": hotel.organization,
+                "hotel": hotel,
+                "actor": actor,
+                "actor_label": actor_label,
+                "obj": a["obj"],
+                "fields": a["fields"],
+                "object_repr": a["object_repr"],
+                "extra": {"source": source, "status": a["status"], "previous_status": a["previous_status"]},
+            }
+            for a in audits
+        ],
+        request=request,
+    )
     if changes:
         stays_changed.send(sender=Stay, changes=changes, actor=actor, source=source)
 
@@ -206,10 +283,16 @@ def stays_save_many(*, hotel, new_stays, changed_stays, changed_fields, audits, 
 @transaction.atomic
 def stay_status_set(*, stay, status, actor, source="ui", request=None):
     """A staff member moves a stay on (check in, check out, cancel, no-show), within the allowed transitions."""
-    locked = Stay.objects.for_org(stay.organization_id).select_for_update(of=("self",)).select_related("hotel__organization").get(pk=stay.pk)
+    locked = (
+        Stay.objects.for_org(stay.organization_id)
+        .select_for_update(of=("self",))
+        .select_related("hotel__organization")
+        .get(pk=stay.pk)
+    )
     if status not in UI_TRANSITIONS.get(locked.status, set()):
-        raise StayError(_("A stay that is %(status)s cannot be moved to that status.")
-                        % {"status": locked.get_status_display()})
+        raise StayError(
+            _("A stay that is %(status)s cannot be moved to that status.") % {"status": locked.get_status_display()}
+        )
     previous_status = locked.status
     locked.status = status
     fields = ["status"]
@@ -217,9 +300,16 @@ def stay_status_set(*, stay, status, actor, source="ui", request=None):
         locked.cancelled_at = timezone.now()
         fields.append("cancelled_at")
     locked.save(update_fields=fields)
-    audit_record(action="stay.update", organization=locked.hotel.organization, hotel=locked.hotel, actor=actor,
-                 obj=locked, fields=fields, request=request,
-                 extra={"source": source, "status": status, "previous_status": previous_status})
+    audit_record(
+        action="stay.update",
+        organization=locked.hotel.organization,
+        hotel=locked.hotel,
+        actor=actor,
+        obj=locked,
+        fields=fields,
+        request=request,
+        extra={"source": source, "status": status, "previous_status": previous_status},
+    )
     stay_changed.send(sender=Stay, stay=locked, previous_status=previous_status, actor=actor, source=source)
     return locked
 

@@ -1,4 +1,5 @@
 """Celery tasks of the guest archive: ids in, one service call, safe to repeat."""
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -12,7 +13,6 @@ def revoke_expired_access_grants_task():
     return access_grants_revoke_expired(now=timezone.now())
 
 
-
 @shared_task(name="guests.tasks.rebuild_duplicate_pairs_task")
 def rebuild_duplicate_pairs_task():
     """Nightly: every organization's duplicate pairs recomputed (each in one transaction, so a
@@ -20,6 +20,7 @@ def rebuild_duplicate_pairs_task():
     from guests.duplicates import duplicate_pairs_rebuild_all
 
     return duplicate_pairs_rebuild_all()
+
 
 # Celery autodiscovers only tasks.py: register the import tasks that live beside it.
 from guests import tasks_import  # noqa: E402,F401

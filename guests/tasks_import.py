@@ -3,6 +3,7 @@
 Celery autodiscovers only `tasks.py`; this module is registered by `guests/tasks.py` importing
 it (and, until then, by the data views, which the worker loads through its URL system check).
 """
+
 from celery import shared_task
 
 from guests.imports import guest_import_process, guest_imports_recover_stale

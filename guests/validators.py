@@ -1,4 +1,5 @@
 """Normalising and checking guest contact data before it is encrypted and indexed."""
+
 import datetime
 import re
 
@@ -28,7 +29,8 @@ def normalise_phone(raw, *, region=None):
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             _("“%(value)s” is not a valid phone number; add the country code (such as +86) for numbers from abroad."),
-            code="invalid", params={"value": text},
+            code="invalid",
+            params={"value": text},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -66,7 +68,8 @@ def normalise_document(document_type, raw):
     if document_type == "resident_id" and not prc_resident_id_is_valid(text):
         raise ValidationError(
             _("“%(value)s” is not a valid PRC resident identity number (18 characters, checksum does not match)."),
-            code="invalid", params={"value": text},
+            code="invalid",
+            params={"value": text},
         )
     return text
 
@@ -87,7 +90,8 @@ def validate_country_code(value):
     if value and not is_country_code(value):
         raise ValidationError(
             _("“%(value)s” is not a country on the list: choose the nationality from the list (ISO 3166)."),
-            code="invalid_country", params={"value": value},
+            code="invalid_country",
+            params={"value": value},
         )
 
 
@@ -98,7 +102,8 @@ def validate_language_code(value):
     if value and not is_language_code(value):
         raise ValidationError(
             _("“%(value)s” is not a language on the list: choose the language from the list."),
-            code="invalid_language", params={"value": value},
+            code="invalid_language",
+            params={"value": value},
         )
 
 
@@ -122,6 +127,7 @@ def validate_guest_codes(values):
     if errors:
         raise ValidationError(errors)
 
+
 def normalise_nationality(raw):
     """The ISO 3166-1 alpha-2 code (upper case) of a nationality sent as alpha-2 or alpha-3 in any
     case (`PT`, `prt`); "" for blank; ValidationError for anything else. One rule for the PMS API,
@@ -137,6 +143,7 @@ def normalise_nationality(raw):
     if not code:
         raise ValidationError(
             _("“%(value)s” is not an ISO 3166 country code: send two or three letters, such as CN or CHN."),
-            code="invalid", params={"value": str(raw)[:20]},
+            code="invalid",
+            params={"value": str(raw)[:20]},
         )
     return code

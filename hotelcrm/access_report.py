@@ -5,6 +5,7 @@ details opened) or in `export` (a guest list or a guest's data-rights export, th
 a report: every export names personal data). An event on one guest names that guest; a bulk
 export carries the query and the row count it produced, so an incident team can re-run it.
 """
+
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -13,10 +14,13 @@ from hotelcrm.models import AuditEvent
 from hotelcrm.subjects import subject_object_types
 
 
-
 def access_events(*, occurred_from, occurred_to, organization_id=None):
     """Access events in [from, to), oldest first; every organization unless one is given."""
-    events = AuditEvent.objects.all_tenants_unscoped() if organization_id is None else AuditEvent.objects.for_org(organization_id)
+    events = (
+        AuditEvent.objects.all_tenants_unscoped()
+        if organization_id is None
+        else AuditEvent.objects.for_org(organization_id)
+    )
     return (
         events.filter(occurred_at__gte=occurred_from, occurred_at__lt=occurred_to)
         .filter(Q(action__endswith=".view_sensitive") | Q(action__endswith="export"))
@@ -40,8 +44,20 @@ class AccessRow:
     ip_address: str
     audit_event_id: int
 
-    COLUMNS = ("occurred_at", "organization", "hotel", "actor", "action", "guest_id", "guest", "fields", "scope",
-               "reason", "ip_address", "audit_event_id")
+    COLUMNS = (
+        "occurred_at",
+        "organization",
+        "hotel",
+        "actor",
+        "action",
+        "guest_id",
+        "guest",
+        "fields",
+        "scope",
+        "reason",
+        "ip_address",
+        "audit_event_id",
+    )
 
 
 def access_rows(events):

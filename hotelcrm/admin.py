@@ -21,7 +21,11 @@ class TenantScopedAdmin(admin.ModelAdmin):
     tenant_field = "organization"
 
     def get_queryset(self, request):
-        queryset = self.model.objects.all_tenants_unscoped() if hasattr(self.model.objects, "all_tenants_unscoped") else super().get_queryset(request)
+        queryset = (
+            self.model.objects.all_tenants_unscoped()
+            if hasattr(self.model.objects, "all_tenants_unscoped")
+            else super().get_queryset(request)
+        )
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{f"{self.tenant_field}__in": admin_organization_ids(request)})
@@ -33,7 +37,9 @@ class TenantScopedAdmin(admin.ModelAdmin):
             if related is Organization:
                 kwargs["queryset"] = Organization.objects.filter(pk__in=org_ids)
             elif related is get_user_model():
-                kwargs["queryset"] = get_user_model().objects.filter(memberships__organization_id__in=org_ids).distinct()
+                kwargs["queryset"] = (
+                    get_user_model().objects.filter(memberships__organization_id__in=org_ids).distinct()
+                )
             elif any(f.name == "organization" for f in related._meta.get_fields()):
                 kwargs["queryset"] = related.objects.all_tenants_unscoped().filter(organization_id__in=org_ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -43,7 +49,9 @@ class TenantScopedAdmin(admin.ModelAdmin):
         filters = super().get_list_filter(request)
         if request.user.is_superuser:
             return filters
-        return [f for f in filters if not (isinstance(f, str) and self.model._meta.get_field(f.split("__")[0]).is_relation)]
+        return [
+            f for f in filters if not (isinstance(f, str) and self.model._meta.get_field(f.split("__")[0]).is_relation)
+        ]
 
 
 @admin.register(Organization)
@@ -144,7 +152,9 @@ def _restrict_to_platform(model):
     if model_admin is None:
         return
     admin.site.unregister(model)
-    admin.site.register(model, type(f"Platform{type(model_admin).__name__}", (PlatformOnlyAdmin, type(model_admin)), {}))
+    admin.site.register(
+        model, type(f"Platform{type(model_admin).__name__}", (PlatformOnlyAdmin, type(model_admin)), {})
+    )
 
 
 admin.site.unregister(get_user_model())

@@ -1,4 +1,5 @@
 """Recording audit events: the one function every service calls inside its transaction."""
+
 from hotelcrm.models import AuditEvent
 
 
@@ -80,12 +81,17 @@ def audit_record_many(records, *, request=None):
             actor = None
         obj = record.get("obj")
         event = AuditEvent(
-            organization=organization, hotel=hotel, actor=actor, actor_label=(record.get("actor_label") or "")[:200],
+            organization=organization,
+            hotel=hotel,
+            actor=actor,
+            actor_label=(record.get("actor_label") or "")[:200],
             action=record["action"],
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
             object_repr=(record.get("object_repr") or object_label(obj))[:200],
-            fields=list(record.get("fields") or ()), reason=record.get("reason", ""), ip_address=ip,
+            fields=list(record.get("fields") or ()),
+            reason=record.get("reason", ""),
+            ip_address=ip,
             extra=record.get("extra") or {},
         )
         pre_save.send(sender=AuditEvent, instance=event, raw=False, using="default", update_fields=None)

@@ -10,6 +10,7 @@ taken in the same transaction as the INSERT, so two concurrent writers cannot bo
 same predecessor. The lock is held until that transaction commits: a long transaction that
 records an audit event holds up other audit writes of the same organization, not of others.
 """
+
 import datetime
 import hashlib
 import ipaddress
@@ -31,15 +32,29 @@ def _plain_json(value):
 def _timestamp(value):
     if value is None:
         return None
-    return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _ip(value):
     return str(ipaddress.ip_address(value)) if value else None
 
 
-def canonical_content(*, occurred_at, organization_id, hotel_id, actor_id, actor_label, action, object_type,
-                      object_id, object_repr, fields, reason, ip_address, extra):
+def canonical_content(
+    *,
+    occurred_at,
+    organization_id,
+    hotel_id,
+    actor_id,
+    actor_label,
+    action,
+    object_type,
+    object_id,
+    object_repr,
+    fields,
+    reason,
+    ip_address,
+    extra,
+):
     """The bytes an event's hash covers. The order and the form of each value must never change."""
     content = {
         "occurred_at": _timestamp(occurred_at),
@@ -61,10 +76,19 @@ def canonical_content(*, occurred_at, organization_id, hotel_id, actor_id, actor
 
 def event_content(event):
     return canonical_content(
-        occurred_at=event.occurred_at, organization_id=event.organization_id, hotel_id=event.hotel_id,
-        actor_id=event.actor_id, actor_label=event.actor_label, action=event.action, object_type=event.object_type,
-        object_id=event.object_id, object_repr=event.object_repr, fields=event.fields, reason=event.reason,
-        ip_address=event.ip_address, extra=event.extra,
+        occurred_at=event.occurred_at,
+        organization_id=event.organization_id,
+        hotel_id=event.hotel_id,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        object_repr=event.object_repr,
+        fields=event.fields,
+        reason=event.reason,
+        ip_address=event.ip_address,
+        extra=event.extra,
     )
 
 
@@ -85,7 +109,8 @@ def chain_head(organization_id):
             cursor.execute("SELECT hash FROM core_auditevent WHERE organization_id IS NULL ORDER BY id DESC LIMIT 1")
         else:
             cursor.execute(
-                "SELECT hash FROM core_auditevent WHERE organization_id = %s ORDER BY id DESC LIMIT 1", [organization_id]
+                "SELECT hash FROM core_auditevent WHERE organization_id = %s ORDER BY id DESC LIMIT 1",
+                [organization_id],
             )
         row = cursor.fetchone()
     return row[0] if row else GENESIS_HASH
@@ -104,14 +129,22 @@ def chain_verify(organization_id, *, batch_size=2000):
     from hotelcrm.models import AuditEvent
 
     events = AuditEvent.objects.all_tenants_unscoped()
-    events = events.filter(organization__isnull=True) if organization_id is None else events.filter(organization_id=organization_id)
+    events = (
+        events.filter(organization__isnull=True)
+        if organization_id is None
+        else events.filter(organization_id=organization_id)
+    )
     previous = GENESIS_HASH
     checked = 0
     for event in events.order_by("id").iterator(chunk_size=batch_size):
         checked += 1
         if event.prev_hash != previous:
-            return checked, BrokenLink(organization_id, event.pk, "prev_hash does not match the previous event's hash", checked)
+            return checked, BrokenLink(
+                organization_id, event.pk, "prev_hash does not match the previous event's hash", checked
+            )
         if event.hash != chain_hash(event.prev_hash, event_content(event)):
-            return checked, BrokenLink(organization_id, event.pk, "content does not match its hash (the event was changed)", checked)
+            return checked, BrokenLink(
+                organization_id, event.pk, "content does not match its hash (the event was changed)", checked
+            )
         previous = event.hash
     return checked, None

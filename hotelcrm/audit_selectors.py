@@ -1,4 +1,5 @@
 """Reads of the audit trail for the managers' audit screen and its export."""
+
 import datetime
 
 from django.contrib.auth import get_user_model
@@ -10,9 +11,20 @@ from hotelcrm.subjects import subject_object_types
 
 # Offered in the action filter; any other action can still be typed.
 KNOWN_ACTIONS = (
-    "guest.view_sensitive", "guest.access_requested", "guest.access_granted", "guest.access_denied",
-    "guest.access_revoked", "guest.create", "guest.update", "guest.contact_add", "guest.preference_set",
-    "guest.special_date_add", "guest.sensitive_consent", "audit.export", "auth.login", "auth.logout",
+    "guest.view_sensitive",
+    "guest.access_requested",
+    "guest.access_granted",
+    "guest.access_denied",
+    "guest.access_revoked",
+    "guest.create",
+    "guest.update",
+    "guest.contact_add",
+    "guest.preference_set",
+    "guest.special_date_add",
+    "guest.sensitive_consent",
+    "audit.export",
+    "auth.login",
+    "auth.logout",
     "auth.login_failed",
 )
 

@@ -1,4 +1,5 @@
 """The managers' audit screen: the organization's trail, filtered, paginated and exportable."""
+
 import datetime
 
 from django import forms
@@ -17,19 +18,31 @@ from hotelcrm.exports import csv_cell, csv_lines
 from hotelcrm.models import Role
 from hotelcrm.permissions import role_required
 
-EXPORT_COLUMNS = ("occurred_at", "organization_id", "hotel", "actor", "action", "object_type", "object_id",
-                  "object", "fields", "reason", "ip_address")
+EXPORT_COLUMNS = (
+    "occurred_at",
+    "organization_id",
+    "hotel",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "object",
+    "fields",
+    "reason",
+    "ip_address",
+)
 
 
 class AuditFilterForm(forms.Form):
     guest = forms.IntegerField(label=gettext_lazy("Guest id"), required=False, min_value=1, max_value=2**63 - 1)
-    actor = forms.ModelChoiceField(label=gettext_lazy("Staff member"), queryset=None, required=False,
-                                   empty_label=gettext_lazy("Anyone"))
+    actor = forms.ModelChoiceField(
+        label=gettext_lazy("Staff member"), queryset=None, required=False, empty_label=gettext_lazy("Anyone")
+    )
     action = forms.CharField(label=gettext_lazy("Action"), max_length=80, required=False)
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +67,9 @@ class AuditFilterForm(forms.Form):
             "actor_id": data["actor"].pk if data.get("actor") else None,
             "action": data.get("action", ""),
             "occurred_from": audit_selectors.day_bounds(day=date_from, tz=tz) if date_from else None,
-            "occurred_to": audit_selectors.day_bounds(day=date_to + datetime.timedelta(days=1), tz=tz) if date_to else None,
+            "occurred_to": audit_selectors.day_bounds(day=date_to + datetime.timedelta(days=1), tz=tz)
+            if date_to
+            else None,
         }
 
 
@@ -85,10 +100,20 @@ def audit_list(request):
 @transaction.atomic
 def audit_export_record(*, organization, hotel, actor, filters, request=None):
     """The export of the trail is itself audited (a service: the one write of this screen)."""
-    shown = {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in filters.items()
-             if value not in (None, "")}
-    return audit_record(action="audit.export", organization=organization, hotel=hotel, actor=actor,
-                        fields=list(EXPORT_COLUMNS), request=request, extra={"filters": shown})
+    shown = {
+        key: (value.isoformat() if hasattr(value, "isoformat") else value)
+        for key, value in filters.items()
+        if value not in (None, "")
+    }
+    return audit_record(
+        action="audit.export",
+        organization=organization,
+        hotel=hotel,
+        actor=actor,
+        fields=list(EXPORT_COLUMNS),
+        request=request,
+        extra={"filters": shown},
+    )
 
 
 def _cell(value):
@@ -99,12 +124,26 @@ def _cell(value):
 def _rows(events, tz):
     yield from csv_lines([EXPORT_COLUMNS])
     for event in events.iterator(chunk_size=2000):
-        yield from csv_lines([[_cell(v) for v in (
-            timezone.localtime(event.occurred_at, tz).isoformat(), event.organization_id,
-            event.hotel.name if event.hotel else "", event.actor.get_username() if event.actor else event.actor_label,
-            event.action, event.object_type, event.object_id, event.object_repr, ";".join(map(str, event.fields or [])),
-            event.reason, event.ip_address,
-        )]])
+        yield from csv_lines(
+            [
+                [
+                    _cell(v)
+                    for v in (
+                        timezone.localtime(event.occurred_at, tz).isoformat(),
+                        event.organization_id,
+                        event.hotel.name if event.hotel else "",
+                        event.actor.get_username() if event.actor else event.actor_label,
+                        event.action,
+                        event.object_type,
+                        event.object_id,
+                        event.object_repr,
+                        ";".join(map(str, event.fields or [])),
+                        event.reason,
+                        event.ip_address,
+                    )
+                ]
+            ]
+        )
 
 
 @role_required(Role.MANAGER)
@@ -112,11 +151,15 @@ def _rows(events, tz):
 def audit_export(request):
     form, events, filters = _filtered_events(request)
     if events is None:
-        return render(request, "core/audit_list.html",
-                      {"form": form, "page": None, "query": "", "known_actions": audit_selectors.KNOWN_ACTIONS},
-                      status=400)
-    audit_export_record(organization=request.organization, hotel=request.hotel, actor=request.user,
-                        filters=filters, request=request)
+        return render(
+            request,
+            "core/audit_list.html",
+            {"form": form, "page": None, "query": "", "known_actions": audit_selectors.KNOWN_ACTIONS},
+            status=400,
+        )
+    audit_export_record(
+        organization=request.organization, hotel=request.hotel, actor=request.user, filters=filters, request=request
+    )
     response = StreamingHttpResponse(_rows(events, request.hotel.tz), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(timezone.now(), request.hotel.tz).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'

@@ -6,6 +6,7 @@ keys themselves (FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, SECRET_KEY) live in the
 never in the database, so they are never inside a dump: a stolen backup is ciphertext for every
 encrypted column. Keep the keys in a separate secret store; a restore needs the same keys.
 """
+
 import datetime
 import hashlib
 import json
@@ -54,19 +55,29 @@ def _libpq_env(database_url=None):
     env = dict(os.environ)
     if database_url:
         parsed = urlparse(database_url)
-        values = {"PGHOST": unquote(parsed.hostname or ""), "PGPORT": str(parsed.port or ""),
-                  "PGUSER": unquote(parsed.username or ""), "PGPASSWORD": unquote(parsed.password or ""),
-                  "PGDATABASE": parsed.path.lstrip("/")}
+        values = {
+            "PGHOST": unquote(parsed.hostname or ""),
+            "PGPORT": str(parsed.port or ""),
+            "PGUSER": unquote(parsed.username or ""),
+            "PGPASSWORD": unquote(parsed.password or ""),
+            "PGDATABASE": parsed.path.lstrip("/"),
+        }
     else:
         db = connection.settings_dict
-        values = {"PGHOST": db["HOST"] or "", "PGPORT": str(db["PORT"] or ""), "PGUSER": db["USER"] or "",
-                  "PGPASSWORD": db["PASSWORD"] or "", "PGDATABASE": db["NAME"]}
+        values = {
+            "PGHOST": db["HOST"] or "",
+            "PGPORT": str(db["PORT"] or ""),
+            "PGUSER": db["USER"] or "",
+            "PGPASSWORD": db["PASSWORD"] or "",
+            "PGDATABASE": db["NAME"],
+        }
     env.update({key: value for key, value in values.items() if value})
     return env
 
 
 def key_fingerprints():
     """Short SHA-256 fingerprints, so a restore can tell whether it has the keys the data was written with."""
+
     def fingerprint(value):
         return hashlib.sha256(value.encode()).hexdigest()[:16]
 
@@ -93,17 +104,25 @@ def backup_create(*, output, database_url=None):
     output.parent.mkdir(parents=True, exist_ok=True)
     env = _libpq_env(database_url)
     result = subprocess.run(
-        [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-         # The row-level-security key is derived from SECRET_KEY: a restore writes it again.
-         "--exclude-table-data=hotelcrm_rls_key", f"--file={output}"],
-        env=env, capture_output=True, text=True,
+        [
+            pg_tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            # The row-level-security key is derived from SECRET_KEY: a restore writes it again.
+            "--exclude-table-data=hotelcrm_rls_key",
+            f"--file={output}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         output.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
     output.chmod(0o600)
     manifest = {
-        "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": env.get("PGDATABASE", ""),
         "format": "pg_dump custom",
         "sha256": _sha256(output),
@@ -116,9 +135,15 @@ def backup_create(*, output, database_url=None):
 
 def database_table_count(database_url=None):
     result = subprocess.run(
-        ["psql", "-At", "-c",
-         "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"],
-        env=_libpq_env(database_url), capture_output=True, text=True,
+        [
+            "psql",
+            "-At",
+            "-c",
+            "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+        ],
+        env=_libpq_env(database_url),
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise BackupError(f"Cannot read the target database: {result.stderr.strip()}")
@@ -135,16 +160,22 @@ def backup_restore(*, archive, database_url=None, force=False):
     if manifest_file.exists():
         manifest = json.loads(manifest_file.read_text())
         if manifest.get("sha256") and manifest["sha256"] != _sha256(archive):
-            raise BackupError("The backup file does not match the SHA-256 in its manifest: it is damaged or was changed.")
+            raise BackupError(
+                "The backup file does not match the SHA-256 in its manifest: it is damaged or was changed."
+            )
         if manifest.get("key_fingerprints") and manifest["key_fingerprints"] != key_fingerprints():
-            warnings.append("The encryption keys configured now are not the ones in use when this backup was made: "
-                            "encrypted fields will not decrypt until the original keys are configured.")
+            warnings.append(
+                "The encryption keys configured now are not the ones in use when this backup was made: "
+                "encrypted fields will not decrypt until the original keys are configured."
+            )
     else:
         warnings.append("No manifest beside the backup: its integrity was not checked.")
     tables = database_table_count(database_url)
     if tables and not force:
-        raise BackupError(f"The target database is not empty ({tables} tables). Restore into an empty database, "
-                          "or pass --force to replace its contents.")
+        raise BackupError(
+            f"The target database is not empty ({tables} tables). Restore into an empty database, "
+            "or pass --force to replace its contents."
+        )
     command = [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
     if tables:
         command += ["--clean", "--if-exists"]
@@ -152,7 +183,9 @@ def backup_restore(*, archive, database_url=None, force=False):
     command += [f"--dbname={env['PGDATABASE']}", str(archive)]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"pg_restore failed (nothing was changed: it runs in one transaction): {result.stderr.strip()}")
+        raise BackupError(
+            f"pg_restore failed (nothing was changed: it runs in one transaction): {result.stderr.strip()}"
+        )
     _grant_row_level_security(database_url)
     return warnings
 

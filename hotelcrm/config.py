@@ -3,6 +3,7 @@
 Every reader raises ImproperlyConfigured naming the variable, so a bad deploy stops at
 start-up with one line that says what to fix.
 """
+
 import contextlib
 import os
 import sys
@@ -108,6 +109,7 @@ def env_limits(name, defaults):
         except ValueError:
             raise ImproperlyConfigured(f"{name}: {item!r} is not who=per_call/per_day in whole numbers.") from None
         if who.strip() not in defaults or min(limits[who.strip()]) < 0:
-            raise ImproperlyConfigured(f"{name}: {item!r} names no known caller ({', '.join(defaults)}) "
-                                       "or has a negative limit.")
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} names no known caller ({', '.join(defaults)}) or has a negative limit."
+            )
     return limits

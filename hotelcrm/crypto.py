@@ -6,6 +6,7 @@ re-encrypts old rows). Exact-match lookup of an encrypted value goes through a b
 an HMAC-SHA256 of the normalised value under BLIND_INDEX_KEY, which does not change when the
 Fernet keys rotate.
 """
+
 import functools
 import hashlib
 import hmac
@@ -37,7 +38,9 @@ def decrypt_text(token: str) -> str:
         return _multifernet().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken:
         # A key that encrypted this row was removed from FIELD_ENCRYPTION_KEYS: say so plainly.
-        raise InvalidToken("cannot decrypt: the key that encrypted this value is not in FIELD_ENCRYPTION_KEYS") from None
+        raise InvalidToken(
+            "cannot decrypt: the key that encrypted this value is not in FIELD_ENCRYPTION_KEYS"
+        ) from None
 
 
 def rotate_token(token: str) -> str:
@@ -55,7 +58,7 @@ def token_uses_primary_key(token: str) -> bool:
 
 def blind_index(kind: str, normalised_value: str) -> str:
     """Keyed hash of an already-normalised value; `kind` keeps phone and email indexes apart."""
-    message = f"{kind}:{normalised_value}".encode("utf-8")
+    message = f"{kind}:{normalised_value}".encode()
     return hmac.new(settings.BLIND_INDEX_KEY.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 

@@ -8,6 +8,7 @@ Everything random comes from a `random.Random` seeded from `--seed` and the orga
 (`demo_rng`), so the same seed gives the same data; dates are laid out around "today" in each
 hotel's own time zone, so the front desk always has arrivals to show.
 """
+
 import random
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from hotelcrm.tenancy import tenant_models
 
 DEFAULT_SEED = 20240611
 DEFAULT_GUESTS = 2_000
+
 
 # --- The demo tenants -------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -71,14 +73,26 @@ DEMO_ORGANIZATIONS = (
         guest_mix="china",
         hotels=(
             HotelSpec(
-                code="sha-bund", name="Yangtze Grand Shanghai Bund", time_zone="Asia/Shanghai", currency="CNY",
+                code="sha-bund",
+                name="Yangtze Grand Shanghai Bund",
+                time_zone="Asia/Shanghai",
+                currency="CNY",
                 address="18 Zhongshan East 1st Road, Huangpu District, Shanghai 200002",
-                floors=(3, 32), rooms_per_floor=24, nightly_rate=(680, 1880), share=0.65,
+                floors=(3, 32),
+                rooms_per_floor=24,
+                nightly_rate=(680, 1880),
+                share=0.65,
             ),
             HotelSpec(
-                code="urc-silk", name="Yangtze Silk Road Urumqi", time_zone="Asia/Urumqi", currency="CNY",
+                code="urc-silk",
+                name="Yangtze Silk Road Urumqi",
+                time_zone="Asia/Urumqi",
+                currency="CNY",
                 address="66 Renmin Road, Tianshan District, Urumqi, Xinjiang 830002",
-                floors=(2, 18), rooms_per_floor=20, nightly_rate=(380, 980), share=0.35,
+                floors=(2, 18),
+                rooms_per_floor=20,
+                nightly_rate=(380, 980),
+                share=0.35,
             ),
         ),
         staff=(
@@ -100,9 +114,15 @@ DEMO_ORGANIZATIONS = (
         guest_mix="international",
         hotels=(
             HotelSpec(
-                code="ldn-kensington", name="Kensington Garden Hotel", time_zone="Europe/London", currency="GBP",
+                code="ldn-kensington",
+                name="Kensington Garden Hotel",
+                time_zone="Europe/London",
+                currency="GBP",
                 address="27 Kensington Gore, London SW7 2ET, United Kingdom",
-                floors=(1, 7), rooms_per_floor=18, nightly_rate=(165, 520), share=1.0,
+                floors=(1, 7),
+                rooms_per_floor=18,
+                nightly_rate=(165, 520),
+                share=1.0,
             ),
         ),
         staff=(
@@ -127,8 +147,15 @@ ADMIN_PASSWORD = "Admin-Harbour-2048"
 
 # Hotels not described above (a benchmark's own, say) get this profile.
 _DEFAULT_HOTEL_SPEC = HotelSpec(
-    code="", name="", time_zone="Asia/Shanghai", currency="CNY", address="",
-    floors=(2, 20), rooms_per_floor=20, nightly_rate=(450, 1200), share=1.0,
+    code="",
+    name="",
+    time_zone="Asia/Shanghai",
+    currency="CNY",
+    address="",
+    floors=(2, 20),
+    rooms_per_floor=20,
+    nightly_rate=(450, 1200),
+    share=1.0,
 )
 HOTEL_SPECS = {hotel.code: hotel for spec in DEMO_ORGANIZATIONS for hotel in spec.hotels}
 
@@ -234,8 +261,14 @@ def demo_admin_ensure():
     User = get_user_model()
     user = User.objects.filter(username=ADMIN_USERNAME).first()
     if user is not None:
-        return Login(ADMIN_USERNAME, "(unchanged)", "Superuser", "Django admin: /admin/", "",
-                     note="already existed; its password was not changed")
+        return Login(
+            ADMIN_USERNAME,
+            "(unchanged)",
+            "Superuser",
+            "Django admin: /admin/",
+            "",
+            note="already existed; its password was not changed",
+        )
     user = User(username=ADMIN_USERNAME, email="admin@example.com", is_staff=True, is_superuser=True)
     validate_password(ADMIN_PASSWORD, user)
     user.set_password(ADMIN_PASSWORD)
@@ -327,8 +360,9 @@ def demo_seed(*, n_guests=DEFAULT_GUESTS, seed=DEFAULT_SEED, reset=False, progre
             demo_tenant_data_delete(present)
         tenants = demo_tenants_ensure()
         logins = demo_staff_ensure(tenants) + [demo_admin_ensure()]
-        result = SeedResult(skipped=False, logins=logins,
-                            organizations=[organization for _spec, organization, _hotels in tenants])
+        result = SeedResult(
+            skipped=False, logins=logins, organizations=[organization for _spec, organization, _hotels in tenants]
+        )
         run = DemoRun(tenants=tenants, seed=seed, now=now, n_guests=n_guests, progress=progress)
         for step in demo_steps():
             import_string(step.path)(run)
@@ -341,8 +375,12 @@ def demo_seed(*, n_guests=DEFAULT_GUESTS, seed=DEFAULT_SEED, reset=False, progre
                 action="demo.seeded",
                 organization=organization,
                 actor_label="seed_demo",
-                extra={"guests": loaded.get("guests", 0), "stays": loaded.get("stays", 0), "seed": seed,
-                       "reset": bool(present)},
+                extra={
+                    "guests": loaded.get("guests", 0),
+                    "stays": loaded.get("stays", 0),
+                    "seed": seed,
+                    "reset": bool(present),
+                },
             )
     return result
 
@@ -354,7 +392,17 @@ def demo_logins():
         hotel_names = {hotel.code: hotel.name for hotel in spec.hotels}
         for staff in spec.staff:
             where = f"every hotel of {spec.name}" if staff.role == Role.GROUP_ADMIN else hotel_names[staff.hotel_code]
-            logins.append(Login(staff.username, ROLE_PASSWORDS[staff.role], str(Role(staff.role).label), where, spec.name))
-    logins.append(Login(ADMIN_USERNAME, ADMIN_PASSWORD, "Superuser", "Django admin: /admin/", "",
-                        note="unless it existed before the demo"))
+            logins.append(
+                Login(staff.username, ROLE_PASSWORDS[staff.role], str(Role(staff.role).label), where, spec.name)
+            )
+    logins.append(
+        Login(
+            ADMIN_USERNAME,
+            ADMIN_PASSWORD,
+            "Superuser",
+            "Django admin: /admin/",
+            "",
+            note="unless it existed before the demo",
+        )
+    )
     return logins

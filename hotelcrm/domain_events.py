@@ -4,6 +4,7 @@ Guests and complaints are bases that loyalty, care and reports build on; the bas
 these, the others connect receivers in their AppConfig.ready(). Every signal is sent inside
 the sender's transaction, so a receiver's writes commit or roll back with the change itself.
 """
+
 from django.dispatch import Signal
 
 # A stay was created or changed (status, dates, revenue). kwargs: stay, previous_status

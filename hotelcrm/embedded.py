@@ -7,6 +7,7 @@ code path as with real servers. The servers keep running after the process that 
 them exits, so the web process, the Celery worker and beat share them, and the data folder
 survives restarts.
 """
+
 import fcntl
 import logging
 import os
@@ -54,9 +55,7 @@ def ensure_postgres(data_dir: Path) -> str:
             # pgserver logs from an atexit hook, after logging has shut down: keep it quiet.
             logging.getLogger("pgserver").setLevel(logging.WARNING)
             server = pgserver.get_server(pgdata, cleanup_mode=None)
-        exists = server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE_NAME}';"
-        )
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE_NAME}';")
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE_NAME};")
         info = server.get_postmaster_info()
@@ -92,15 +91,24 @@ def ensure_redis(data_dir: Path) -> str:
             subprocess.run(
                 [
                     executable,
-                    "--port", "0",
-                    "--unixsocket", str(socket_path),
-                    "--unixsocketperm", "700",
-                    "--dir", str(redis_dir),
-                    "--dbfilename", "dump.rdb",
-                    "--save", "60 1",
-                    "--daemonize", "yes",
-                    "--pidfile", str(redis_dir / "redis.pid"),
-                    "--logfile", str(redis_dir / "redis.log"),
+                    "--port",
+                    "0",
+                    "--unixsocket",
+                    str(socket_path),
+                    "--unixsocketperm",
+                    "700",
+                    "--dir",
+                    str(redis_dir),
+                    "--dbfilename",
+                    "dump.rdb",
+                    "--save",
+                    "60 1",
+                    "--daemonize",
+                    "yes",
+                    "--pidfile",
+                    str(redis_dir / "redis.pid"),
+                    "--logfile",
+                    str(redis_dir / "redis.log"),
                 ],
                 check=True,
             )

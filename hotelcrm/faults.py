@@ -15,14 +15,14 @@ transaction is rolled back by PostgreSQL, so nothing half-done is kept; the visi
 503 page (JSON for the API) that says to try again, not a 500 trace. Django opens a new
 connection for the next request (CONN_HEALTH_CHECKS is on).
 """
+
 import threading
 import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 _state = {"checked_at": 0.0, "ok": True}
@@ -76,7 +76,8 @@ REDIS_RETRY_AFTER_SECONDS = 30
 
 def redis_unavailable_body():
     return {
-        "type": "service_unavailable", "title": _("Service temporarily unavailable"),
+        "type": "service_unavailable",
+        "title": _("Service temporarily unavailable"),
         "detail": _("A service this call needs (Redis) is not answering. Nothing was done. Try again in a moment."),
         "field_errors": {},
     }
@@ -84,11 +85,15 @@ def redis_unavailable_body():
 
 def database_unavailable_response(request):
     if request.path.startswith("/api/"):
-        response = JsonResponse({
-            "type": "service_unavailable", "title": _("Service temporarily unavailable"),
-            "detail": _("The database connection was lost. Nothing was saved half-way. Try again in a moment."),
-            "field_errors": {},
-        }, status=503)
+        response = JsonResponse(
+            {
+                "type": "service_unavailable",
+                "title": _("Service temporarily unavailable"),
+                "detail": _("The database connection was lost. Nothing was saved half-way. Try again in a moment."),
+                "field_errors": {},
+            },
+            status=503,
+        )
     else:
         response = HttpResponse(render_to_string("503.html", request=None), status=503)
     response["Retry-After"] = "10"

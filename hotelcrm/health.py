@@ -1,4 +1,5 @@
 """Health of the parts the product needs: database, Redis, a Celery worker, beat."""
+
 import time
 
 from django.core.cache import cache

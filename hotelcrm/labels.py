@@ -5,6 +5,7 @@ Countries come from django-countries (ISO 3166, translated), languages from Djan
 contributed by the app that writes them (`register_audit_labels` in its AppConfig.ready()), so
 the core knows no domain app: an unknown code still reads as words, never as `snake_case`.
 """
+
 import re
 
 from django.conf.locale import LANG_INFO

@@ -7,6 +7,7 @@ window, one address has failed LOGIN_IP_FAILURE_LIMIT times across all usernames
 username has failed LOGIN_USERNAME_FAILURE_LIMIT times across all addresses. The wider limits
 are higher, so a hotel's shared front-desk address is not locked by one person's typos.
 """
+
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
@@ -29,7 +30,9 @@ class HotelCRMAxesHandler(AxesDatabaseHandler):
         since = get_cool_off_threshold(request)
         ip_address = getattr(request, "axes_ip_address", None)
         username = get_client_username(request, credentials)
-        if (ip_address and _failures(ip_address=ip_address, attempt_time__gte=since) >= settings.LOGIN_IP_FAILURE_LIMIT) or (
+        if (
+            ip_address and _failures(ip_address=ip_address, attempt_time__gte=since) >= settings.LOGIN_IP_FAILURE_LIMIT
+        ) or (
             username and _failures(username=username, attempt_time__gte=since) >= settings.LOGIN_USERNAME_FAILURE_LIMIT
         ):
             return max(failures, settings.AXES_FAILURE_LIMIT)

@@ -15,7 +15,9 @@ CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 421
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone (use a name such as Asia/Shanghai)."), params={"value": value})
+        raise ValidationError(
+            _("%(value)s is not a known time zone (use a name such as Asia/Shanghai)."), params={"value": value}
+        )
 
 
 class Organization(models.Model):
@@ -28,7 +30,9 @@ class Organization(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY", validators=[CURRENCY_VALIDATOR])
     guest_retention_years = models.PositiveSmallIntegerField(
-        _("guest data retention (years)"), null=True, blank=True,
+        _("guest data retention (years)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text=_("Anonymise a guest's personal data after this many years without a stay. Empty: keep."),
     )
@@ -49,7 +53,9 @@ class Hotel(TenantModel):
     )
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(_("code"), max_length=20, help_text=_("Short code, unique within the organization."))
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
     currency = models.CharField(_("currency"), max_length=3, default="CNY", validators=[CURRENCY_VALIDATOR])
     address = models.TextField(_("address"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -116,12 +122,21 @@ class AuditEvent(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organization")
     )
-    hotel = models.ForeignKey(Hotel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
+    hotel = models.ForeignKey(
+        Hotel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hotel")
+    )
     # PROTECT: a user with audit history is deactivated, never deleted, so the trail stays whole.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    actor_label = models.CharField(_("actor label"), max_length=200, blank=True, help_text=_("API key or job name when no user acted."))
+    actor_label = models.CharField(
+        _("actor label"), max_length=200, blank=True, help_text=_("API key or job name when no user acted.")
+    )
     action = models.CharField(_("action"), max_length=80)
     object_type = models.CharField(_("object type"), max_length=80, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

@@ -1,4 +1,5 @@
 """Role checks for views. The tenant door answers "is it ours?"; these answer "may this role do it?"."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required

@@ -7,6 +7,7 @@ credited with the next anonymous request's events. `request_scope` (entered by T
 around every route, the API's included) starts each request with no key and the request's
 tenant, and restores both when the response is done, whatever the view did.
 """
+
 import contextvars
 from contextlib import contextmanager
 

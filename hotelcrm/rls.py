@@ -34,6 +34,7 @@ binds a MAC to its connection, so a value seen on one connection is worthless on
 role, `<DATABASE_APP_ROLE>_system` (settings.DATABASE_SYSTEM_ROLE), whose own policy asks for a
 signed `system`; the application role has no policy that lets it see every tenant.
 """
+
 import contextvars
 import hashlib
 import hmac
@@ -111,8 +112,7 @@ def _apply(conn=None):
         setting = signed_value(value, _backend_pid(conn.connection))
     try:
         with conn.wrap_database_errors, conn.connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('role', %s, false), set_config(%s, %s, false)",
-                           [role, SETTING, setting])
+            cursor.execute("SELECT set_config('role', %s, false), set_config(%s, %s, false)", [role, SETTING, setting])
     except DatabaseError:
         # An aborted transaction refuses it: drop the connection rather than let it keep another
         # context. The next one opens in the right one.
@@ -159,6 +159,7 @@ def streaming_in_context(iterable, value):
 
 
 # --- Schema: the roles, the key, the policy functions, the policies --------------------------
+
 
 def tenant_tables(cursor):
     """(table, key column) for every table of the current schema that belongs to an organization."""
@@ -219,7 +220,7 @@ def ensure_role(cursor):
         cursor.execute(
             "DO $$ BEGIN"
             f" IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN"
-            f"   CREATE ROLE \"{role}\" NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;"
+            f'   CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;'
             " END IF; END $$"
         )
         cursor.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')", [role])
@@ -255,8 +256,10 @@ def ensure_policies(cursor):
     _ensure_key(cursor, schema)
     bodies = {
         f"{name}_body": _VERIFIED_PLPGSQL.format(schema=f'"{schema}"', key_table=KEY_TABLE, answer=answer)
-        for name, answer in (("tenant", "CASE WHEN m[1] <> 'system' THEN m[1]::bigint END"),
-                             ("system", "m[1] = 'system'"))
+        for name, answer in (
+            ("tenant", "CASE WHEN m[1] <> 'system' THEN m[1]::bigint END"),
+            ("system", "m[1] = 'system'"),
+        )
     }
     cursor.execute(FUNCTIONS_SQL.format(schema=f'"{schema}"', **bodies))
     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
@@ -271,9 +274,15 @@ def ensure_policies(cursor):
         cursor.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "{grantee}"')
         cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{grantee}"')
         cursor.execute(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{grantee}"')
-        cursor.execute(f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{grantee}"')
-        cursor.execute(f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO "{grantee}"')
-        cursor.execute(f'GRANT EXECUTE ON FUNCTION "{schema}".hotelcrm_tenant(), "{schema}".hotelcrm_tenant_is_system() TO "{grantee}"')
+        cursor.execute(
+            f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{grantee}"'
+        )
+        cursor.execute(
+            f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO "{grantee}"'
+        )
+        cursor.execute(
+            f'GRANT EXECUTE ON FUNCTION "{schema}".hotelcrm_tenant(), "{schema}".hotelcrm_tenant_is_system() TO "{grantee}"'
+        )
     # The key is the owner's alone (the grants above cover every table, this one included).
     cursor.execute(f'REVOKE ALL ON "{schema}".{KEY_TABLE} FROM PUBLIC, "{role}", "{system}"')
     restrict_auth_tables(cursor, schema)
@@ -296,8 +305,10 @@ def ensure_policies(cursor):
                 " WITH CHECK ((SELECT hotelcrm_tenant_is_system()))"
             )
     if ("core_auditevent", NULL_ORG_POLICY) not in existing:
-        cursor.execute(f"CREATE POLICY {NULL_ORG_POLICY} ON core_auditevent USING (organization_id IS NULL)"
-                       " WITH CHECK (organization_id IS NULL)")
+        cursor.execute(
+            f"CREATE POLICY {NULL_ORG_POLICY} ON core_auditevent USING (organization_id IS NULL)"
+            " WITH CHECK (organization_id IS NULL)"
+        )
 
 
 def restrict_auth_tables(cursor, schema):
@@ -307,8 +318,11 @@ def restrict_auth_tables(cursor, schema):
 
 
 def drop_policies(cursor):
-    cursor.execute("SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema()"
-                   " AND policyname IN (%s, %s, %s)", [POLICY, SYSTEM_POLICY, NULL_ORG_POLICY])
+    cursor.execute(
+        "SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema()"
+        " AND policyname IN (%s, %s, %s)",
+        [POLICY, SYSTEM_POLICY, NULL_ORG_POLICY],
+    )
     for table, policy in cursor.fetchall():
         cursor.execute(f'DROP POLICY {policy} ON "{table}"')
     for table, _column in tenant_tables(cursor):

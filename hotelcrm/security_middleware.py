@@ -5,6 +5,7 @@ XFrameOptionsMiddleware sends X-Frame-Options; this adds what Django 5.2 does no
 a Content-Security-Policy (no inline script anywhere: behaviour lives in static/js/app.js),
 a Permissions-Policy, and a locked-down policy for file downloads.
 """
+
 import time
 
 from django.conf import settings
@@ -34,8 +35,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        is_download = response.has_header("Content-Disposition") or getattr(response, "streaming", False) and not (
-            response.get("Content-Type", "").startswith("text/html")
+        is_download = (
+            response.has_header("Content-Disposition")
+            or getattr(response, "streaming", False)
+            and not (response.get("Content-Type", "").startswith("text/html"))
         )
         if is_download:
             response["Content-Security-Policy"] = DOWNLOAD_CSP
@@ -70,8 +73,9 @@ class SessionIdleTimeoutMiddleware:
             now = int(time.time())
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
             if last is not None and now - int(last) > timeout:
-                audit_record(action="auth.session_expired", actor=user, request=request,
-                             extra={"idle_seconds": now - int(last)})
+                audit_record(
+                    action="auth.session_expired", actor=user, request=request, extra={"idle_seconds": now - int(last)}
+                )
                 logout(request)
                 messages.info(request, _("You were logged out after a period of inactivity. Please log in again."))
                 if request.path.startswith("/api/"):
@@ -91,8 +95,11 @@ class StrictFormEncodingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("POST", "PUT", "PATCH") and \
-                request.content_type == "application/x-www-form-urlencoded" and not _is_utf8_form(request):
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.content_type == "application/x-www-form-urlencoded"
+            and not _is_utf8_form(request)
+        ):
             return _bad_encoding_response(request)
         return self.get_response(request)
 
@@ -118,6 +125,7 @@ def _bad_encoding_response(request):
 
     detail = _("The form was not sent as valid UTF-8 text. Nothing was saved.")
     if request.path.startswith("/api/"):
-        return JsonResponse({"type": "parse_error", "title": _("Malformed request."), "detail": detail,
-                             "field_errors": {}}, status=400)
+        return JsonResponse(
+            {"type": "parse_error", "title": _("Malformed request."), "detail": detail, "field_errors": {}}, status=400
+        )
     return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")

@@ -1,4 +1,5 @@
 """Reads for the tenancy core: which hotels a staff member may work in, and as what."""
+
 from dataclasses import dataclass, field
 
 from hotelcrm.models import ROLE_RANK, Hotel, Membership, Role
@@ -58,7 +59,6 @@ def staff_access_get(user) -> StaffAccess:
     return StaffAccess(hotels=ordered, roles=roles, home_hotel=home)
 
 
-
 def hotel_get_for_task(*, organization_id, hotel_id):
     """The hotel a task was handed, through the tenant door; None if it is gone or not that tenant's.
 
@@ -77,7 +77,9 @@ def home_hotels():
     """{organization id: its home hotel} for every organization: for the nightly dispatchers,
     which cross tenants on purpose."""
     homes = {}
-    for hotel in Hotel.objects.all_tenants_unscoped().order_by("organization_id", "pk").only("organization_id", "time_zone"):
+    for hotel in (
+        Hotel.objects.all_tenants_unscoped().order_by("organization_id", "pk").only("organization_id", "time_zone")
+    ):
         homes.setdefault(hotel.organization_id, hotel)
     return homes
 

@@ -7,6 +7,7 @@ digests and the session data, and neither lets them sign in as anyone: the cooki
 the key, and a digest is not one. The key's 32 random characters make the digest impossible to
 invert, so no secret is needed (and none could be kept from the application anyway).
 """
+
 import hashlib
 import logging
 
@@ -22,7 +23,9 @@ def session_key_digest(session_key):
 class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self):
         try:
-            return self.model.objects.get(session_key=session_key_digest(self.session_key), expire_date__gt=timezone.now())
+            return self.model.objects.get(
+                session_key=session_key_digest(self.session_key), expire_date__gt=timezone.now()
+            )
         except (self.model.DoesNotExist, SuspiciousOperation) as e:
             if isinstance(e, SuspiciousOperation):
                 logging.getLogger(f"django.security.{e.__class__.__name__}").warning(str(e))
@@ -30,8 +33,9 @@ class SessionStore(DatabaseSessionStore):
 
     async def _aget_session_from_db(self):
         try:
-            return await self.model.objects.aget(session_key=session_key_digest(self.session_key),
-                                                 expire_date__gt=timezone.now())
+            return await self.model.objects.aget(
+                session_key=session_key_digest(self.session_key), expire_date__gt=timezone.now()
+            )
         except (self.model.DoesNotExist, SuspiciousOperation):
             self._session_key = None
 

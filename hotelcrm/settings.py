@@ -1,4 +1,5 @@
 """HotelCRM settings. Deploy-specific values come from the environment (see README)."""
+
 import importlib
 import re
 import secrets
@@ -41,8 +42,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # login role of DATABASE_URL owns the tables and runs migrations and management commands.
 DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hotelcrm_app")
 if not re.fullmatch(r"[a-z_][a-z0-9_]{0,55}", DATABASE_APP_ROLE):
-    raise ImproperlyConfigured("DATABASE_APP_ROLE must be a plain lower-case PostgreSQL role name of at most 56"
-                               " characters, such as hotelcrm_app.")
+    raise ImproperlyConfigured(
+        "DATABASE_APP_ROLE must be a plain lower-case PostgreSQL role name of at most 56"
+        " characters, such as hotelcrm_app."
+    )
 # The dispatchers' "every organization" context runs as this second role (hotelcrm/rls.py).
 DATABASE_SYSTEM_ROLE = f"{DATABASE_APP_ROLE}_system"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -84,7 +87,9 @@ FIELD_ENCRYPTION_KEYS = fernet_keys("FIELD_ENCRYPTION_KEYS", _raw_encryption_key
 BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
 if BLIND_INDEX_KEY is None:
     if not LOCAL_MODE:
-        raise ImproperlyConfigured("BLIND_INDEX_KEY is not set: it is required when DATABASE_URL and REDIS_URL are set.")
+        raise ImproperlyConfigured(
+            "BLIND_INDEX_KEY is not set: it is required when DATABASE_URL and REDIS_URL are set."
+        )
     BLIND_INDEX_KEY = _local_secret("blind_index_key", lambda: secrets.token_urlsafe(48))
 elif len(BLIND_INDEX_KEY) < 32:
     raise ImproperlyConfigured("BLIND_INDEX_KEY is too short: use at least 32 random characters.")
@@ -266,7 +271,7 @@ SESSION_ENGINE = "hotelcrm.sessions"
 
 def _celery_url(redis_url):
     # kombu names the unix-socket transport redis+socket://
-    return "redis+socket://" + redis_url[len("unix://"):] if redis_url.startswith("unix://") else redis_url
+    return "redis+socket://" + redis_url[len("unix://") :] if redis_url.startswith("unix://") else redis_url
 
 
 CELERY_BROKER_URL = _celery_url(REDIS_URL)
@@ -344,14 +349,17 @@ API_MAX_URL_LENGTH = env_int("API_MAX_URL_LENGTH", 2048, minimum=256)
 # import, admin, command): (most points in one request, most points in any 24 hours) per API key
 # and per staff role. Above them loyalty.services.adjustment_request refuses and writes nothing;
 # below them, amounts above the program's approval threshold still wait for a second manager.
-LOYALTY_POINTS_LIMITS = env_limits("LOYALTY_POINTS_LIMITS", {
-    "api_key": (50_000, 200_000),
-    "front_desk": (5_000, 20_000),
-    "guest_relations": (20_000, 100_000),
-    "manager": (100_000, 500_000),
-    "group_admin": (100_000, 1_000_000),
-    "system": (100_000, 1_000_000),  # no staff role: demo data, commands run by the operator
-})
+LOYALTY_POINTS_LIMITS = env_limits(
+    "LOYALTY_POINTS_LIMITS",
+    {
+        "api_key": (50_000, 200_000),
+        "front_desk": (5_000, 20_000),
+        "guest_relations": (20_000, 100_000),
+        "manager": (100_000, 500_000),
+        "group_admin": (100_000, 1_000_000),
+        "system": (100_000, 1_000_000),  # no staff role: demo data, commands run by the operator
+    },
+)
 
 # --- REST framework --------------------------------------------------------------------------
 # Where the API base (hotelcrm.api.base.idempotent) keeps first answers; owned by the API app.
@@ -385,8 +393,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "hotelcrm.api.schema.add_common_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hotelcrm.api.schema.add_common_responses",
+    ],
 }
 
 # --- Security --------------------------------------------------------------------------------

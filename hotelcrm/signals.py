@@ -27,4 +27,6 @@ def audit_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     # The username tried is kept (not the password); no tenant is known for a failed login.
-    audit_record(action="auth.login_failed", request=request, extra={"username": str(credentials.get("username", ""))[:150]})
+    audit_record(
+        action="auth.login_failed", request=request, extra={"username": str(credentials.get("username", ""))[:150]}
+    )

@@ -4,6 +4,7 @@ With `DEBUG` off and real servers, pages name their CSS and scripts through the 
 `collectstatic` writes; without it every HTML page would answer 500. The web server refuses to
 start instead, with one line saying what to run.
 """
+
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
@@ -23,7 +24,8 @@ def require_collected_static():
     if manifest_missing():
         raise ImproperlyConfigured(
             f"static files are not collected in {settings.STATIC_ROOT}: run "
-            "`python manage.py collectstatic --noinput` before starting the web server (README, Production).")
+            "`python manage.py collectstatic --noinput` before starting the web server (README, Production)."
+        )
 
 
 def ensure_collected_static():

@@ -8,6 +8,7 @@ Row-level security in PostgreSQL (hotelcrm/rls.py) holds the same wall in the da
 a tenant context, rows of other organizations are not there at all. `all_tenants_unscoped()`
 is also the door through that wall: its queryset runs its queries in the SYSTEM context.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

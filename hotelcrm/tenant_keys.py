@@ -12,6 +12,7 @@ Citus needs to co-locate the tables by organization (docs/scaling.md).
 Django keeps its own single-column keys; the twins are DEFERRABLE INITIALLY DEFERRED like them,
 added NOT VALID and then validated, so a large table is checked without blocking writes.
 """
+
 import hashlib
 
 MIGRATION = "0010_dbwall_composite_foreign_keys"
@@ -71,8 +72,11 @@ def ensure_composite_foreign_keys(cursor):
 
 def drop_composite_foreign_keys(cursor):
     for suffix in (TWIN_SUFFIX, UNIQUE_SUFFIX):  # the twins first: they depend on the uniques
-        cursor.execute("SELECT conrelid::regclass::text, conname FROM pg_constraint"
-                       " WHERE connamespace = current_schema()::regnamespace AND conname LIKE %s", [f"%{suffix}"])
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint"
+            " WHERE connamespace = current_schema()::regnamespace AND conname LIKE %s",
+            [f"%{suffix}"],
+        )
         for table, name in cursor.fetchall():
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"')
 

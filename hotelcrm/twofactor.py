@@ -13,6 +13,7 @@ switching, static files and the health check: an enrolled user is sent to enter 
 who must use two-factor but has not enrolled is sent to enrol. A user who needs neither is
 marked "exempt" for the rest of that session (a role granted later applies from the next log-in).
 """
+
 import hashlib
 import secrets
 import time
@@ -203,8 +204,12 @@ class TwoFactorMiddleware:
             elif not _always_allowed(request.path):
                 if request.path.startswith("/api/"):
                     return JsonResponse(
-                        {"type": "two_factor_required", "title": _("Two-factor authentication required"),
-                         "detail": _("Finish logging in with your authenticator code first."), "field_errors": {}},
+                        {
+                            "type": "two_factor_required",
+                            "title": _("Two-factor authentication required"),
+                            "detail": _("Finish logging in with your authenticator code first."),
+                            "field_errors": {},
+                        },
                         status=403,
                     )
                 target = reverse("two-factor-verify" if has_device else "two-factor-setup")

@@ -1,4 +1,5 @@
 """Two-factor pages: enter a code after log-in, enrol, see the status, remove, new recovery codes."""
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,14 +15,18 @@ from hotelcrm import twofactor
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("Code"), max_length=20, strip=True,
+        label=gettext_lazy("Code"),
+        max_length=20,
+        strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
 def _next_url(request):
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return "/"
     return next_url
 
@@ -46,7 +51,9 @@ def verify(request):
         if how is not None:
             twofactor.mark_verified(request)
             if how == "recovery":
-                messages.warning(request, _("You used a recovery code. Each code works once: make new ones if few are left."))
+                messages.warning(
+                    request, _("You used a recovery code. Each code works once: make new ones if few are left.")
+                )
             return redirect(_next_url(request))
         if _wrong_code(request, form):
             return redirect("login")
@@ -67,17 +74,28 @@ def setup(request):
         request.session[twofactor.PENDING_SECRET_SESSION_KEY] = secret
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        codes = twofactor.device_confirm(user=request.user, secret=secret, code=form.cleaned_data["code"], request=request)
+        codes = twofactor.device_confirm(
+            user=request.user, secret=secret, code=form.cleaned_data["code"], request=request
+        )
         if codes is not None:
             twofactor.mark_verified(request)
-            return render(request, "registration/two_factor_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+            return render(
+                request, "registration/two_factor_recovery_codes.html", {"codes": codes, "next": _next_url(request)}
+            )
         if _wrong_code(request, form):
             return redirect("login")
     uri = twofactor.provisioning_uri(user=request.user, secret=secret)
-    return render(request, "registration/two_factor_setup.html", {
-        "form": form, "qr_svg": twofactor.qr_svg(uri), "secret": secret, "next": _next_url(request),
-        "is_required": twofactor.user_requires_two_factor(request.user, request.access),
-    })
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": twofactor.qr_svg(uri),
+            "secret": secret,
+            "next": _next_url(request),
+            "is_required": twofactor.user_requires_two_factor(request.user, request.access),
+        },
+    )
 
 
 @never_cache
@@ -95,6 +113,13 @@ def status(request):
         if request.POST.get("action") == "regenerate":
             codes = twofactor.recovery_codes_regenerate(user=request.user, request=request)
     codes_left = request.user.recovery_codes.filter(used_at__isnull=True).count() if device else 0
-    return render(request, "registration/two_factor_status.html", {
-        "device": device, "is_required": is_required, "codes": codes, "codes_left": codes_left,
-    })
+    return render(
+        request,
+        "registration/two_factor_status.html",
+        {
+            "device": device,
+            "is_required": is_required,
+            "codes": codes,
+            "codes_left": codes_left,
+        },
+    )

@@ -2,10 +2,10 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.views import defaults
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,7 +22,9 @@ def switch_hotel(request):
         raise Http404
     request.session[ACTIVE_HOTEL_SESSION_KEY] = hotel.pk
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     return redirect(next_url)
 
@@ -54,6 +56,13 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         from django.utils.translation import gettext as _
 
-        return JsonResponse({"type": "not_found", "title": _("Not found."),
-                             "detail": _("There is nothing at this address."), "field_errors": {}}, status=404)
+        return JsonResponse(
+            {
+                "type": "not_found",
+                "title": _("Not found."),
+                "detail": _("There is nothing at this address."),
+                "field_errors": {},
+            },
+            status=404,
+        )
     return defaults.page_not_found(request, exception)

@@ -12,9 +12,10 @@ class IntegrationsConfig(AppConfig):
 
         from hotelcrm.labels import register_audit_labels
 
-        register_audit_labels(actions={"integration_key.create": _("API key created"),
-                                       "integration_key.revoke": _("API key revoked")},
-                              domains={"integration_key": pgettext_lazy("audit domain", "API key")})
+        register_audit_labels(
+            actions={"integration_key.create": _("API key created"), "integration_key.revoke": _("API key revoked")},
+            domains={"integration_key": pgettext_lazy("audit domain", "API key")},
+        )
         from hotelcrm.models import AuditEvent
         from integrations.audit_context import label_audit_event
 

@@ -6,6 +6,7 @@ IntegrationsConfig.ready) fills `actor_label` and `extra.api_key_id` of events w
 so every call made with a key is attributable, whatever service recorded it. The variable
 belongs to the core's request scope (hotelcrm.request_context), which clears it after every request.
 """
+
 from hotelcrm.request_context import current_api_key as current_key  # cleared per request by the core
 
 

@@ -1,4 +1,5 @@
 """PMS integrations: per-hotel API keys, the PMS id mappings, stay-event receipts and idempotency records."""
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -29,10 +30,22 @@ class IntegrationKey(HotelScopedModel):
     is_strict = models.BooleanField(_("refuse unknown fields"), default=False)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("revoked by"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("created by"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
@@ -64,14 +77,18 @@ class GuestLink(HotelScopedModel):
     """The PMS profile id a hotel's PMS uses for one of our guests."""
 
     pms_profile_id = models.CharField(_("PMS profile id"), max_length=64)
-    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
+    guest = models.ForeignKey(
+        "guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("PMS profile link")
         verbose_name_plural = _("PMS profile links")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "hotel", "pms_profile_id"], name="guestlink_unique_per_hotel"),
+            models.UniqueConstraint(
+                fields=["organization", "hotel", "pms_profile_id"], name="guestlink_unique_per_hotel"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "guest"], name="guestlink_org_guest_idx")]
 
@@ -118,8 +135,10 @@ class IdempotencyRecord(HotelScopedModel):
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["organization", "hotel", "key"], name="idempotency_key_unique")]
-        indexes = [models.Index(fields=["organization", "created_at"], name="idempotency_org_created_idx"),
-                   models.Index(fields=["created_at"], name="idempotency_created_idx")]
+        indexes = [
+            models.Index(fields=["organization", "created_at"], name="idempotency_org_created_idx"),
+            models.Index(fields=["created_at"], name="idempotency_created_idx"),
+        ]
 
     def __str__(self):
         return self.key

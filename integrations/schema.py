@@ -1,4 +1,5 @@
 """OpenAPI description of the integration-key authentication (drf-spectacular extension)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -12,5 +13,5 @@ class IntegrationKeyScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "bearerFormat": "hcrm_<prefix>_<secret>",
             "description": "A hotel's integration key, created by a manager under API keys. "
-                           "`Authorization: Api-Key <key>` is accepted too.",
+            "`Authorization: Api-Key <key>` is accepted too.",
         }

@@ -1,4 +1,5 @@
 """Integration keys: created by a manager (the key is shown once), revoked, and touched on use."""
+
 import datetime
 import hashlib
 import secrets
@@ -34,8 +35,9 @@ def key_parse(raw_key):
 
 
 @transaction.atomic
-def integration_key_create(*, hotel, actor, name, scopes, expires_at=None, rate_per_minute=600, is_strict=False,
-                           request=None):
+def integration_key_create(
+    *, hotel, actor, name, scopes, expires_at=None, rate_per_minute=600, is_strict=False, request=None
+):
     """Create a key for `hotel`; returns (key, raw key). The raw key is never stored, only its hash."""
     name = (name or "").strip()
     if not name:
@@ -48,23 +50,49 @@ def integration_key_create(*, hotel, actor, name, scopes, expires_at=None, rate_
     prefix = secrets.token_hex(6)
     raw_key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = IntegrationKey.objects.create(
-        organization_id=hotel.organization_id, hotel=hotel, name=name[:100], prefix=prefix, key_hash=key_hash(raw_key),
-        scopes=sorted(set(scopes)), expires_at=expires_at, rate_per_minute=rate_per_minute, is_strict=bool(is_strict),
+        organization_id=hotel.organization_id,
+        hotel=hotel,
+        name=name[:100],
+        prefix=prefix,
+        key_hash=key_hash(raw_key),
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+        rate_per_minute=rate_per_minute,
+        is_strict=bool(is_strict),
         created_by=actor,
     )
-    audit_record(action="integration_key.create", organization=hotel.organization, hotel=hotel, actor=actor, obj=key,
-                 request=request, extra={"scopes": key.scopes, "prefix": prefix, "is_strict": key.is_strict})
+    audit_record(
+        action="integration_key.create",
+        organization=hotel.organization,
+        hotel=hotel,
+        actor=actor,
+        obj=key,
+        request=request,
+        extra={"scopes": key.scopes, "prefix": prefix, "is_strict": key.is_strict},
+    )
     return key, raw_key
 
 
 @transaction.atomic
 def integration_key_set_strict(*, key, actor, is_strict, request=None):
     """Choose whether the key's calls have unknown input fields refused (True) or ignored and named back."""
-    changed = IntegrationKey.objects.for_hotel(key.hotel).filter(pk=key.pk).exclude(is_strict=is_strict).update(
-        is_strict=is_strict)
+    changed = (
+        IntegrationKey.objects.for_hotel(key.hotel)
+        .filter(pk=key.pk)
+        .exclude(is_strict=is_strict)
+        .update(is_strict=is_strict)
+    )
     if changed:
-        audit_record(action="integration_key.update", organization=key.hotel.organization, hotel=key.hotel,
-                     actor=actor, obj=key, fields=["is_strict"], request=request, extra={"is_strict": is_strict})
+        audit_record(
+            action="integration_key.update",
+            organization=key.hotel.organization,
+            hotel=key.hotel,
+            actor=actor,
+            obj=key,
+            fields=["is_strict"],
+            request=request,
+            extra={"is_strict": is_strict},
+        )
     key.refresh_from_db()
     return key
 
@@ -72,12 +100,23 @@ def integration_key_set_strict(*, key, actor, is_strict, request=None):
 @transaction.atomic
 def integration_key_revoke(*, key, actor, request=None):
     # Conditional update: two managers revoking at once record one revocation.
-    changed = IntegrationKey.objects.for_hotel(key.hotel).filter(pk=key.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=actor,
+    changed = (
+        IntegrationKey.objects.for_hotel(key.hotel)
+        .filter(pk=key.pk, revoked_at__isnull=True)
+        .update(
+            revoked_at=timezone.now(),
+            revoked_by=actor,
+        )
     )
     if changed:
-        audit_record(action="integration_key.revoke", organization=key.hotel.organization, hotel=key.hotel,
-                     actor=actor, obj=key, request=request)
+        audit_record(
+            action="integration_key.revoke",
+            organization=key.hotel.organization,
+            hotel=key.hotel,
+            actor=actor,
+            obj=key,
+            request=request,
+        )
     key.refresh_from_db()
     return key
 
@@ -102,6 +141,7 @@ def idempotency_records_purge(*, now=None):
 
 
 # --- PMS writes: guest upsert by profile id, reservation events --------------------------------
+
 
 def _lock_id(*parts):
     import zlib
@@ -128,8 +168,10 @@ def _advisory_locks(keys):
     if not lock_ids:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS ordered",
-                       [lock_ids])
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS ordered",
+            [lock_ids],
+        )
 
 
 def guest_for_pms_profile(*, hotel, pms_profile_id):
@@ -156,19 +198,33 @@ def guest_upsert_from_pms(*, hotel, pms_profile_id, data, email="", phone="", ac
     created = guest is None
     if created:
         if not (data.get("family_name") or "").strip():
-            raise IntegrationError(_("A new guest needs a family name."),
-                                   extra={"fields": {"family_name": [_("This field is required.")]}})
-        guest = guest_services.guest_create(organization=hotel.organization, actor=actor, hotel=hotel, request=request,
-                                            pms_profile_id=pms_profile_id, **data)
-        GuestLink.objects.create(organization_id=hotel.organization_id, hotel=hotel, pms_profile_id=pms_profile_id,
-                                 guest=guest)
+            raise IntegrationError(
+                _("A new guest needs a family name."), extra={"fields": {"family_name": [_("This field is required.")]}}
+            )
+        guest = guest_services.guest_create(
+            organization=hotel.organization,
+            actor=actor,
+            hotel=hotel,
+            request=request,
+            pms_profile_id=pms_profile_id,
+            **data,
+        )
+        GuestLink.objects.create(
+            organization_id=hotel.organization_id, hotel=hotel, pms_profile_id=pms_profile_id, guest=guest
+        )
     else:
-        GuestLink.objects.for_hotel(hotel).filter(pms_profile_id=pms_profile_id).exclude(guest=guest).update(guest=guest)
+        GuestLink.objects.for_hotel(hotel).filter(pms_profile_id=pms_profile_id).exclude(guest=guest).update(
+            guest=guest
+        )
         guest_services.guest_update(guest=guest, actor=actor, data=data, request=request, hotel=hotel)
     if email:
-        guest_services.guest_contact_add(guest=guest, kind="email", raw_value=email, actor=actor, hotel=hotel, request=request)
+        guest_services.guest_contact_add(
+            guest=guest, kind="email", raw_value=email, actor=actor, hotel=hotel, request=request
+        )
     if phone:
-        guest_services.guest_contact_add(guest=guest, kind="phone", raw_value=phone, actor=actor, hotel=hotel, request=request)
+        guest_services.guest_contact_add(
+            guest=guest, kind="phone", raw_value=phone, actor=actor, hotel=hotel, request=request
+        )
     return guest, created
 
 
@@ -195,9 +251,14 @@ def _event_plan(receipt, event):
     version, event_at = event.get("version") or 0, event["event_at"]
     if receipt is None or _is_newer(version, event_at, receipt.last_version, receipt.last_event_at):
         return "all"
-    if EVENT_STATUS[event["event"]] is not None and receipt.stay_id is not None and (
+    if (
+        EVENT_STATUS[event["event"]] is not None
+        and receipt.stay_id is not None
+        and (
             receipt.status_version is None
-            or _is_newer(version, event_at, receipt.status_version, receipt.status_event_at)):
+            or _is_newer(version, event_at, receipt.status_version, receipt.status_event_at)
+        )
+    ):
         return "status"
     return None
 
@@ -239,18 +300,40 @@ def stay_event_receive(*, hotel, event, actor=None, request=None):
     status = EVENT_STATUS[event["event"]]
     if plan == "status":
         stay = Stay.objects.for_hotel(hotel).select_related("guest").get(pk=receipt.stay_id)
-        values = {"guest": stay.guest, "arrival_on": stay.arrival_on, "departure_on": stay.departure_on,
-                  "details": _stay_details(stay)}
+        values = {
+            "guest": stay.guest,
+            "arrival_on": stay.arrival_on,
+            "departure_on": stay.departure_on,
+            "details": _stay_details(stay),
+        }
     else:
-        values = {"guest": event["guest"], "arrival_on": event["arrival_on"], "departure_on": event["departure_on"],
-                  "details": event.get("details") or {}}
+        values = {
+            "guest": event["guest"],
+            "arrival_on": event["arrival_on"],
+            "departure_on": event["departure_on"],
+            "details": event.get("details") or {},
+        }
     if status is None:
-        current = Stay.objects.for_hotel(hotel).filter(pms_reservation_id=reservation_id).values_list("status", flat=True).first()
+        current = (
+            Stay.objects.for_hotel(hotel)
+            .filter(pms_reservation_id=reservation_id)
+            .values_list("status", flat=True)
+            .first()
+        )
         status = current or StayStatus.BOOKED
-    stay, _created, _changed = stay_upsert(hotel=hotel, pms_reservation_id=reservation_id, status=status, actor=actor,
-                                           source="api", request=request, **values)
+    stay, _created, _changed = stay_upsert(
+        hotel=hotel,
+        pms_reservation_id=reservation_id,
+        status=status,
+        actor=actor,
+        source="api",
+        request=request,
+        **values,
+    )
     if receipt is None:
-        receipt = StayEventReceipt(organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=reservation_id)
+        receipt = StayEventReceipt(
+            organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=reservation_id
+        )
     receipt.stay = stay
     _receipt_advance(receipt, event, plan)
     receipt.save()
@@ -295,15 +378,24 @@ def stay_event_guest(*, hotel, data, actor=None, request=None):
             inline = data.get("guest")
             if not inline:
                 raise _unknown_profile()
-            guest, _created = guest_upsert_from_pms(hotel=hotel, pms_profile_id=data["pms_profile_id"],
-                                                    data=dict(inline), actor=actor, request=request)
+            guest, _created = guest_upsert_from_pms(
+                hotel=hotel, pms_profile_id=data["pms_profile_id"], data=dict(inline), actor=actor, request=request
+            )
     return guest_resolve_merged(organization=organization, guest=guest)
 
 
 class _Receipt:
     """A reservation's receipt while a batch is worked out in memory (read by _event_plan)."""
 
-    __slots__ = ("last_version", "last_event_at", "last_event", "status_version", "status_event_at", "stay_id", "is_dirty")
+    __slots__ = (
+        "last_version",
+        "last_event_at",
+        "last_event",
+        "status_version",
+        "status_event_at",
+        "stay_id",
+        "is_dirty",
+    )
 
     def __init__(self, row):
         for name in self.__slots__[:-1]:
@@ -326,10 +418,16 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
     status the stay's status right after that event, error an ApplicationError for result=error.
     Stay ids are set once the rows are written.
     """
-    from guests.models import GuestProfile, Stay, StayStatus
     from django.core.exceptions import ValidationError as DjangoValidationError
 
-    from guests.stays import guest_resolve_merged, stay_values_apply, stay_values_check, stays_for_reservations_locked, stays_save_many
+    from guests.models import GuestProfile, Stay, StayStatus
+    from guests.stays import (
+        guest_resolve_merged,
+        stay_values_apply,
+        stay_values_check,
+        stays_for_reservations_locked,
+        stays_save_many,
+    )
     from hotelcrm.exceptions import ApplicationError
     from integrations.exceptions import StayEventRefused
     from integrations.models import GuestLink, StayEventReceipt
@@ -345,24 +443,43 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
     guest_ids = {event["guest_id"] for event in valid if event.get("guest_id")}
     by_id = {g.pk: g for g in GuestProfile.objects.for_org(organization).filter(pk__in=guest_ids)} if guest_ids else {}
     profile_ids = {event["pms_profile_id"] for event in valid if not event.get("guest_id")}
-    links = {link.pms_profile_id: link.guest for link in GuestLink.objects.for_hotel(hotel).select_related("guest")
-             .filter(pms_profile_id__in=profile_ids)} if profile_ids else {}
+    links = (
+        {
+            link.pms_profile_id: link.guest
+            for link in GuestLink.objects.for_hotel(hotel)
+            .select_related("guest")
+            .filter(pms_profile_id__in=profile_ids)
+        }
+        if profile_ids
+        else {}
+    )
     merged = {}
 
     # The profiles this batch links for the first time, created set-based in one go.
     first_inline = {}
     for index, event in enumerate(events):
-        if (event is not None and not event.get("guest_id") and event.get("guest")
-                and event["pms_profile_id"] not in links and event["pms_profile_id"] not in first_inline):
+        if (
+            event is not None
+            and not event.get("guest_id")
+            and event.get("guest")
+            and event["pms_profile_id"] not in links
+            and event["pms_profile_id"] not in first_inline
+        ):
             first_inline[event["pms_profile_id"]] = index
     created_inline = {}
     if first_inline:
         outcomes = guests_upsert_from_pms_many(
-            hotel=hotel, items=[{**dict(events[index]["guest"]), "pms_profile_id": profile_id}
-                                for profile_id, index in first_inline.items()],
-            actor=actor, request=request)
-        created_inline = {profile_id: (index, outcome)
-                          for (profile_id, index), outcome in zip(first_inline.items(), outcomes)}
+            hotel=hotel,
+            items=[
+                {**dict(events[index]["guest"]), "pms_profile_id": profile_id}
+                for profile_id, index in first_inline.items()
+            ],
+            actor=actor,
+            request=request,
+        )
+        created_inline = {
+            profile_id: (index, outcome) for (profile_id, index), outcome in zip(first_inline.items(), outcomes)
+        }
 
     def guest_of(event, index):
         if event.get("guest_id"):
@@ -388,8 +505,10 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
             guest = merged[guest.pk]
         return guest
 
-    receipts = {row.pms_reservation_id: _Receipt(row) for row in
-                StayEventReceipt.objects.for_hotel(hotel).filter(pms_reservation_id__in=list(reservation_ids))}
+    receipts = {
+        row.pms_reservation_id: _Receipt(row)
+        for row in StayEventReceipt.objects.for_hotel(hotel).filter(pms_reservation_id__in=list(reservation_ids))
+    }
     stays = stays_for_reservations_locked(hotel=hotel, reservation_ids=reservation_ids)
     status_before = {reservation: stay.status for reservation, stay in stays.items()}
     new_stays, touched, changed_fields, audits = {}, {}, set(), []
@@ -413,17 +532,30 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
                 continue
             status = EVENT_STATUS[event["event"]] or (current.status if current else StayStatus.BOOKED)
             if plan == "status":
-                values = stay_values_check(hotel=hotel, guest=current.guest, arrival_on=current.arrival_on,
-                                           departure_on=current.departure_on, status=status, details=_stay_details(current))
+                values = stay_values_check(
+                    hotel=hotel,
+                    guest=current.guest,
+                    arrival_on=current.arrival_on,
+                    departure_on=current.departure_on,
+                    status=status,
+                    details=_stay_details(current),
+                )
             else:
-                values = stay_values_check(hotel=hotel, guest=guest, arrival_on=event["arrival_on"],
-                                           departure_on=event["departure_on"], status=status, details=event.get("details"))
+                values = stay_values_check(
+                    hotel=hotel,
+                    guest=guest,
+                    arrival_on=event["arrival_on"],
+                    departure_on=event["departure_on"],
+                    status=status,
+                    details=event.get("details"),
+                )
         except (ApplicationError, DjangoValidationError) as exc:  # StayEventRefused, StayError, a guest's errors
             outcomes.append(("error", None, None, exc))
             continue
         if current is None:
             current = stays[reservation] = new_stays[reservation] = Stay(
-                organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=reservation, **values)
+                organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=reservation, **values
+            )
             created, previous, changed = True, None, sorted(values)
         else:
             created, previous = False, current.status
@@ -432,8 +564,16 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
                 changed_fields.update(changed)
         if changed:
             touched[reservation] = current
-            audits.append({"obj": current, "created": created, "fields": changed, "status": current.status,
-                           "previous_status": previous, "object_repr": str(current)})
+            audits.append(
+                {
+                    "obj": current,
+                    "created": created,
+                    "fields": changed,
+                    "status": current.status,
+                    "previous_status": previous,
+                    "object_repr": str(current),
+                }
+            )
         if receipt is None:
             receipt = receipts[reservation] = _Receipt(StayEventReceipt(last_version=0))
         receipt.stay_id = current.pk or 0  # 0: a stay this batch creates (its id comes with the INSERT)
@@ -442,26 +582,50 @@ def stay_events_receive_many(*, hotel, events, actor=None, request=None):
         outcomes.append(("applied", current, current.status, None))
 
     stays_save_many(
-        hotel=hotel, new_stays=list(new_stays.values()),
+        hotel=hotel,
+        new_stays=list(new_stays.values()),
         changed_stays=[stay for reservation, stay in touched.items() if reservation not in new_stays],
-        changed_fields=changed_fields, audits=audits,
+        changed_fields=changed_fields,
+        audits=audits,
         changes=[(stay, status_before.get(reservation)) for reservation, stay in touched.items()],
-        actor=actor, source="api", request=request,
+        actor=actor,
+        source="api",
+        request=request,
     )
     # One statement for the receipts, new and seen before (the reservation locks rule out a race).
-    StayEventReceipt.objects.bulk_create([
-        StayEventReceipt(organization_id=hotel.organization_id, hotel=hotel, pms_reservation_id=reservation,
-                         stay=stays[reservation], last_version=receipt.last_version,
-                         last_event_at=receipt.last_event_at, last_event=receipt.last_event,
-                         status_version=receipt.status_version, status_event_at=receipt.status_event_at)
-        for reservation, receipt in receipts.items() if receipt.is_dirty
-    ], update_conflicts=True, unique_fields=["organization", "hotel", "pms_reservation_id"],
-        update_fields=["stay", "last_version", "last_event_at", "last_event", "status_version", "status_event_at",
-                       "updated_at"])
+    StayEventReceipt.objects.bulk_create(
+        [
+            StayEventReceipt(
+                organization_id=hotel.organization_id,
+                hotel=hotel,
+                pms_reservation_id=reservation,
+                stay=stays[reservation],
+                last_version=receipt.last_version,
+                last_event_at=receipt.last_event_at,
+                last_event=receipt.last_event,
+                status_version=receipt.status_version,
+                status_event_at=receipt.status_event_at,
+            )
+            for reservation, receipt in receipts.items()
+            if receipt.is_dirty
+        ],
+        update_conflicts=True,
+        unique_fields=["organization", "hotel", "pms_reservation_id"],
+        update_fields=[
+            "stay",
+            "last_version",
+            "last_event_at",
+            "last_event",
+            "status_version",
+            "status_event_at",
+            "updated_at",
+        ],
+    )
     return outcomes
 
 
 # --- PMS guest upserts, many at once -------------------------------------------------------------
+
 
 def _guest_changes(guest, values, now):
     """Set `values` on `guest` in memory as guest_update does (consent times stamped); the changed names."""
@@ -503,8 +667,12 @@ def guests_upsert_from_pms_many(*, hotel, items, actor=None, request=None):
     profile_ids = {item["pms_profile_id"] for item in valid}
     # The same lock the single upsert and the stay events take per profile, all in one round trip.
     _advisory_locks([("guest", hotel.organization_id, hotel.pk, p) for p in profile_ids])
-    links = {link.pms_profile_id: link for link in GuestLink.objects.for_hotel(hotel).select_related("guest")
-             .filter(pms_profile_id__in=list(profile_ids))}
+    links = {
+        link.pms_profile_id: link
+        for link in GuestLink.objects.for_hotel(hotel)
+        .select_related("guest")
+        .filter(pms_profile_id__in=list(profile_ids))
+    }
     guests, relink = {}, []
     for profile_id, link in links.items():
         guest = link.guest
@@ -513,8 +681,15 @@ def guests_upsert_from_pms_many(*, hotel, items, actor=None, request=None):
             link.guest = guest
             relink.append(link)
         guests[profile_id] = guest
-    existing_contacts = set(GuestContact.objects.for_org(organization).filter(
-        guest__in=[g.pk for g in guests.values()]).values_list("guest_id", "kind", "blind_index")) if guests else set()
+    existing_contacts = (
+        set(
+            GuestContact.objects.for_org(organization)
+            .filter(guest__in=[g.pk for g in guests.values()])
+            .values_list("guest_id", "kind", "blind_index")
+        )
+        if guests
+        else set()
+    )
 
     now = timezone.now()
     new_guests, changed_guests, changed_fields, new_contacts, audits, outcomes = {}, {}, set(), [], [], []
@@ -526,7 +701,10 @@ def guests_upsert_from_pms_many(*, hotel, items, actor=None, request=None):
         profile_id = values.pop("pms_profile_id")
         contacts = []
         try:
-            for kind, raw in ((ContactKind.EMAIL, values.pop("email", "")), (ContactKind.PHONE, values.pop("phone", ""))):
+            for kind, raw in (
+                (ContactKind.EMAIL, values.pop("email", "")),
+                (ContactKind.PHONE, values.pop("phone", "")),
+            ):
                 if raw:
                     try:
                         contacts.append((kind, *contact_blind_index(kind, raw)))
@@ -535,8 +713,10 @@ def guests_upsert_from_pms_many(*, hotel, items, actor=None, request=None):
             guest = guests.get(profile_id)
             if guest is None:
                 if not (values.get("family_name") or "").strip():
-                    raise IntegrationError(_("A new guest needs a family name."),
-                                           extra={"fields": {"family_name": [_("This field is required.")]}})
+                    raise IntegrationError(
+                        _("A new guest needs a family name."),
+                        extra={"fields": {"family_name": [_("This field is required.")]}},
+                    )
                 guest = GuestProfile(organization=organization, pms_profile_id=profile_id, **values)
                 guest.full_clean(exclude=["organization"], validate_unique=False, validate_constraints=False)
                 changed = ["*"]
@@ -545,8 +725,11 @@ def guests_upsert_from_pms_many(*, hotel, items, actor=None, request=None):
                 changed = _guest_changes(guest, values, now)
                 if changed:
                     try:
-                        guest.full_clean(exclude=["organization", "relationship_owner", "merged_into"],
-                                         validate_unique=False, validate_constraints=False)
+                        guest.full_clean(
+                            exclude=["organization", "relationship_owner", "merged_into"],
+                            validate_unique=False,
+                            validate_constraints=False,
+                        )
                     except DjangoValidationError:
                         for name, value in before.items():  # this item changes nothing
                             setattr(guest, name, value)
@@ -569,8 +752,11 @@ def guests_upsert_from_pms_many(*, hotel, items, actor=None, request=None):
             if key in existing_contacts:
                 continue
             existing_contacts.add(key)
-            new_contacts.append(GuestContact(organization_id=hotel.organization_id, guest=guest, kind=kind,
-                                             value=normalised, blind_index=index))
+            new_contacts.append(
+                GuestContact(
+                    organization_id=hotel.organization_id, guest=guest, kind=kind, value=normalised, blind_index=index
+                )
+            )
             audits.append({"action": "guest.contact_add", "obj": guest, "fields": [kind]})
             added.append(kind)
         outcomes.append(("created" if created else "updated" if changed or added else "unchanged", guest, None))
@@ -581,20 +767,36 @@ def guests_upsert_from_pms_many(*, hotel, items, actor=None, request=None):
         guest.updated_at = now
     if new_guests:
         GuestProfile.objects.bulk_create(list(new_guests.values()))
-        GuestLink.objects.bulk_create([
-            GuestLink(organization_id=hotel.organization_id, hotel=hotel, pms_profile_id=profile_id, guest=guest)
-            for profile_id, guest in new_guests.items()])
+        GuestLink.objects.bulk_create(
+            [
+                GuestLink(organization_id=hotel.organization_id, hotel=hotel, pms_profile_id=profile_id, guest=guest)
+                for profile_id, guest in new_guests.items()
+            ]
+        )
     if changed_guests:
-        GuestProfile.objects.bulk_update(list(changed_guests.values()),
-                                         sorted(changed_fields | {"search_name", "updated_at"}))
+        GuestProfile.objects.bulk_update(
+            list(changed_guests.values()), sorted(changed_fields | {"search_name", "updated_at"})
+        )
     if relink:
         GuestLink.objects.bulk_update(relink, ["guest"])
     if new_contacts:
         for contact in new_contacts:
             contact.guest_id = contact.guest.pk
         GuestContact.objects.bulk_create(new_contacts)
-    audit_record_many([{"action": a["action"], "organization": organization, "hotel": hotel, "actor": actor,
-                        "obj": a["obj"], "fields": a["fields"]} for a in audits], request=request)
+    audit_record_many(
+        [
+            {
+                "action": a["action"],
+                "organization": organization,
+                "hotel": hotel,
+                "actor": actor,
+                "obj": a["obj"],
+                "fields": a["fields"],
+            }
+            for a in audits
+        ],
+        request=request,
+    )
     # bulk writes send no post_save: the duplicate pairs of the guests whose names or contacts changed.
     refresh = {g.pk for g in new_guests.values()} | {c.guest_id for c in new_contacts}
     if changed_fields & set(PAIR_FIELDS):

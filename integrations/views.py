@@ -1,4 +1,5 @@
 """Managers create, see and revoke their hotel's integration keys; staff read the API docs."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -19,9 +20,13 @@ def key_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             key, raw_key = services.integration_key_create(
-                hotel=request.hotel, actor=request.user, name=form.cleaned_data["name"],
-                scopes=form.cleaned_data["scopes"], expires_at=form.cleaned_data["expires_at"],
-                rate_per_minute=form.cleaned_data["rate_per_minute"], is_strict=form.cleaned_data["is_strict"],
+                hotel=request.hotel,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=form.cleaned_data["expires_at"],
+                rate_per_minute=form.cleaned_data["rate_per_minute"],
+                is_strict=form.cleaned_data["is_strict"],
                 request=request,
             )
         except ApplicationError as error:
@@ -30,8 +35,12 @@ def key_list(request):
             # The raw key is rendered once, in this response, and never stored.
             return render(request, "integrations/key_created.html", {"key": key, "raw_key": raw_key})
     keys = list(selectors.integration_keys_for_hotel(hotel=request.hotel))
-    return render(request, "integrations/key_list.html", {"form": form, "keys": keys},
-                  status=400 if form.is_bound and not form.is_valid() else 200)
+    return render(
+        request,
+        "integrations/key_list.html",
+        {"form": form, "keys": keys},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @require_POST
@@ -56,7 +65,9 @@ def key_strict_set(request, key_id):
     if is_strict:
         messages.success(request, _("The key “%(name)s” now refuses unknown fields.") % {"name": key.name})
     else:
-        messages.success(request, _("The key “%(name)s” now ignores unknown fields and names them back.") % {"name": key.name})
+        messages.success(
+            request, _("The key “%(name)s” now ignores unknown fields and names them back.") % {"name": key.name}
+        )
     return redirect("integrations:key-list")
 
 

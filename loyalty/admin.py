@@ -1,5 +1,6 @@
 """Admin for loyalty: configuration is editable; the ledger and its allocations are read-only
 (the database refuses changes anyway; corrections go through adjustments in the app)."""
+
 from django.contrib import admin
 
 from hotelcrm.admin import TenantScopedAdmin
@@ -41,7 +42,16 @@ class MembershipAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "organization", "membership", "kind", "points", "remaining", "expires_on", "source_type")
+    list_display = (
+        "created_at",
+        "organization",
+        "membership",
+        "kind",
+        "points",
+        "remaining",
+        "expires_on",
+        "source_type",
+    )
     list_filter = ("kind", "source_type")
 
 

@@ -7,8 +7,8 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self):
-        from loyalty.audit_labels import ACTIONS, DOMAINS
         from hotelcrm.labels import model_field_labels, register_audit_labels
+        from loyalty.audit_labels import ACTIONS, DOMAINS
 
         # The audit trail shows these codes as labels in the reader's language.
         register_audit_labels(actions=ACTIONS, domains=DOMAINS, fields=model_field_labels(*self.get_models()))

@@ -1,4 +1,5 @@
 """Labels of the audit events the loyalty app writes (registered in LoyaltyConfig.ready)."""
+
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {

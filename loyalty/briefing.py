@@ -1,4 +1,5 @@
 """The loyalty column of the arrivals briefing (guests.selectors_briefing extension): one query."""
+
 from loyalty.selectors import tiers_for_guests
 
 

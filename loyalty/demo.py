@@ -2,6 +2,7 @@
 ledger earned from their checked-out stays (set-based SQL, so it is fast), a rewards catalog,
 a few orders and adjustments, and tonight's expiry and tier runs so tiers are real.
 """
+
 import random
 
 from django.db import connection
@@ -59,27 +60,50 @@ def _seed_organization(organization, hotels, rng, now):
             "SELECT g.id, COALESCE(MIN(s.arrival_on), %s::date) FROM guests_guestprofile g "
             "LEFT JOIN guests_stay s ON s.organization_id = g.organization_id AND s.guest_id = g.id "
             "WHERE g.organization_id = %s AND g.merged_into_id IS NULL AND g.is_anonymised = false "
-            "GROUP BY g.id ORDER BY g.id", [now.date(), organization.pk])
+            "GROUP BY g.id ORDER BY g.id",
+            [now.date(), organization.pk],
+        )
         guests = cursor.fetchall()
     chosen = [(guest_id, first_day) for guest_id, first_day in guests if rng.randrange(100) < MEMBER_SHARE_PERCENT]
     sequence = program.next_member_sequence
     members = []
     for offset, (guest_id, first_day) in enumerate(chosen):
-        members.append(Membership(organization=organization, guest_id=guest_id, member_number=member_number_for(sequence + offset),
-                                  joined_on=min(first_day, now.date()), tier=entry_tier))
+        members.append(
+            Membership(
+                organization=organization,
+                guest_id=guest_id,
+                member_number=member_number_for(sequence + offset),
+                joined_on=min(first_day, now.date()),
+                tier=entry_tier,
+            )
+        )
     Membership.objects.bulk_create(members, batch_size=2000)
     Program.objects.for_org(organization).filter(pk=program.pk).update(next_member_sequence=sequence + len(members))
-    params = {"org": organization.pk, "months": program.expiry_months_after_earning, "room": program.points_per_unit_room,
-              "fb": program.points_per_unit_fb, "other": program.points_per_unit_other, "unit": program.spend_unit}
+    params = {
+        "org": organization.pk,
+        "months": program.expiry_months_after_earning,
+        "room": program.points_per_unit_room,
+        "fb": program.points_per_unit_fb,
+        "other": program.points_per_unit_other,
+        "unit": program.spend_unit,
+    }
     with connection.cursor() as cursor:
         cursor.execute(_EARN_SQL, params)
         cursor.execute(_BALANCE_SQL, {"org": organization.pk})
         # Statistics for the rows just inserted: without them the tier run below plans for empty
         # tables and took a minute at 10,000 guests.
         cursor.execute("ANALYZE loyalty_membership, loyalty_ledgerentry")
-    rewards = [Reward(organization=organization, kind=kind, name=name if organization.default_language == "en" else zh,
-                      points_price=price, stock=stock, hotel=None if stock is None else hotels[index % len(hotels)])
-               for index, (kind, name, zh, price, stock) in enumerate(_REWARDS)]
+    rewards = [
+        Reward(
+            organization=organization,
+            kind=kind,
+            name=name if organization.default_language == "en" else zh,
+            points_price=price,
+            stock=stock,
+            hotel=None if stock is None else hotels[index % len(hotels)],
+        )
+        for index, (kind, name, zh, price, stock) in enumerate(_REWARDS)
+    ]
     Reward.objects.bulk_create(rewards)
     today = services.local_today(organization.pk)
     # Tonight's runs: points older than the policy expire, and tiers follow the last 12 months.
@@ -92,8 +116,13 @@ def _seed_organization(organization, hotels, rng, now):
     unlimited = [r for r in rewards if r.stock is None]
     for number, membership in enumerate(rich[:12]):
         reward = unlimited[number % len(unlimited)]
-        order = services.reward_order_place(membership=membership, reward=reward, hotel=hotels[number % len(hotels)],
-                                            actor=None, idempotency_key=f"demo-order-{membership.pk}")
+        order = services.reward_order_place(
+            membership=membership,
+            reward=reward,
+            hotel=hotels[number % len(hotels)],
+            actor=None,
+            idempotency_key=f"demo-order-{membership.pk}",
+        )
         if number % 3 == 0:
             services.reward_order_fulfil(order=order, actor=None)
     from hotelcrm.models import Membership as StaffMembership
@@ -104,8 +133,14 @@ def _seed_organization(organization, hotels, rng, now):
         return
     for number, membership in enumerate(rich[12:16]):
         # Above the approval threshold: these wait in the managers' queue.
-        services.adjustment_request(membership=membership, points=1500 + 500 * number, reason="Goodwill for a noisy room",
-                                    actor=desk.user, hotel=desk.hotel, is_goodwill=True)
+        services.adjustment_request(
+            membership=membership,
+            points=1500 + 500 * number,
+            reason="Goodwill for a noisy room",
+            actor=desk.user,
+            hotel=desk.hotel,
+            is_goodwill=True,
+        )
 
 
 def _every_tier_held(organization, today):
@@ -117,10 +152,15 @@ def _every_tier_held(organization, today):
     for tier in tiers[:-1]:  # the entry tier is everyone else's
         if tier.pk in held:
             continue
-        below = (Membership.objects.for_org(organization).filter(tier__rank__lt=tier.rank, status="active")
-                 .order_by("-balance", "pk").values_list("pk", flat=True)[:2])
+        below = (
+            Membership.objects.for_org(organization)
+            .filter(tier__rank__lt=tier.rank, status="active")
+            .order_by("-balance", "pk")
+            .values_list("pk", flat=True)[:2]
+        )
         Membership.objects.for_org(organization).filter(pk__in=list(below)).update(
-            tier=tier, tier_valid_until=valid_until)
+            tier=tier, tier_valid_until=valid_until
+        )
         held.add(tier.pk)
 
 

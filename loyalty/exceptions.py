@@ -12,7 +12,8 @@ class InsufficientPoints(LoyaltyError):
 
     def __init__(self, *, balance, needed):
         super().__init__(
-            _("Not enough points: the balance is %(balance)s, %(needed)s are needed.") % {"balance": balance, "needed": needed},
+            _("Not enough points: the balance is %(balance)s, %(needed)s are needed.")
+            % {"balance": balance, "needed": needed},
             extra={"balance": balance, "needed": needed},
         )
 

@@ -1,4 +1,5 @@
 """Loyalty forms: shape and range checks only; the rules live in loyalty/services.py."""
+
 import uuid
 
 from django import forms
@@ -25,8 +26,9 @@ class AwardForm(forms.Form):
 
 
 class AdjustForm(forms.Form):
-    points = forms.IntegerField(label=_("Points"), min_value=-MAX_POINTS, max_value=MAX_POINTS,
-                                help_text=_("Negative to remove points."))
+    points = forms.IntegerField(
+        label=_("Points"), min_value=-MAX_POINTS, max_value=MAX_POINTS, help_text=_("Negative to remove points.")
+    )
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def clean_points(self):
@@ -64,8 +66,21 @@ class OrderFilterForm(forms.Form):
 class RewardForm(forms.ModelForm):
     class Meta:
         model = Reward
-        fields = ["name", "kind", "description", "hotel", "points_price", "stock", "valid_from", "valid_until", "is_active"]
-        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}), "valid_until": forms.DateInput(attrs={"type": "date"})}
+        fields = [
+            "name",
+            "kind",
+            "description",
+            "hotel",
+            "points_price",
+            "stock",
+            "valid_from",
+            "valid_until",
+            "is_active",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, hotels, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,10 +96,25 @@ class RewardForm(forms.ModelForm):
 class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
-        fields = ["name", "currency", "spend_unit", "points_per_unit_room", "points_per_unit_fb", "points_per_unit_other",
-                  "bonus_first_stay", "bonus_birthday_stay", "bonus_suggestion_adopted", "earn_min_nights", "earn_min_revenue",
-                  "first_stay_min_nights", "first_stay_min_revenue", "expiry_months_after_earning",
-                  "expiry_months_inactive", "tier_validity_months", "adjustment_approval_threshold"]
+        fields = [
+            "name",
+            "currency",
+            "spend_unit",
+            "points_per_unit_room",
+            "points_per_unit_fb",
+            "points_per_unit_other",
+            "bonus_first_stay",
+            "bonus_birthday_stay",
+            "bonus_suggestion_adopted",
+            "earn_min_nights",
+            "earn_min_revenue",
+            "first_stay_min_nights",
+            "first_stay_min_revenue",
+            "expiry_months_after_earning",
+            "expiry_months_inactive",
+            "tier_validity_months",
+            "adjustment_approval_threshold",
+        ]
 
 
 class TierForm(forms.ModelForm):

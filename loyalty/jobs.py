@@ -8,6 +8,7 @@ same member never interleave). A worker that dies mid-run loses only the uncommi
 from the cursor. A finished run is never repeated for the same date. Every expire entry also
 carries a unique idempotency key (lot id + date) as a second guard.
 """
+
 import datetime
 import time
 
@@ -91,9 +92,18 @@ def _expire_chunk(db, params):
     if not due:
         return seen, 0, 0
     by_lot = {lot_id: (membership_id, remaining, expires_on) for lot_id, membership_id, remaining, expires_on in due}
-    _timed_execute(db, "expire_write_sql", EXPIRE_WRITE_SQL, {**params, "lots": list(by_lot), "lot_members": [v[0] for v in by_lot.values()],
-                                  "lot_points": [v[1] for v in by_lot.values()],
-                                  "lot_expiry": [v[2] for v in by_lot.values()]})
+    _timed_execute(
+        db,
+        "expire_write_sql",
+        EXPIRE_WRITE_SQL,
+        {
+            **params,
+            "lots": list(by_lot),
+            "lot_members": [v[0] for v in by_lot.values()],
+            "lot_points": [v[1] for v in by_lot.values()],
+            "lot_expiry": [v[2] for v in by_lot.values()],
+        },
+    )
     done = [row[0] for row in db.fetchall()]  # a lot already expired today (a rerun) is skipped
     if not done:
         return seen, 0, 0
@@ -102,7 +112,12 @@ def _expire_chunk(db, params):
     for lot_id in done:
         membership_id, remaining, _expires_on = by_lot[lot_id]
         per_member[membership_id] = per_member.get(membership_id, 0) + remaining
-    _timed_execute(db, "expire_members_sql", EXPIRE_MEMBERS_SQL, {**params, "members": list(per_member), "points": list(per_member.values())})
+    _timed_execute(
+        db,
+        "expire_members_sql",
+        EXPIRE_MEMBERS_SQL,
+        {**params, "members": list(per_member), "points": list(per_member.values())},
+    )
     return seen, len(per_member), sum(per_member.values())
 
 
@@ -176,7 +191,8 @@ def _earned_case(tiers):
 
 def _run_claim(organization_id, job, local_date):
     run, _ = JobRun.objects.for_org(organization_id).get_or_create(
-        organization_id=organization_id, job=job, local_date=local_date)
+        organization_id=organization_id, job=job, local_date=local_date
+    )
     return run
 
 
@@ -253,9 +269,18 @@ def run_job(*, organization_id, job, local_date, chunk=CHUNK, stop_after_chunks=
             run.finished_at = timezone.now()
             run.report = {**run.report, "seconds_last_attempt": round((run.finished_at - started).total_seconds(), 3)}
             run.save(update_fields=["status", "finished_at", "report"])
-            audit_record(action=f"loyalty.job_{job}", organization=run.organization, actor_label=f"loyalty {job} job",
-                         obj=run, extra={"local_date": local_date.isoformat(), "members": run.members_seen,
-                                         "changed": run.members_changed, "points": run.points})
+            audit_record(
+                action=f"loyalty.job_{job}",
+                organization=run.organization,
+                actor_label=f"loyalty {job} job",
+                obj=run,
+                extra={
+                    "local_date": local_date.isoformat(),
+                    "members": run.members_seen,
+                    "changed": run.members_changed,
+                    "points": run.points,
+                },
+            )
     return run
 
 
@@ -281,8 +306,11 @@ def due_jobs(*, now=None):
     now = now or timezone.now()
     homes = home_hotels()
     due = []
-    done = set(JobRun.objects.all_tenants_unscoped().filter(status=JobStatus.DONE, local_date__gte=(now - datetime.timedelta(days=2)).date())
-               .values_list("organization_id", "job", "local_date"))
+    done = set(
+        JobRun.objects.all_tenants_unscoped()
+        .filter(status=JobStatus.DONE, local_date__gte=(now - datetime.timedelta(days=2)).date())
+        .values_list("organization_id", "job", "local_date")
+    )
     for organization_id, hotel in homes.items():
         local = now.astimezone(hotel.tz)
         if local.hour < RUN_AFTER_HOUR:

@@ -9,6 +9,7 @@ expiry is exact per lot. The database refuses UPDATE of anything on an entry exc
 `remaining` (and `membership_id` when two guests' memberships are folded into one) and
 DELETE of an entry whose membership still exists (migration 0002).
 """
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,7 +52,11 @@ class Program(TenantModel):
     name = models.CharField(_("name"), max_length=120, default="HotelCRM Rewards")
     currency = models.CharField(_("spend currency"), max_length=3, default="CNY", validators=[CURRENCY_VALIDATOR])
     spend_unit = models.DecimalField(
-        _("spend unit"), max_digits=10, decimal_places=2, default=Decimal("100"), validators=[MinValueValidator(Decimal("0.01"))],
+        _("spend unit"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("Points are earned per this much eligible spend."),
     )
     points_per_unit_room = models.PositiveIntegerField(_("points per unit of room spend"), default=10)
@@ -64,27 +69,45 @@ class Program(TenantModel):
     # these minimums up: a 0-night or 0-revenue stay (a day use, a comp, an import's odd row)
     # must not pay a 500-point bonus.
     earn_min_nights = models.PositiveSmallIntegerField(
-        _("minimum nights to earn"), default=1, help_text=_("A stay with fewer nights earns no points and no tier credit."))
+        _("minimum nights to earn"),
+        default=1,
+        help_text=_("A stay with fewer nights earns no points and no tier credit."),
+    )
     earn_min_revenue = models.DecimalField(
-        _("minimum revenue to earn"), max_digits=12, decimal_places=2, default=Decimal("0.01"),
+        _("minimum revenue to earn"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.01"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("A stay with less revenue (room, F&B and other) earns no points and no tier credit."))
-    first_stay_min_nights = models.PositiveSmallIntegerField(
-        _("minimum nights for the first stay bonus"), default=1)
+        help_text=_("A stay with less revenue (room, F&B and other) earns no points and no tier credit."),
+    )
+    first_stay_min_nights = models.PositiveSmallIntegerField(_("minimum nights for the first stay bonus"), default=1)
     first_stay_min_revenue = models.DecimalField(
-        _("minimum revenue for the first stay bonus"), max_digits=12, decimal_places=2, default=Decimal("0.01"),
-        validators=[MinValueValidator(Decimal("0"))])
+        _("minimum revenue for the first stay bonus"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.01"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     expiry_months_after_earning = models.PositiveSmallIntegerField(
-        _("points expire after (months)"), null=True, blank=True, default=24,
+        _("points expire after (months)"),
+        null=True,
+        blank=True,
+        default=24,
         help_text=_("Empty: earned points do not expire by age."),
     )
     expiry_months_inactive = models.PositiveSmallIntegerField(
-        _("points expire after inactivity (months)"), null=True, blank=True,
+        _("points expire after inactivity (months)"),
+        null=True,
+        blank=True,
         help_text=_("Empty: inactivity does not expire points."),
     )
-    tier_validity_months = models.PositiveSmallIntegerField(_("tier valid for (months)"), default=12, validators=[MinValueValidator(1)])
+    tier_validity_months = models.PositiveSmallIntegerField(
+        _("tier valid for (months)"), default=12, validators=[MinValueValidator(1)]
+    )
     adjustment_approval_threshold = models.PositiveIntegerField(
-        _("adjustments needing approval above (points)"), default=1000,
+        _("adjustments needing approval above (points)"),
+        default=1000,
     )
     next_member_sequence = models.PositiveBigIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -108,8 +131,13 @@ class Tier(TenantModel):
     min_nights = models.PositiveIntegerField(_("qualifying nights"), null=True, blank=True)
     min_stays = models.PositiveIntegerField(_("qualifying stays"), null=True, blank=True)
     min_spend = models.DecimalField(_("qualifying spend"), max_digits=12, decimal_places=2, null=True, blank=True)
-    multiplier = models.DecimalField(_("earn multiplier"), max_digits=4, decimal_places=2, default=Decimal("1.00"),
-                                     validators=[MinValueValidator(Decimal("0"))])
+    multiplier = models.DecimalField(
+        _("earn multiplier"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     benefits = models.TextField(_("benefits"), blank=True)
 
     class Meta:
@@ -133,14 +161,18 @@ class MembershipStatus(models.TextChoices):
 class Membership(TenantModel):
     """A guest's loyalty membership: one per guest, a member number unique in the organization."""
 
-    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.PROTECT, related_name="+", verbose_name=_("guest"))
+    guest = models.ForeignKey(
+        "guests.GuestProfile", on_delete=models.PROTECT, related_name="+", verbose_name=_("guest")
+    )
     member_number = models.CharField(_("member number"), max_length=12)
     joined_on = models.DateField(_("joined on"))
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("tier"))
     tier_valid_until = models.DateField(_("tier valid until"), null=True, blank=True)
     balance = models.BigIntegerField(_("points balance"), default=0)
     last_activity_on = models.DateField(_("last activity"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -182,7 +214,9 @@ class LedgerEntry(TenantModel):
     """One append-only movement of points. Positive entries are lots that debits consume FIFO."""
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("membership"))
-    hotel = models.ForeignKey("core.Hotel", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
+    hotel = models.ForeignKey(
+        "core.Hotel", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hotel")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
     points = models.BigIntegerField(_("points"))
     remaining = models.BigIntegerField(_("unspent points"), default=0)
@@ -196,7 +230,9 @@ class LedgerEntry(TenantModel):
     qualifying_spend = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("when"), db_index=False)
     # The business date: what earns, tiers, expiry and the dashboard count by. A stay's entries
     # carry its checkout date (departure, the hotel's local date) whenever they are written, so
@@ -208,9 +244,12 @@ class LedgerEntry(TenantModel):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "idempotency_key"], name="loyalty_entry_idempotency_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"], name="loyalty_entry_idempotency_unique"
+            ),
             models.CheckConstraint(
-                condition=models.Q(remaining__gte=0) & (models.Q(remaining=0) | models.Q(remaining__lte=models.F("points"))),
+                condition=models.Q(remaining__gte=0)
+                & (models.Q(remaining=0) | models.Q(remaining__lte=models.F("points"))),
                 name="loyalty_entry_remaining_within_points",
             ),
         ]
@@ -218,20 +257,32 @@ class LedgerEntry(TenantModel):
             # The statement: one member's entries newest first.
             models.Index(fields=["organization", "membership", "created_at", "id"], name="loyalty_entry_statement_idx"),
             # FIFO consumption and expiry: only lots with points left.
-            models.Index(fields=["organization", "membership", "expires_on", "id"], name="loyalty_entry_open_lots_idx",
-                         condition=models.Q(remaining__gt=0)),
-            models.Index(fields=["organization", "expires_on"], name="loyalty_entry_expiring_idx",
-                         condition=models.Q(remaining__gt=0)),
+            models.Index(
+                fields=["organization", "membership", "expires_on", "id"],
+                name="loyalty_entry_open_lots_idx",
+                condition=models.Q(remaining__gt=0),
+            ),
+            models.Index(
+                fields=["organization", "expires_on"],
+                name="loyalty_entry_expiring_idx",
+                condition=models.Q(remaining__gt=0),
+            ),
             models.Index(fields=["organization", "source_type", "source_id"], name="loyalty_entry_source_idx"),
             models.Index(fields=["organization", "created_at"], name="loyalty_entry_org_time_idx"),
             # The dashboard's loyalty rollup and its drill-down: one hotel's entries by business date.
             models.Index(fields=["organization", "hotel", "business_on"], name="loyalty_entry_business_idx"),
             # The nightly tier evaluation reads only stay entries, by business date, index-only.
-            models.Index(fields=["organization", "membership", "business_on"], name="loyalty_entry_qual_biz_idx",
-                         include=["qualifying_nights", "qualifying_stays", "qualifying_spend"],
-                         condition=models.Q(qualifying_stays__gt=0) | models.Q(qualifying_stays__lt=0)
-                         | models.Q(qualifying_nights__gt=0) | models.Q(qualifying_nights__lt=0)
-                         | models.Q(qualifying_spend__gt=0) | models.Q(qualifying_spend__lt=0)),
+            models.Index(
+                fields=["organization", "membership", "business_on"],
+                name="loyalty_entry_qual_biz_idx",
+                include=["qualifying_nights", "qualifying_stays", "qualifying_spend"],
+                condition=models.Q(qualifying_stays__gt=0)
+                | models.Q(qualifying_stays__lt=0)
+                | models.Q(qualifying_nights__gt=0)
+                | models.Q(qualifying_nights__lt=0)
+                | models.Q(qualifying_spend__gt=0)
+                | models.Q(qualifying_spend__lt=0),
+            ),
         ]
 
     def __str__(self):
@@ -264,8 +315,15 @@ class RewardKind(models.TextChoices):
 class Reward(TenantModel):
     """An item of the catalog; hotel empty means every hotel of the organization offers it."""
 
-    hotel = models.ForeignKey("core.Hotel", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("hotel"), help_text=_("Empty: offered at every hotel."))
+    hotel = models.ForeignKey(
+        "core.Hotel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hotel"),
+        help_text=_("Empty: offered at every hotel."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=RewardKind.choices)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -281,8 +339,12 @@ class Reward(TenantModel):
         verbose_name_plural = _("rewards")
         ordering = ["points_price", "name"]
         indexes = [models.Index(fields=["organization", "hotel"], name="loyalty_reward_org_hotel_idx")]
-        constraints = [models.CheckConstraint(condition=models.Q(stock__isnull=True) | models.Q(stock__gte=0),
-                                              name="loyalty_reward_stock_not_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stock__isnull=True) | models.Q(stock__gte=0),
+                name="loyalty_reward_stock_not_negative",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -302,9 +364,13 @@ class RedemptionOrder(TenantModel):
     points = models.PositiveIntegerField(_("points"))
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PLACED)
     idempotency_key = models.CharField(_("idempotency key"), max_length=120)
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
@@ -313,7 +379,9 @@ class RedemptionOrder(TenantModel):
         verbose_name = _("redemption order")
         verbose_name_plural = _("redemption orders")
         ordering = ["-placed_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["organization", "idempotency_key"], name="loyalty_order_idempotency_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "idempotency_key"], name="loyalty_order_idempotency_unique")
+        ]
         indexes = [
             models.Index(fields=["organization", "hotel", "status", "placed_at"], name="loyalty_order_queue_idx"),
             models.Index(fields=["organization", "membership"], name="loyalty_order_member_idx"),
@@ -337,15 +405,20 @@ class AdjustmentRequest(TenantModel):
     points = models.IntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=300)
     is_goodwill = models.BooleanField(_("goodwill"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PENDING
+    )
     # None when a PMS key asked (the API): `requested_via` names the key then.
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     requested_via = models.CharField(_("requested via"), max_length=40, blank=True, default="")
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     # A caller's retry key (the API's Idempotency-Key): the same key never makes a second request.
     idempotency_key = models.CharField(max_length=160, blank=True, default="")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
 
@@ -355,8 +428,11 @@ class AdjustmentRequest(TenantModel):
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["organization", "status", "requested_at"], name="loyalty_adjust_queue_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "idempotency_key"], condition=~models.Q(idempotency_key=""),
-                                    name="loyalty_adjust_idempotency_uniq"),
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="loyalty_adjust_idempotency_uniq",
+            ),
         ]
 
     def __str__(self):
@@ -391,7 +467,9 @@ class JobRun(TenantModel):
         verbose_name = _("loyalty job run")
         verbose_name_plural = _("loyalty job runs")
         ordering = ["-local_date", "job"]
-        constraints = [models.UniqueConstraint(fields=["organization", "job", "local_date"], name="loyalty_jobrun_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "job", "local_date"], name="loyalty_jobrun_unique")
+        ]
 
     def __str__(self):
         return f"{self.get_job_display()} {self.local_date}"

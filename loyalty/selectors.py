@@ -3,26 +3,45 @@
 For the PMS API: `member_balance`, `member_statement`, `membership_for_guest`,
 `membership_by_number` (writes: loyalty.services.points_award / points_redeem).
 """
+
 import datetime
 
 from django.db import connection
 from django.db.models import Q, Sum
 
 from loyalty.models import (
-    AdjustmentRequest, AdjustmentStatus, EntryKind, JobRun, LedgerEntry, Membership, MembershipStatus, OrderStatus,
-    RedemptionOrder, Reward, Tier, luhn_is_valid,
+    AdjustmentRequest,
+    AdjustmentStatus,
+    EntryKind,
+    JobRun,
+    LedgerEntry,
+    Membership,
+    MembershipStatus,
+    OrderStatus,
+    RedemptionOrder,
+    Reward,
+    Tier,
+    luhn_is_valid,
 )
 
 
 def membership_get(*, organization, membership_id):
-    return (Membership.objects.for_org(organization).select_related("tier", "guest", "merged_into")
-            .filter(pk=membership_id).first())
+    return (
+        Membership.objects.for_org(organization)
+        .select_related("tier", "guest", "merged_into")
+        .filter(pk=membership_id)
+        .first()
+    )
 
 
 def membership_for_guest(*, organization, guest_id):
     """The guest's active membership, or None."""
-    return (Membership.objects.for_org(organization).select_related("tier")
-            .filter(guest_id=guest_id, status=MembershipStatus.ACTIVE).first())
+    return (
+        Membership.objects.for_org(organization)
+        .select_related("tier")
+        .filter(guest_id=guest_id, status=MembershipStatus.ACTIVE)
+        .first()
+    )
 
 
 def membership_by_number(*, organization, number):
@@ -31,8 +50,12 @@ def membership_by_number(*, organization, number):
     number = (number or "").strip().replace(" ", "")
     if not luhn_is_valid(number):
         return None
-    membership = Membership.objects.for_org(organization).select_related("tier", "merged_into__tier").filter(
-        member_number=number).first()
+    membership = (
+        Membership.objects.for_org(organization)
+        .select_related("tier", "merged_into__tier")
+        .filter(member_number=number)
+        .first()
+    )
     if membership is not None and membership.merged_into_id:
         return membership.merged_into
     return membership
@@ -40,14 +63,22 @@ def membership_by_number(*, organization, number):
 
 def member_balance(*, membership):
     """The balance (the cached column, kept equal to the ledger sum by every service) and the tier."""
-    return {"member_number": membership.member_number, "balance": membership.balance,
-            "tier": membership.tier.code, "tier_valid_until": membership.tier_valid_until}
+    return {
+        "member_number": membership.member_number,
+        "balance": membership.balance,
+        "tier": membership.tier.code,
+        "tier_valid_until": membership.tier_valid_until,
+    }
 
 
 def ledger_balance(*, membership):
     """The balance as the ledger sums it (what the check command compares with the cache)."""
-    return LedgerEntry.objects.for_org(membership.organization_id).filter(
-        membership_id=membership.pk).aggregate(total=Sum("points"))["total"] or 0
+    return (
+        LedgerEntry.objects.for_org(membership.organization_id)
+        .filter(membership_id=membership.pk)
+        .aggregate(total=Sum("points"))["total"]
+        or 0
+    )
 
 
 class Statement:
@@ -56,8 +87,20 @@ class Statement:
     the filter, so a filtered page still shows the true balance after each entry. Two queries per
     page: the count and the page."""
 
-    COLUMNS = ("id", "created_at", "kind", "points", "remaining", "expires_on", "source_type", "source_id", "reason",
-               "hotel_id", "details", "business_on")
+    COLUMNS = (
+        "id",
+        "created_at",
+        "kind",
+        "points",
+        "remaining",
+        "expires_on",
+        "source_type",
+        "source_id",
+        "reason",
+        "hotel_id",
+        "details",
+        "business_on",
+    )
 
     def __init__(self, membership, kinds=None, date_from=None, date_to=None, tz=None):
         self.membership = membership
@@ -84,8 +127,10 @@ class Statement:
     def count(self):
         if self._count is None:
             if len(self.where) == 1:
-                sql, params = ("SELECT count(*) FROM loyalty_ledgerentry WHERE organization_id = %s AND membership_id = %s",
-                               [self.membership.organization_id, self.membership.pk])
+                sql, params = (
+                    "SELECT count(*) FROM loyalty_ledgerentry WHERE organization_id = %s AND membership_id = %s",
+                    [self.membership.organization_id, self.membership.pk],
+                )
             else:
                 sql, params = self._sql("count(*)")
             with connection.cursor() as cursor:
@@ -98,7 +143,7 @@ class Statement:
 
     def __getitem__(self, item):
         if not isinstance(item, slice):
-            rows = self[item:item + 1]
+            rows = self[item : item + 1]
             if not rows:
                 raise IndexError(item)
             return rows[0]
@@ -144,7 +189,9 @@ def member_statement(*, membership, kinds=None, date_from=None, date_to=None, tz
 
 
 def membership_list(*, organization, query="", tier_code=""):
-    rows = Membership.objects.for_org(organization).select_related("tier", "guest").filter(status=MembershipStatus.ACTIVE)
+    rows = (
+        Membership.objects.for_org(organization).select_related("tier", "guest").filter(status=MembershipStatus.ACTIVE)
+    )
     query = (query or "").strip()
     if query:
         if query.isdigit():
@@ -164,18 +211,24 @@ def tiers_of(*, organization):
 
 def tiers_for_guests(*, organization, guest_ids):
     """{guest_id: Membership (with tier)} for the guests that are members: one query."""
-    rows = Membership.objects.for_org(organization).select_related("tier").filter(
-        guest_id__in=list(guest_ids), status=MembershipStatus.ACTIVE)
+    rows = (
+        Membership.objects.for_org(organization)
+        .select_related("tier")
+        .filter(guest_id__in=list(guest_ids), status=MembershipStatus.ACTIVE)
+    )
     return {m.guest_id: m for m in rows}
 
 
 def rewards_available(*, organization, hotel, today):
-    return (Reward.objects.for_org(organization)
-            .filter(Q(hotel__isnull=True) | Q(hotel_id=hotel.pk), is_active=True)
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-            .filter(Q(stock__isnull=True) | Q(stock__gt=0))
-            .select_related("hotel").order_by("points_price", "name"))
+    return (
+        Reward.objects.for_org(organization)
+        .filter(Q(hotel__isnull=True) | Q(hotel_id=hotel.pk), is_active=True)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(Q(stock__isnull=True) | Q(stock__gt=0))
+        .select_related("hotel")
+        .order_by("points_price", "name")
+    )
 
 
 def reward_list(*, organization):
@@ -183,7 +236,9 @@ def reward_list(*, organization):
 
 
 def order_list(*, organization, hotel=None, status=""):
-    rows = RedemptionOrder.objects.for_org(organization).select_related("reward", "membership__guest", "hotel", "placed_by")
+    rows = RedemptionOrder.objects.for_org(organization).select_related(
+        "reward", "membership__guest", "hotel", "placed_by"
+    )
     if hotel is not None:
         rows = rows.filter(hotel_id=hotel.pk)
     if status:
@@ -192,13 +247,18 @@ def order_list(*, organization, hotel=None, status=""):
 
 
 def member_orders(*, membership):
-    return (RedemptionOrder.objects.for_org(membership.organization_id).filter(membership_id=membership.pk)
-            .select_related("reward", "hotel").order_by("-placed_at", "-pk"))
+    return (
+        RedemptionOrder.objects.for_org(membership.organization_id)
+        .filter(membership_id=membership.pk)
+        .select_related("reward", "hotel")
+        .order_by("-placed_at", "-pk")
+    )
 
 
 def adjustment_list(*, organization, hotel=None, pending_only=True):
     rows = AdjustmentRequest.objects.for_org(organization).select_related(
-        "membership__guest", "hotel", "requested_by", "decided_by")
+        "membership__guest", "hotel", "requested_by", "decided_by"
+    )
     if hotel is not None:
         rows = rows.filter(hotel_id=hotel.pk)
     if pending_only:
@@ -247,4 +307,8 @@ def guest_loyalty_card(*, organization, guest_id):
 
 def adjustment_entry(*, adjustment):
     """The ledger entry an applied adjustment wrote (None while it waits or after a rejection)."""
-    return LedgerEntry.objects.for_org(adjustment.organization_id).filter(idempotency_key=f"adjustment:{adjustment.pk}").first()
+    return (
+        LedgerEntry.objects.for_org(adjustment.organization_id)
+        .filter(idempotency_key=f"adjustment:{adjustment.pk}")
+        .first()
+    )

@@ -1,4 +1,5 @@
 """Receivers of the domain events (hotelcrm/domain_events.py); each runs in the sender's transaction."""
+
 from django.dispatch import receiver
 
 from hotelcrm.domain_events import guest_merged, stay_changed, stays_changed, suggestion_adopted

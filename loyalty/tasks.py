@@ -1,4 +1,5 @@
 """Celery tasks of loyalty: ids in, one service call, safe to repeat (acks_late is on)."""
+
 import datetime
 
 from celery import shared_task

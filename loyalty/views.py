@@ -1,5 +1,6 @@
 """Loyalty pages: members and statements, enrol, award / redeem / adjust at the front desk,
 the rewards catalog, redemption orders, adjustment approvals and program settings."""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -55,9 +56,17 @@ def member_list(request):
     rows = selectors.membership_list(organization=request.organization, query=query, tier_code=tier)
     page = Paginator(rows, LIST_PAGE).get_page(request.GET.get("page"))
     page.object_list = _mask(request, list(page.object_list))
-    return render(request, "loyalty/member_list.html", {
-        "page": page, "query": query, "tier": tier, "tiers": selectors.tiers_of(organization=request.organization),
-        "filter_query": _without_page(request)})
+    return render(
+        request,
+        "loyalty/member_list.html",
+        {
+            "page": page,
+            "query": query,
+            "tier": tier,
+            "tiers": selectors.tiers_of(organization=request.organization),
+            "filter_query": _without_page(request),
+        },
+    )
 
 
 @require_GET
@@ -72,13 +81,21 @@ def member_detail(request, membership_id):
     if filters.is_valid():
         kinds = [filters.cleaned_data["kind"]] if filters.cleaned_data["kind"] else None
         date_from, date_to = filters.cleaned_data["date_from"], filters.cleaned_data["date_to"]
-    statement = selectors.member_statement(membership=membership, kinds=kinds, date_from=date_from, date_to=date_to,
-                                           tz=request.hotel.tz)
+    statement = selectors.member_statement(
+        membership=membership, kinds=kinds, date_from=date_from, date_to=date_to, tz=request.hotel.tz
+    )
     page = Paginator(statement, STATEMENT_PAGE).get_page(request.GET.get("page"))
-    return render(request, "loyalty/member_detail.html", {
-        "membership": membership, "page": page, "filters": filters, "filter_query": _without_page(request),
-        "orders": list(selectors.member_orders(membership=membership)[:10]),
-    })
+    return render(
+        request,
+        "loyalty/member_detail.html",
+        {
+            "membership": membership,
+            "page": page,
+            "filters": filters,
+            "filter_query": _without_page(request),
+            "orders": list(selectors.member_orders(membership=membership)[:10]),
+        },
+    )
 
 
 @require_POST
@@ -109,8 +126,12 @@ def _member_form(request, membership_id, *, form_class, title, action, make_form
         else:
             messages.success(request, message)
             return redirect("loyalty:member", membership_id=membership.pk)
-    return render(request, "loyalty/member_form.html", {"membership": membership, "form": form, "title": title},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "loyalty/member_form.html",
+        {"membership": membership, "form": form, "title": title},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _adjust_message(adjustment):
@@ -123,19 +144,23 @@ def _adjust_message(adjustment):
 @role_required(Role.FRONT_DESK)
 def member_award(request, membership_id):
     def action(membership, data):
-        adjustment = services.adjustment_request(membership=membership, points=data["points"], reason=data["reason"],
-                                                 is_goodwill=True, **_ctx(request))
+        adjustment = services.adjustment_request(
+            membership=membership, points=data["points"], reason=data["reason"], is_goodwill=True, **_ctx(request)
+        )
         return _adjust_message(adjustment)
 
-    return _member_form(request, membership_id, form_class=forms.AwardForm, title=_("Award goodwill points"), action=action)
+    return _member_form(
+        request, membership_id, form_class=forms.AwardForm, title=_("Award goodwill points"), action=action
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.FRONT_DESK)
 def member_adjust(request, membership_id):
     def action(membership, data):
-        adjustment = services.adjustment_request(membership=membership, points=data["points"], reason=data["reason"],
-                                                 **_ctx(request))
+        adjustment = services.adjustment_request(
+            membership=membership, points=data["points"], reason=data["reason"], **_ctx(request)
+        )
         return _adjust_message(adjustment)
 
     return _member_form(request, membership_id, form_class=forms.AdjustForm, title=_("Adjust points"), action=action)
@@ -144,26 +169,44 @@ def member_adjust(request, membership_id):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.FRONT_DESK)
 def member_redeem(request, membership_id):
-    rewards = selectors.rewards_available(organization=request.organization, hotel=request.hotel,
-                                          today=services.local_today(request.organization.pk))
+    rewards = selectors.rewards_available(
+        organization=request.organization, hotel=request.hotel, today=services.local_today(request.organization.pk)
+    )
 
     def action(membership, data):
         order = services.reward_order_place(
-            membership=membership, reward=data["reward"], hotel=request.hotel, quantity=data["quantity"],
-            idempotency_key=f"ui:{membership.pk}:{data['token']}", actor=request.user, request=request)
+            membership=membership,
+            reward=data["reward"],
+            hotel=request.hotel,
+            quantity=data["quantity"],
+            idempotency_key=f"ui:{membership.pk}:{data['token']}",
+            actor=request.user,
+            request=request,
+        )
         return _("Order #%(id)s placed: %(points)s points redeemed.") % {"id": order.pk, "points": order.points}
 
-    return _member_form(request, membership_id, form_class=forms.RedeemForm, title=_("Redeem points for a reward"),
-                        action=action, make_form=lambda data=None: forms.RedeemForm(data, rewards=rewards))
+    return _member_form(
+        request,
+        membership_id,
+        form_class=forms.RedeemForm,
+        title=_("Redeem points for a reward"),
+        action=action,
+        make_form=lambda data=None: forms.RedeemForm(data, rewards=rewards),
+    )
 
 
 # --- Rewards ----------------------------------------------------------------------------------
 
+
 @require_GET
 @role_required(Role.FRONT_DESK)
 def reward_list(request):
-    page = Paginator(selectors.reward_list(organization=request.organization), LIST_PAGE).get_page(request.GET.get("page"))
-    return render(request, "loyalty/reward_list.html", {"page": page, "can_edit": has_role_at_least(request, Role.MANAGER)})
+    page = Paginator(selectors.reward_list(organization=request.organization), LIST_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "loyalty/reward_list.html", {"page": page, "can_edit": has_role_at_least(request, Role.MANAGER)}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -180,12 +223,16 @@ def reward_edit(request, reward_id=None):
         services.reward_save(organization=request.organization, reward=reward, data=form.cleaned_data, **_ctx(request))
         messages.success(request, _("Reward saved."))
         return redirect("loyalty:rewards")
-    return render(request, "loyalty/simple_form.html", {
-        "form": form, "title": _("Edit reward") if reward else _("New reward"), "back": "loyalty:rewards"},
-        status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "loyalty/simple_form.html",
+        {"form": form, "title": _("Edit reward") if reward else _("New reward"), "back": "loyalty:rewards"},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- Orders -----------------------------------------------------------------------------------
+
 
 @require_GET
 @role_required(Role.FRONT_DESK)
@@ -195,8 +242,9 @@ def order_list(request):
     hotel = None if has_role_at_least(request, Role.GROUP_ADMIN) else request.hotel
     rows = selectors.order_list(organization=request.organization, hotel=hotel, status=status)
     page = Paginator(rows, LIST_PAGE).get_page(request.GET.get("page"))
-    return render(request, "loyalty/order_list.html", {"page": page, "filters": filters,
-                                                       "filter_query": _without_page(request)})
+    return render(
+        request, "loyalty/order_list.html", {"page": page, "filters": filters, "filter_query": _without_page(request)}
+    )
 
 
 def _order_or_404(request, order_id):
@@ -234,6 +282,7 @@ def order_cancel(request, order_id):
 
 # --- Adjustments ------------------------------------------------------------------------------
 
+
 @require_GET
 @role_required(Role.MANAGER)
 def adjustment_list(request):
@@ -248,7 +297,9 @@ def adjustment_list(request):
 @role_required(Role.MANAGER)
 def adjustment_decide(request, adjustment_id):
     adjustment = AdjustmentRequest.objects.for_org(request.organization).filter(pk=adjustment_id).first()
-    if adjustment is None or (not has_role_at_least(request, Role.GROUP_ADMIN) and adjustment.hotel_id != request.hotel.pk):
+    if adjustment is None or (
+        not has_role_at_least(request, Role.GROUP_ADMIN) and adjustment.hotel_id != request.hotel.pk
+    ):
         raise Http404
     approve = request.POST.get("decision") == "approve"
     form = forms.DecisionForm(request.POST)
@@ -279,8 +330,11 @@ def program_settings(request):
         # rows, so they see (and audit) exactly what changed.
         fresh_tiers = {t.pk: t for t in Tier.objects.for_org(request.organization)}
         with transaction.atomic():
-            services.program_update(program=services.program_ensure(organization=request.organization.pk),
-                                    data={k: v for k, v in form.cleaned_data.items()}, **_ctx(request))
+            services.program_update(
+                program=services.program_ensure(organization=request.organization.pk),
+                data={k: v for k, v in form.cleaned_data.items()},
+                **_ctx(request),
+            )
             for tier_form in tier_forms.forms:
                 tier = fresh_tiers.get(tier_form.instance.pk)
                 if tier is None:
@@ -289,6 +343,9 @@ def program_settings(request):
                 services.tier_update(tier=tier, data=data, **_ctx(request))
         messages.success(request, _("Program settings saved."))
         return redirect("loyalty:program")
-    return render(request, "loyalty/program.html", {
-        "form": form, "tier_forms": tier_forms, "runs": selectors.job_runs(organization=request.organization)},
-        status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "loyalty/program.html",
+        {"form": form, "tier_forms": tier_forms, "runs": selectors.job_runs(organization=request.organization)},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -20,10 +20,12 @@ class Notification(TenantModel):
     values, so each reader sees them in the language they chose (see `rendered_title`).
     """
 
-    hotel = models.ForeignKey("core.Hotel", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("hotel"))
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-                                  verbose_name=_("recipient"))
+    hotel = models.ForeignKey(
+        "core.Hotel", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hotel")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"), blank=True)
@@ -42,12 +44,17 @@ class Notification(TenantModel):
         verbose_name_plural = _("notifications")
         constraints = [
             # "Sent once per threshold": the database refuses a second row for the same event.
-            models.UniqueConstraint(fields=["organization", "recipient", "dedupe_key"], name="notification_once_per_key"),
+            models.UniqueConstraint(
+                fields=["organization", "recipient", "dedupe_key"], name="notification_once_per_key"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "recipient", "-created_at"], name="notification_inbox_idx"),
-            models.Index(fields=["organization", "recipient"], condition=models.Q(read_at__isnull=True),
-                         name="notification_unread_idx"),
+            models.Index(
+                fields=["organization", "recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """Telling staff that something needs them: in the app, and by email once."""
+
 import smtplib
 
 from django.conf import settings
@@ -28,8 +29,15 @@ def notify(*, organization, recipients, kind, title, body="", url="", hotel=None
             continue
         seen.add(user.pk)
         notification = Notification(
-            organization_id=organization_id, hotel=hotel, recipient=user, kind=kind, title=str(title)[:300],
-            body=str(body), params=params or {}, url=url, dedupe_key=dedupe_key[:200],
+            organization_id=organization_id,
+            hotel=hotel,
+            recipient=user,
+            kind=kind,
+            title=str(title)[:300],
+            body=str(body),
+            params=params or {},
+            url=url,
+            dedupe_key=dedupe_key[:200],
             email_status=EmailStatus.PENDING if email and user.email else EmailStatus.SKIPPED,
         )
         try:
@@ -57,8 +65,11 @@ def notification_email_send(*, organization_id, notification_id, final_attempt=F
     deferred = None
     with transaction.atomic():
         notification = (
-            Notification.objects.for_org(organization_id).select_for_update(of=("self",))
-            .select_related("recipient", "organization").filter(pk=notification_id).first()
+            Notification.objects.for_org(organization_id)
+            .select_for_update(of=("self",))
+            .select_related("recipient", "organization")
+            .filter(pk=notification_id)
+            .first()
         )
         if notification is None or notification.email_status != EmailStatus.PENDING:
             return None

@@ -4,6 +4,7 @@ Built from the figures the selectors already computed, so a chart costs no query
 translated and dates formatted here, in the reader's language; the page carries the result in one
 `<script type="application/json">` block (no inline script, so the CSP stays strict).
 """
+
 import datetime
 
 from django.utils.formats import date_format
@@ -26,9 +27,13 @@ def _series(points, key):
 
 def _line(points, series, *, monthly, low=None, high=None, kind="line"):
     """`series` is [(key, label)]; one line (or bar set) per key over the points' buckets."""
-    return {"kind": kind, "labels": [_bucket_label(p["bucket"], monthly) for p in points],
-            "series": [{"name": str(label), "data": _series(points, key)} for key, label in series],
-            "min": low, "max": high}
+    return {
+        "kind": kind,
+        "labels": [_bucket_label(p["bucket"], monthly) for p in points],
+        "series": [{"name": str(label), "data": _series(points, key)} for key, label in series],
+        "min": low,
+        "max": high,
+    }
 
 
 def dashboard_charts(summary, *, monthly):
@@ -36,23 +41,39 @@ def dashboard_charts(summary, *, monthly):
     charts = {}
     stays = summary["stays"]
     if stays["trend"]:
-        charts["stays-trend"] = _line(stays["trend"], [("arrivals", _("Arrivals")), ("new_guests", _("New guests"))],
-                                      monthly=monthly, kind="bar")
-        charts["spark-arrivals"] = {**_line(stays["trend"], [("arrivals", _("Arrivals"))], monthly=monthly), "kind": "spark"}
-        charts["spark-new-guests"] = {**_line(stays["trend"], [("new_guests", _("New guests"))], monthly=monthly), "kind": "spark"}
+        charts["stays-trend"] = _line(
+            stays["trend"], [("arrivals", _("Arrivals")), ("new_guests", _("New guests"))], monthly=monthly, kind="bar"
+        )
+        charts["spark-arrivals"] = {
+            **_line(stays["trend"], [("arrivals", _("Arrivals"))], monthly=monthly),
+            "kind": "spark",
+        }
+        charts["spark-new-guests"] = {
+            **_line(stays["trend"], [("new_guests", _("New guests"))], monthly=monthly),
+            "kind": "spark",
+        }
     complaints = summary.get("complaints")
     if complaints and complaints["trend"]:
-        charts["complaints-trend"] = _line(complaints["trend"], [("received", _("Complaints received"))], monthly=monthly,
-                                           kind="bar")
-        charts["spark-complaints"] = {**_line(complaints["trend"], [("received", _("Complaints received"))], monthly=monthly),
-                                      "kind": "spark"}
+        charts["complaints-trend"] = _line(
+            complaints["trend"], [("received", _("Complaints received"))], monthly=monthly, kind="bar"
+        )
+        charts["spark-complaints"] = {
+            **_line(complaints["trend"], [("received", _("Complaints received"))], monthly=monthly),
+            "kind": "spark",
+        }
     satisfaction = summary.get("satisfaction")
     if satisfaction and satisfaction["trend"]:
         trend = satisfaction["trend"]
         charts["csat-trend"] = _line(trend, [("csat_avg", _("CSAT (1-5)"))], monthly=monthly, low=1, high=5)
         charts["nps-trend"] = _line(trend, [("nps", _("NPS"))], monthly=monthly, low=-100, high=100)
-        charts["spark-csat"] = {**_line(trend, [("csat_avg", _("CSAT (1-5)"))], monthly=monthly, low=1, high=5), "kind": "spark"}
-        charts["spark-nps"] = {**_line(trend, [("nps", _("NPS"))], monthly=monthly, low=-100, high=100), "kind": "spark"}
+        charts["spark-csat"] = {
+            **_line(trend, [("csat_avg", _("CSAT (1-5)"))], monthly=monthly, low=1, high=5),
+            "kind": "spark",
+        }
+        charts["spark-nps"] = {
+            **_line(trend, [("nps", _("NPS"))], monthly=monthly, low=-100, high=100),
+            "kind": "spark",
+        }
     churn = summary.get("churn")
     if churn and churn["trend"]:
         charts["churn-trend"] = _line(churn["trend"], [("on_watch", _("On the watch list"))], monthly=False)

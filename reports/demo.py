@@ -1,6 +1,7 @@
 """Demo figures: the rollups over the whole demo history and the RFM scores, built as the last
 step of `seed_demo`, so every dashboard section has data on the first page view and every figure
 agrees with its drill-down for any period (the nightly refresh covers only its recent window)."""
+
 import datetime
 
 from django.db.models import Max, Min

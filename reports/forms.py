@@ -13,9 +13,16 @@ PRESETS = {"30d": 30, "90d": 90, "365d": 365}
 class PeriodForm(forms.Form):
     """The period of a report: a preset (last 30/90/365 days up to yesterday) or explicit dates."""
 
-    period = forms.ChoiceField(label=_("Period"), required=False,
-                               choices=[("", _("Custom")), ("30d", _("Last 30 days")), ("90d", _("Last 90 days")),
-                                        ("365d", _("Last 12 months"))])
+    period = forms.ChoiceField(
+        label=_("Period"),
+        required=False,
+        choices=[
+            ("", _("Custom")),
+            ("30d", _("Last 30 days")),
+            ("90d", _("Last 90 days")),
+            ("365d", _("Last 12 months")),
+        ],
+    )
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     group = forms.BooleanField(label=_("Whole group"), required=False)
@@ -50,8 +57,9 @@ class StayDrillForm(PeriodForm):
 
 
 class BookingDrillForm(PeriodForm):
-    dimension = forms.ChoiceField(choices=[*BookingDimension.choices, ("cancelled", _("Cancelled")),
-                                           ("no_show", _("No-shows"))], required=False)
+    dimension = forms.ChoiceField(
+        choices=[*BookingDimension.choices, ("cancelled", _("Cancelled")), ("no_show", _("No-shows"))], required=False
+    )
     value = forms.CharField(max_length=40, required=False)
 
 
@@ -66,13 +74,16 @@ class RewardDrillForm(PeriodForm):
 
 
 class LedgerDrillForm(PeriodForm):
-    kind = forms.ChoiceField(label=_("Points"), choices=[("earn", _("Points issued")), ("redeem", _("Points redeemed")),
-                                      ("expire", _("Points expired"))])
+    kind = forms.ChoiceField(
+        label=_("Points"),
+        choices=[("earn", _("Points issued")), ("redeem", _("Points redeemed")), ("expire", _("Points expired"))],
+    )
 
 
 class CallDrillForm(PeriodForm):
-    show = forms.ChoiceField(choices=[("", _("All due")), ("on_time", _("Done on time")), ("late", _("Late or not done"))],
-                             required=False)
+    show = forms.ChoiceField(
+        choices=[("", _("All due")), ("on_time", _("Done on time")), ("late", _("Late or not done"))], required=False
+    )
 
 
 class OwnerForm(forms.Form):

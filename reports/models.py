@@ -5,6 +5,7 @@ a complaint received at 23:30 in Shanghai counts on that Shanghai date. Rollups 
 data: `reports.services.rollups_rebuild` recomputes and replaces any (hotel, day range) from the
 raw rows, and `manage.py check_rollups` proves they agree.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +39,9 @@ class StayDailyRollup(HotelScopedModel):
         verbose_name = _("stay rollup")
         verbose_name_plural = _("stay rollups")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "hotel", "day", "dimension", "value"], name="stay_rollup_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "hotel", "day", "dimension", "value"], name="stay_rollup_unique"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "dimension", "day"], name="stay_rollup_org_dim_day_idx")]
 
@@ -77,7 +80,9 @@ class ComplaintDailyRollup(HotelScopedModel):
         verbose_name = _("complaint rollup")
         verbose_name_plural = _("complaint rollups")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "hotel", "day", "dimension", "value"], name="complaint_rollup_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "hotel", "day", "dimension", "value"], name="complaint_rollup_unique"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "dimension", "day"], name="complaint_rollup_org_dim_idx")]
 
@@ -88,7 +93,9 @@ class LoyaltyDailyRollup(TenantModel):
     Entries without a hotel (expiry runs, adjustments at group level) have an empty hotel.
     """
 
-    hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
+    hotel = models.ForeignKey(
+        "core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel")
+    )
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=10)
     entries = models.IntegerField(_("entries"), default=0)
@@ -98,7 +105,9 @@ class LoyaltyDailyRollup(TenantModel):
         verbose_name = _("loyalty rollup")
         verbose_name_plural = _("loyalty rollups")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "hotel", "day", "kind"], name="loyalty_rollup_unique", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["organization", "hotel", "day", "kind"], name="loyalty_rollup_unique", nulls_distinct=False
+            ),
         ]
         indexes = [models.Index(fields=["organization", "day"], name="loyalty_rollup_org_day_idx")]
 
@@ -122,7 +131,9 @@ class CareDailyRollup(HotelScopedModel):
         verbose_name = _("care rollup")
         verbose_name_plural = _("care rollups")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "hotel", "day", "campaign_id_value", "channel"], name="care_rollup_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "hotel", "day", "campaign_id_value", "channel"], name="care_rollup_unique"
+            ),
         ]
 
 
@@ -139,7 +150,9 @@ class SurveyDailyRollup(HotelScopedModel):
         verbose_name = _("survey rollup")
         verbose_name_plural = _("survey rollups")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "hotel", "day", "csat", "nps"], name="survey_rollup_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "hotel", "day", "csat", "nps"], name="survey_rollup_unique"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "hotel", "day"], name="survey_rollup_scope_day_idx")]
 
@@ -147,8 +160,12 @@ class SurveyDailyRollup(HotelScopedModel):
 class GuestRfm(TenantModel):
     """Recency, frequency and monetary scores of a guest, organization-wide (hotel empty) or at one hotel."""
 
-    hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
-    guest = models.ForeignKey("guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest"))
+    hotel = models.ForeignKey(
+        "core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel")
+    )
+    guest = models.ForeignKey(
+        "guests.GuestProfile", on_delete=models.CASCADE, related_name="+", verbose_name=_("guest")
+    )
     as_of = models.DateField(_("as of"))
     last_departure_on = models.DateField(_("last departure"))
     stays = models.IntegerField(_("stays"))
@@ -170,7 +187,9 @@ class GuestRfm(TenantModel):
 class RfmSegmentCount(TenantModel):
     """How many guests fall in each segment of a scope: what the dashboard reads instead of GuestRfm."""
 
-    hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel"))
+    hotel = models.ForeignKey(
+        "core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("hotel")
+    )
     as_of = models.DateField(_("as of"))
     segment = models.CharField(_("segment"), max_length=20)
     guests = models.IntegerField(_("guests"))
@@ -221,7 +240,9 @@ class Frequency(models.TextChoices):
 class ReportSubscription(HotelScopedModel):
     """A manager's standing order for the dashboard summary by email."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
     is_group = models.BooleanField(_("whole group"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -232,7 +253,9 @@ class ReportSubscription(HotelScopedModel):
         verbose_name = _("report subscription")
         verbose_name_plural = _("report subscriptions")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "hotel", "user", "frequency"], name="report_subscription_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "hotel", "user", "frequency"], name="report_subscription_unique"
+            ),
         ]
 
 
@@ -247,14 +270,22 @@ class RollupDirtyDay(TenantModel):
     the group's own loyalty entries (no hotel), whose days are UTC days.
     """
 
-    hotel = models.ForeignKey("core.Hotel", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                              db_constraint=False, verbose_name=_("hotel"))
+    hotel = models.ForeignKey(
+        "core.Hotel",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("hotel"),
+    )
     day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("day to refresh")
         verbose_name_plural = _("days to refresh")
         indexes = [models.Index(fields=["organization", "hotel", "day"], name="rollup_dirty_org_hotel_day_idx")]
+
 
 class BookingDimension(models.TextChoices):
     TOTAL = "total", _("All bookings")
@@ -281,7 +312,8 @@ class BookingDailyRollup(HotelScopedModel):
         verbose_name = _("booking rollup")
         verbose_name_plural = _("booking rollups")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "hotel", "day", "dimension", "value"],
-                                    name="booking_rollup_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "hotel", "day", "dimension", "value"], name="booking_rollup_unique"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "dimension", "day"], name="booking_rollup_org_dim_day_idx")]

@@ -6,6 +6,7 @@ job and `rebuild_rollups` both rely on that). The `raw_*` functions answer the d
 questions straight from the raw tables: `check_rollups` compares them, and the benchmark uses
 them as its baseline.
 """
+
 import datetime
 
 from django.apps import apps
@@ -31,6 +32,8 @@ AGE_BAND_SQL = f"""
 def age_at(arrival_on, birth_decade):
     """The Python twin of AGE_SQL: None when the decade is unknown."""
     return None if birth_decade is None else arrival_on.year - (birth_decade + 5)
+
+
 AGE_BANDS = ("0-24", "25-34", "35-44", "45-54", "55-64", "65+", "unknown")
 
 
@@ -171,8 +174,10 @@ CARE_FACTS_SQL = """
       AND d.created_at >= %(start_at)s AND d.created_at < %(end_at)s
     GROUP BY 1, 2, 3, 4, 5
 """
-CARE_COLUMNS = ("organization_id, hotel_id, day, campaign_id_value, channel, deliveries, sent, failed, skipped, responses, "
-                "csat_sum, promoters, detractors")
+CARE_COLUMNS = (
+    "organization_id, hotel_id, day, campaign_id_value, channel, deliveries, sent, failed, skipped, responses, "
+    "csat_sum, promoters, detractors"
+)
 
 
 # Answers by the local day the guest gave them (the care section counts them by the message's day).
@@ -191,7 +196,7 @@ def _local_bounds(tz, start, end):
     """UTC instants of local midnight at `start` and at the day after `end`, for index range scans."""
     begin = datetime.datetime.combine(start, datetime.time(), tzinfo=tz)
     finish = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
-    return begin.astimezone(datetime.timezone.utc), finish.astimezone(datetime.timezone.utc)
+    return begin.astimezone(datetime.UTC), finish.astimezone(datetime.UTC)
 
 
 # Whether a domain app is part of this installation: its tables exist once it is migrated. Asked
@@ -215,7 +220,13 @@ def stay_params(hotel, start, end):
 
 def complaint_params(hotel, start, end):
     start_at, end_at = _local_bounds(hotel.tz, start, end)
-    return {"org": hotel.organization_id, "hotel": hotel.pk, "tz": hotel.time_zone, "start_at": start_at, "end_at": end_at}
+    return {
+        "org": hotel.organization_id,
+        "hotel": hotel.pk,
+        "tz": hotel.time_zone,
+        "start_at": start_at,
+        "end_at": end_at,
+    }
 
 
 def loyalty_params(organization_id, hotel, start, end):
@@ -230,7 +241,9 @@ def lock_hotel(cursor, organization_id, hotel_id):
     """Serialise recomputations of one hotel's rollups (the nightly refresh, the dirty-day refresh
     and a rebuild may meet): two delete-and-insert passes over the same days at once could leave
     both passes' rows. Held until the caller's transaction ends."""
-    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, hotel_id if hotel_id is not None else -organization_id])
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, hotel_id if hotel_id is not None else -organization_id]
+    )
 
 
 ROLLUP_LOCK = 73_1001  # the advisory-lock namespace of rollup recomputation
@@ -241,24 +254,42 @@ def recompute_hotel(hotel, start, end):
     with connection.cursor() as cursor:
         org = hotel.organization_id
         lock_hotel(cursor, org, hotel.pk)
-        cursor.execute("DELETE FROM reports_staydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
-                       [org, hotel.pk, start, end])
-        cursor.execute(f"INSERT INTO reports_staydailyrollup ({STAY_COLUMNS}) {STAY_FACTS_SQL}", stay_params(hotel, start, end))
+        cursor.execute(
+            "DELETE FROM reports_staydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+            [org, hotel.pk, start, end],
+        )
+        cursor.execute(
+            f"INSERT INTO reports_staydailyrollup ({STAY_COLUMNS}) {STAY_FACTS_SQL}", stay_params(hotel, start, end)
+        )
         recompute_bookings(hotel, start, end, cursor=cursor)
         if has_complaints():
-            cursor.execute("DELETE FROM reports_complaintdailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
-                           [org, hotel.pk, start, end])
-            cursor.execute(f"INSERT INTO reports_complaintdailyrollup ({COMPLAINT_COLUMNS}) {COMPLAINT_FACTS_SQL}",
-                           complaint_params(hotel, start, end))
+            cursor.execute(
+                "DELETE FROM reports_complaintdailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+                [org, hotel.pk, start, end],
+            )
+            cursor.execute(
+                f"INSERT INTO reports_complaintdailyrollup ({COMPLAINT_COLUMNS}) {COMPLAINT_FACTS_SQL}",
+                complaint_params(hotel, start, end),
+            )
         if has_loyalty():
             recompute_loyalty(org, hotel, start, end, cursor=cursor)
         if has_care():
-            cursor.execute("DELETE FROM reports_caredailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
-                           [org, hotel.pk, start, end])
-            cursor.execute(f"INSERT INTO reports_caredailyrollup ({CARE_COLUMNS}) {CARE_FACTS_SQL}", complaint_params(hotel, start, end))
-            cursor.execute("DELETE FROM reports_surveydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
-                           [org, hotel.pk, start, end])
-            cursor.execute(f"INSERT INTO reports_surveydailyrollup ({SURVEY_COLUMNS}) {SURVEY_FACTS_SQL}", complaint_params(hotel, start, end))
+            cursor.execute(
+                "DELETE FROM reports_caredailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+                [org, hotel.pk, start, end],
+            )
+            cursor.execute(
+                f"INSERT INTO reports_caredailyrollup ({CARE_COLUMNS}) {CARE_FACTS_SQL}",
+                complaint_params(hotel, start, end),
+            )
+            cursor.execute(
+                "DELETE FROM reports_surveydailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+                [org, hotel.pk, start, end],
+            )
+            cursor.execute(
+                f"INSERT INTO reports_surveydailyrollup ({SURVEY_COLUMNS}) {SURVEY_FACTS_SQL}",
+                complaint_params(hotel, start, end),
+            )
 
 
 def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
@@ -266,9 +297,14 @@ def recompute_loyalty(organization_id, hotel, start, end, *, cursor):
         lock_hotel(cursor, organization_id, None)
     hotel_test = "hotel_id = %s" if hotel is not None else "hotel_id IS NULL"
     args = [organization_id] + ([hotel.pk] if hotel is not None else []) + [start, end]
-    cursor.execute(f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day BETWEEN %s AND %s", args)
-    cursor.execute(f"INSERT INTO reports_loyaltydailyrollup ({LOYALTY_COLUMNS}) {_loyalty_sql(hotel)}",
-                   loyalty_params(organization_id, hotel, start, end))
+    cursor.execute(
+        f"DELETE FROM reports_loyaltydailyrollup WHERE organization_id = %s AND {hotel_test} AND day BETWEEN %s AND %s",
+        args,
+    )
+    cursor.execute(
+        f"INSERT INTO reports_loyaltydailyrollup ({LOYALTY_COLUMNS}) {_loyalty_sql(hotel)}",
+        loyalty_params(organization_id, hotel, start, end),
+    )
 
 
 # --- Bookings: cancellations, no-shows, lead time, party, segment, channel -----------------------
@@ -342,10 +378,14 @@ def booking_params(hotel, start, end):
 
 def recompute_bookings(hotel, start, end, *, cursor):
     """Replace the booking rollup rows of `hotel` for its local days start..end."""
-    cursor.execute("DELETE FROM reports_bookingdailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
-                   [hotel.organization_id, hotel.pk, start, end])
-    cursor.execute(f"INSERT INTO reports_bookingdailyrollup ({BOOKING_COLUMNS}) {BOOKING_FACTS_SQL}",
-                   booking_params(hotel, start, end))
+    cursor.execute(
+        "DELETE FROM reports_bookingdailyrollup WHERE organization_id = %s AND hotel_id = %s AND day BETWEEN %s AND %s",
+        [hotel.organization_id, hotel.pk, start, end],
+    )
+    cursor.execute(
+        f"INSERT INTO reports_bookingdailyrollup ({BOOKING_COLUMNS}) {BOOKING_FACTS_SQL}",
+        booking_params(hotel, start, end),
+    )
 
 
 def raw_booking_rows(hotel, start, end):

@@ -1,4 +1,5 @@
 """Writes of the reports app: rollup refreshes, subscriptions, audited exports, the emailed summary."""
+
 import datetime
 import logging
 from dataclasses import dataclass, field
@@ -16,7 +17,14 @@ from hotelcrm.models import Hotel
 from reports import rollups
 from reports.exceptions import ReportError
 from reports.models import (
-    RollupDirtyDay, CareDailyRollup, ComplaintDailyRollup, Frequency, LoyaltyDailyRollup, ReportSubscription, RollupRun, StayDailyRollup,
+    CareDailyRollup,
+    ComplaintDailyRollup,
+    Frequency,
+    LoyaltyDailyRollup,
+    ReportSubscription,
+    RollupDirtyDay,
+    RollupRun,
+    StayDailyRollup,
     SurveyDailyRollup,
 )
 
@@ -32,8 +40,11 @@ def rollups_rebuild(*, organization, hotels, start, end, with_rfm=True, as_of=No
 
     Marks of changed days inside the range, read before recomputing, are removed: the rebuild
     covered them (see `rollups_refresh_dirty`)."""
-    marks = list(RollupDirtyDay.objects.for_org(organization).filter(
-        Q(hotel__in=hotels) | Q(hotel__isnull=True), day__range=(start, end)).values_list("pk", flat=True))
+    marks = list(
+        RollupDirtyDay.objects.for_org(organization)
+        .filter(Q(hotel__in=hotels) | Q(hotel__isnull=True), day__range=(start, end))
+        .values_list("pk", flat=True)
+    )
     with transaction.atomic():
         for hotel in hotels:
             rollups.recompute_hotel(hotel, start, end)
@@ -54,7 +65,9 @@ def rollup_refresh_hotel(*, hotel, local_date):
     unfinished is simply recomputed (recompute-and-replace is idempotent).
     """
     try:
-        run, _created = RollupRun.objects.get_or_create(organization_id=hotel.organization_id, hotel=hotel, local_date=local_date)
+        run, _created = RollupRun.objects.get_or_create(
+            organization_id=hotel.organization_id, hotel=hotel, local_date=local_date
+        )
     except IntegrityError:  # a concurrent claim won; it will finish the work
         return False
     if run.finished_at is not None:
@@ -106,8 +119,9 @@ def rollups_refresh_dirty(*, organization):
                 if hotel_id is None:
                     if rollups.has_loyalty():
                         with connection.cursor() as cursor:
-                            rollups.recompute_loyalty(getattr(organization, "pk", organization), None, start, end,
-                                                      cursor=cursor)
+                            rollups.recompute_loyalty(
+                                getattr(organization, "pk", organization), None, start, end, cursor=cursor
+                            )
                 elif hotel_id in hotels:
                     rollups.recompute_hotel(hotels[hotel_id], start, end)
             RollupDirtyDay.objects.for_org(organization).filter(pk__in=ids).delete()
@@ -141,61 +155,130 @@ def _compare(table, hotel, expected_rows, found_rows, key_fields, value_fields):
         want = {f: expected[key][f] for f in value_fields} if key in expected else {}
         have = {f: found[key][f] for f in value_fields} if key in found else {}
         if want != have:
-            differences.append(RollupDifference(table=table, hotel=hotel, day=key[0], key="/".join(key[1:]), expected=want, found=have))
+            differences.append(
+                RollupDifference(table=table, hotel=hotel, day=key[0], key="/".join(key[1:]), expected=want, found=have)
+            )
     return differences
 
 
 CARE_VALUES = ("deliveries", "sent", "failed", "skipped", "responses", "csat_sum", "promoters", "detractors")
 STAY_VALUES = ("arrivals", "new_guests", "nights", "room_revenue", "fb_revenue", "other_revenue")
-COMPLAINT_VALUES = ("received", "acknowledged", "acknowledge_minutes", "resolved", "resolve_minutes", "resolved_on_time",
-                    "rated", "satisfaction_sum", "reopened", "justified")
+COMPLAINT_VALUES = (
+    "received",
+    "acknowledged",
+    "acknowledge_minutes",
+    "resolved",
+    "resolve_minutes",
+    "resolved_on_time",
+    "rated",
+    "satisfaction_sum",
+    "reopened",
+    "justified",
+)
 
 
 def rollups_check(*, organization, hotels, start, end):
     """Every difference between the stored rollups and a fresh computation from raw rows (empty = agree)."""
     differences = []
     for hotel in hotels:
-        found = StayDailyRollup.objects.for_hotel(hotel).filter(day__range=(start, end)).values("day", "dimension", "value", *STAY_VALUES)
-        differences += _compare("stays", hotel, rollups.raw_stay_rows(hotel, start, end), list(found),
-                                ("day", "dimension", "value"), STAY_VALUES)
+        found = (
+            StayDailyRollup.objects.for_hotel(hotel)
+            .filter(day__range=(start, end))
+            .values("day", "dimension", "value", *STAY_VALUES)
+        )
+        differences += _compare(
+            "stays",
+            hotel,
+            rollups.raw_stay_rows(hotel, start, end),
+            list(found),
+            ("day", "dimension", "value"),
+            STAY_VALUES,
+        )
         if rollups.has_complaints():
-            found = ComplaintDailyRollup.objects.for_hotel(hotel).filter(day__range=(start, end)).values(
-                "day", "dimension", "value", *COMPLAINT_VALUES)
-            differences += _compare("complaints", hotel, rollups.raw_complaint_rows(hotel, start, end), list(found),
-                                    ("day", "dimension", "value"), COMPLAINT_VALUES)
+            found = (
+                ComplaintDailyRollup.objects.for_hotel(hotel)
+                .filter(day__range=(start, end))
+                .values("day", "dimension", "value", *COMPLAINT_VALUES)
+            )
+            differences += _compare(
+                "complaints",
+                hotel,
+                rollups.raw_complaint_rows(hotel, start, end),
+                list(found),
+                ("day", "dimension", "value"),
+                COMPLAINT_VALUES,
+            )
         if rollups.has_care():
-            found = CareDailyRollup.objects.for_hotel(hotel).filter(day__range=(start, end)).values(
-                "day", "campaign_id_value", "channel", *CARE_VALUES)
-            differences += _compare("care", hotel, rollups.raw_care_rows(hotel, start, end), list(found),
-                                    ("day", "campaign_id_value", "channel"), CARE_VALUES)
-            found = SurveyDailyRollup.objects.for_hotel(hotel).filter(day__range=(start, end)).values(
-                "day", "csat", "nps", "responses", "comments")
-            differences += _compare("surveys", hotel, rollups.raw_survey_rows(hotel, start, end), list(found),
-                                    ("day", "csat", "nps"), ("responses", "comments"))
+            found = (
+                CareDailyRollup.objects.for_hotel(hotel)
+                .filter(day__range=(start, end))
+                .values("day", "campaign_id_value", "channel", *CARE_VALUES)
+            )
+            differences += _compare(
+                "care",
+                hotel,
+                rollups.raw_care_rows(hotel, start, end),
+                list(found),
+                ("day", "campaign_id_value", "channel"),
+                CARE_VALUES,
+            )
+            found = (
+                SurveyDailyRollup.objects.for_hotel(hotel)
+                .filter(day__range=(start, end))
+                .values("day", "csat", "nps", "responses", "comments")
+            )
+            differences += _compare(
+                "surveys",
+                hotel,
+                rollups.raw_survey_rows(hotel, start, end),
+                list(found),
+                ("day", "csat", "nps"),
+                ("responses", "comments"),
+            )
     if rollups.has_loyalty():
         for hotel in [*hotels, None]:
-            found = LoyaltyDailyRollup.objects.for_org(organization).filter(
-                hotel=hotel, day__range=(start, end)).values("day", "kind", "entries", "points")
-            differences += _compare("loyalty", hotel, rollups.raw_loyalty_rows(organization.pk, hotel, start, end), list(found),
-                                    ("day", "kind"), ("entries", "points"))
+            found = (
+                LoyaltyDailyRollup.objects.for_org(organization)
+                .filter(hotel=hotel, day__range=(start, end))
+                .values("day", "kind", "entries", "points")
+            )
+            differences += _compare(
+                "loyalty",
+                hotel,
+                rollups.raw_loyalty_rows(organization.pk, hotel, start, end),
+                list(found),
+                ("day", "kind"),
+                ("entries", "points"),
+            )
     return differences
 
 
 # --- Subscriptions and the emailed summary -------------------------------------------------------
+
 
 def subscription_create(*, user, hotel, frequency, is_group, request=None):
     if frequency not in Frequency.values:
         raise ReportError(_("Choose weekly or monthly."))
     with transaction.atomic():
         subscription, created = ReportSubscription.objects.get_or_create(
-            organization_id=hotel.organization_id, hotel=hotel, user=user, frequency=frequency,
+            organization_id=hotel.organization_id,
+            hotel=hotel,
+            user=user,
+            frequency=frequency,
             defaults={"is_group": is_group},
         )
         if not created:
             subscription.is_group, subscription.is_active = is_group, True
             subscription.save(update_fields=["is_group", "is_active"])
-        audit_record(action="report.subscribe", organization=hotel.organization, hotel=hotel, actor=user,
-                     obj=subscription, request=request, extra={"frequency": frequency, "is_group": is_group})
+        audit_record(
+            action="report.subscribe",
+            organization=hotel.organization,
+            hotel=hotel,
+            actor=user,
+            obj=subscription,
+            request=request,
+            extra={"frequency": frequency, "is_group": is_group},
+        )
     return subscription
 
 
@@ -203,7 +286,9 @@ def subscription_cancel(*, subscription, actor, request=None):
     with transaction.atomic():
         subscription.is_active = False
         subscription.save(update_fields=["is_active"])
-        audit_record(action="report.unsubscribe", hotel=subscription.hotel, actor=actor, obj=subscription, request=request)
+        audit_record(
+            action="report.unsubscribe", hotel=subscription.hotel, actor=actor, obj=subscription, request=request
+        )
     return subscription
 
 
@@ -228,9 +313,15 @@ def subscription_send(*, subscription, local_today):
     if period is None:
         return False
     start, end = period
-    claimed = ReportSubscription.objects.for_hotel(subscription.hotel).filter(
-        pk=subscription.pk, is_active=True,
-    ).exclude(last_period_end_on__gte=end).update(last_period_end_on=end)
+    claimed = (
+        ReportSubscription.objects.for_hotel(subscription.hotel)
+        .filter(
+            pk=subscription.pk,
+            is_active=True,
+        )
+        .exclude(last_period_end_on__gte=end)
+        .update(last_period_end_on=end)
+    )
     if claimed != 1:
         return False
     from reports.selectors import Scope, dashboard_summary
@@ -241,8 +332,16 @@ def subscription_send(*, subscription, local_today):
     with translation.override(subscription.organization.default_language):
         summary = dashboard_summary(scope=scope, start=start, end=end)
         subject = _("%(scope)s: guest report %(start)s – %(end)s") % {"scope": scope.label, "start": start, "end": end}
-        body = render_to_string("reports/email_summary.txt", {"summary": summary, "scope": scope, "start": start, "end": end,
-                                                              "site_url": getattr(settings, "SITE_URL", "")})
+        body = render_to_string(
+            "reports/email_summary.txt",
+            {
+                "summary": summary,
+                "scope": scope,
+                "start": start,
+                "end": end,
+                "site_url": getattr(settings, "SITE_URL", ""),
+            },
+        )
     send_mail(subject, body, None, [subscription.user.email])
     return True
 
@@ -250,8 +349,14 @@ def subscription_send(*, subscription, local_today):
 def report_export_record(*, request, report, fmt, extra=None):
     """The audit event of an export; recorded before the file is streamed."""
     with transaction.atomic():
-        audit_record(action="report.export", organization=request.organization, hotel=request.hotel, actor=request.user,
-                     request=request, extra={"report": report, "format": fmt, **(extra or {})})
+        audit_record(
+            action="report.export",
+            organization=request.organization,
+            hotel=request.hotel,
+            actor=request.user,
+            request=request,
+            extra={"report": report, "format": fmt, **(extra or {})},
+        )
 
 
 CARE_SEGMENT_MAX_GUESTS = 50_000
@@ -263,14 +368,26 @@ def rfm_segment_to_care(*, scope, segment, actor, request=None):
     from care.services import segment_save
     from reports.selectors import RFM_SEGMENTS, rfm_guest_list
 
-    guest_ids = list(rfm_guest_list(scope=scope, segment=segment).values_list("guest_id", flat=True)[:CARE_SEGMENT_MAX_GUESTS + 1])
+    guest_ids = list(
+        rfm_guest_list(scope=scope, segment=segment).values_list("guest_id", flat=True)[: CARE_SEGMENT_MAX_GUESTS + 1]
+    )
     if not guest_ids:
         raise ReportError(_("This segment has no guests to save."))
     if len(guest_ids) > CARE_SEGMENT_MAX_GUESTS:
-        raise ReportError(_("This segment has more than %(max)s guests: narrow it before saving it for a campaign.")
-                              % {"max": f"{CARE_SEGMENT_MAX_GUESTS:,}"})
+        raise ReportError(
+            _("This segment has more than %(max)s guests: narrow it before saving it for a campaign.")
+            % {"max": f"{CARE_SEGMENT_MAX_GUESTS:,}"}
+        )
     stamp = timezone.localtime(timezone.now(), scope.hotel.tz).strftime("%Y-%m-%d %H:%M")
     name = f"RFM {RFM_SEGMENTS[segment]} · {scope.label} · {stamp}"[:100]
     with transaction.atomic():
-        return segment_save(organization=scope.organization, actor=actor, name=name, request=request,
-                            filters={"guest_ids": guest_ids, "source": f"rfm:{segment}:{'group' if scope.is_group else scope.hotel.pk}"})
+        return segment_save(
+            organization=scope.organization,
+            actor=actor,
+            name=name,
+            request=request,
+            filters={
+                "guest_ids": guest_ids,
+                "source": f"rfm:{segment}:{'group' if scope.is_group else scope.hotel.pk}",
+            },
+        )

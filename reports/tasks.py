@@ -1,4 +1,5 @@
 """Nightly rollup refresh and the emailed summaries. Tasks take ids, load through the door, call one service."""
+
 import datetime
 
 from celery import shared_task
@@ -18,8 +19,11 @@ def dispatch_report_jobs_task(now=None):
     """Beat tick: fan out each hotel's due rollup refresh and each due subscription, in local time."""
     now = datetime.datetime.fromisoformat(now) if now else timezone.now()
     hotels = list(Hotel.objects.all_tenants_unscoped().order_by("organization_id", "pk"))
-    done = set(RollupRun.objects.all_tenants_unscoped().filter(finished_at__isnull=False, local_date__gte=(now - datetime.timedelta(days=2)).date())
-               .values_list("hotel_id", "local_date"))
+    done = set(
+        RollupRun.objects.all_tenants_unscoped()
+        .filter(finished_at__isnull=False, local_date__gte=(now - datetime.timedelta(days=2)).date())
+        .values_list("hotel_id", "local_date")
+    )
     queued = 0
     for hotel in hotels:
         local = timezone.localtime(now, hotel.tz)
@@ -32,7 +36,9 @@ def dispatch_report_jobs_task(now=None):
         if services.subscription_period(subscription.frequency, local_today) is not None:
             period_end = local_today - datetime.timedelta(days=1)
             if subscription.last_period_end_on is None or subscription.last_period_end_on < period_end:
-                send_report_subscription_task.delay(subscription.organization_id, subscription.pk, local_today.isoformat())
+                send_report_subscription_task.delay(
+                    subscription.organization_id, subscription.pk, local_today.isoformat()
+                )
                 queued += 1
     return queued
 
@@ -40,7 +46,9 @@ def dispatch_report_jobs_task(now=None):
 @shared_task(name="reports.tasks.dispatch_dirty_rollups_task")
 def dispatch_dirty_rollups_task():
     """Beat tick (every few minutes): each organization with days marked by a write gets them recomputed."""
-    organization_ids = RollupDirtyDay.objects.all_tenants_unscoped().values_list("organization_id", flat=True).distinct()
+    organization_ids = (
+        RollupDirtyDay.objects.all_tenants_unscoped().values_list("organization_id", flat=True).distinct()
+    )
     queued = 0
     for organization_id in organization_ids:
         refresh_dirty_rollups_task.delay(organization_id)
@@ -70,8 +78,12 @@ def refresh_hotel_rollups_task(organization_id, hotel_id, local_date):
 
 @shared_task(name="reports.tasks.send_report_subscription_task", acks_late=True)
 def send_report_subscription_task(organization_id, subscription_id, local_date):
-    subscription = ReportSubscription.objects.for_org(organization_id).filter(pk=subscription_id).select_related(
-        "hotel", "hotel__organization", "user", "organization").first()
+    subscription = (
+        ReportSubscription.objects.for_org(organization_id)
+        .filter(pk=subscription_id)
+        .select_related("hotel", "hotel__organization", "user", "organization")
+        .first()
+    )
     if subscription is None:
         return False
     return services.subscription_send(subscription=subscription, local_today=datetime.date.fromisoformat(local_date))

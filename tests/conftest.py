@@ -2,6 +2,7 @@
 
 Every test can ask "and the outsider?": `tenants.a` and `tenants.b` are independent groups.
 """
+
 from dataclasses import dataclass, field
 
 import pytest
@@ -22,8 +23,15 @@ class Tenant:
 def build_tenant(label):
     organization = OrganizationFactory(name=f"{label} Hotels Group", slug=f"{label.lower()}-group")
     hotels = [
-        HotelFactory(organization=organization, name=f"{label} Grand", code=f"{label.lower()}-grand", time_zone="Asia/Shanghai"),
-        HotelFactory(organization=organization, name=f"{label} Riverside", code=f"{label.lower()}-river", time_zone="Europe/London"),
+        HotelFactory(
+            organization=organization, name=f"{label} Grand", code=f"{label.lower()}-grand", time_zone="Asia/Shanghai"
+        ),
+        HotelFactory(
+            organization=organization,
+            name=f"{label} Riverside",
+            code=f"{label.lower()}-river",
+            time_zone="Europe/London",
+        ),
     ]
     users = {}
     for role in Role:
@@ -31,11 +39,18 @@ def build_tenant(label):
         MembershipFactory(user=user, hotel=hotels[0], organization=organization, role=role)
         users[role] = user
     guests = [
-        GuestFactory(organization=organization, family_name=f"{label}Family{i}", given_name=f"{label}Given{i}", native_name=f"{label}名{i}")
+        GuestFactory(
+            organization=organization,
+            family_name=f"{label}Family{i}",
+            given_name=f"{label}Given{i}",
+            native_name=f"{label}名{i}",
+        )
         for i in range(2)
     ]
     stays = [
-        StayFactory(hotel=hotels[i % 2], organization=organization, guest=guests[i % 2], pms_reservation_id=f"{label}-RES-{i}")
+        StayFactory(
+            hotel=hotels[i % 2], organization=organization, guest=guests[i % 2], pms_reservation_id=f"{label}-RES-{i}"
+        )
         for i in range(2)
     ]
     _fill_guest_archive(organization, hotels, users, guests, label)
@@ -68,7 +83,12 @@ def _fill_guest_archive(organization, hotels, users, guests, label):
 
     from guests import services
     from guests.models import (
-        AccessRequest, DuplicateDecision, DuplicatePair, GuestImport, GuestProfileUserObjectPermission, MergeRecord,
+        AccessRequest,
+        DuplicateDecision,
+        DuplicatePair,
+        GuestImport,
+        GuestProfileUserObjectPermission,
+        MergeRecord,
         SpecialDateKind,
     )
     from tests.factories import PreferenceTypeFactory
@@ -84,19 +104,37 @@ def _fill_guest_archive(organization, hotels, users, guests, label):
     second.is_confidential = True
     second.save(update_fields=["is_confidential"])
     request = AccessRequest.objects.create(
-        organization=organization, hotel=hotels[0], guest=second, requested_by=desk, reason=f"{label} VIP arrival",
+        organization=organization,
+        hotel=hotels[0],
+        guest=second,
+        requested_by=desk,
+        reason=f"{label} VIP arrival",
     )
     GuestProfileUserObjectPermission.objects.create(
-        organization=organization, user=manager, content_object=second,
+        organization=organization,
+        user=manager,
+        content_object=second,
         permission=Permission.objects.get(codename="open_confidential_guestprofile"),
     )
-    MergeRecord.objects.create(organization=organization, survivor=first, merged=second, merged_by=manager,
-                               undone_by=manager, undone_at=timezone.now())
+    MergeRecord.objects.create(
+        organization=organization,
+        survivor=first,
+        merged=second,
+        merged_by=manager,
+        undone_by=manager,
+        undone_at=timezone.now(),
+    )
     DuplicateDecision.objects.create(organization=organization, guest_a=first, guest_b=second, decided_by=manager)
-    DuplicatePair.objects.create(organization=organization, first_guest_id=first.pk, second_guest_id=second.pk, score=25,
-                                 reasons=["name_birth"])
-    GuestImport.objects.create(organization=organization, hotel=hotels[0], created_by=manager,
-                               file=ContentFile(b"family_name\n", name=f"{label}.csv"), original_name=f"{label}.csv")
+    DuplicatePair.objects.create(
+        organization=organization, first_guest_id=first.pk, second_guest_id=second.pk, score=25, reasons=["name_birth"]
+    )
+    GuestImport.objects.create(
+        organization=organization,
+        hotel=hotels[0],
+        created_by=manager,
+        file=ContentFile(b"family_name\n", name=f"{label}.csv"),
+        original_name=f"{label}.csv",
+    )
     return request
 
 
@@ -257,14 +295,30 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
 
     with django_db_blocker.unblock():
         env = _subprocess_env(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(session_smtp_server.port), EMAIL_USE_TLS="0", EMAIL_USE_SSL="0",
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(session_smtp_server.port),
+            EMAIL_USE_TLS="0",
+            EMAIL_USE_SSL="0",
         )
     node = f"tests-{uuid.uuid4().hex[:8]}@%h"
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hotelcrm", "worker", "--pool=solo", "-n", node,
-         "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={log}"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hotelcrm",
+            "worker",
+            "--pool=solo",
+            "-n",
+            node,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            f"--logfile={log}",
+        ],
         env=env,
     )
     deadline = time.monotonic() + 60
@@ -288,8 +342,17 @@ def start_celery_beat(django_db_blocker, tmp_path):
         with django_db_blocker.unblock():
             env = _subprocess_env(BEAT_HEARTBEAT_SECONDS=str(heartbeat_seconds))
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "hotelcrm", "beat", "--loglevel=INFO",
-             f"--schedule={tmp_path / 'beat-schedule'}", f"--logfile={tmp_path / 'beat.log'}"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "hotelcrm",
+                "beat",
+                "--loglevel=INFO",
+                f"--schedule={tmp_path / 'beat-schedule'}",
+                f"--logfile={tmp_path / 'beat.log'}",
+            ],
             env=env,
         )
         processes.append(process)

@@ -1,4 +1,5 @@
 """The benchmark harness runs end to end. A timed assertion is not a benchmark: only shapes here."""
+
 import re
 import subprocess
 import sys
@@ -55,6 +56,7 @@ def test_the_generated_table_follows_the_results_and_leaves_the_prose_alone():
     assert f"| {results[0]['benchmark']} | {figure['figure']} |" in rendered
     figure["value"] *= 2  # a changed result changes the table
     assert _report.table(results) not in rendered
+
 
 def test_the_pms_ingest_mix_is_the_real_one_with_duplicates_and_late_deliveries():
     from collections import Counter

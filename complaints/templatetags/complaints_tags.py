@@ -1,4 +1,5 @@
 """The guest profile's complaint history, rendered by the complaints app (two queries, any length)."""
+
 from django import template
 
 from complaints.selectors import complaints_for_guest, guest_complaint_summary

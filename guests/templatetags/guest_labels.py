@@ -1,4 +1,5 @@
 """Labels of the guest catalog in the reader's language: preference categories, names and values."""
+
 from django import template
 
 from guests.catalog import category_label, choice_label, preference_type_label

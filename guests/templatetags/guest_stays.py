@@ -1,4 +1,5 @@
 """The stay actions a staff member may take from the guest profile's stays list."""
+
 from django import template
 
 register = template.Library()

@@ -1,4 +1,5 @@
 """Confidential profiles: access requests, the managers' queue, and the audited sensitive section."""
+
 import datetime
 
 from django import forms
@@ -46,7 +47,8 @@ DURATION_CHOICES = [
 
 class AccessRequestForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("Why do you need to open this profile?"), max_length=500,
+        label=gettext_lazy("Why do you need to open this profile?"),
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -73,7 +75,8 @@ class SensitiveReasonForm(forms.Form):
 class ApproveForm(forms.Form):
     duration = forms.ChoiceField(label=gettext_lazy("Access for"), choices=DURATION_CHOICES, initial="8h")
     expires_at = forms.DateTimeField(
-        label=gettext_lazy("Until (hotel time)"), required=False,
+        label=gettext_lazy("Until (hotel time)"),
+        required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
@@ -109,6 +112,7 @@ class RevokeForm(forms.Form):
 
 # --- Helpers -------------------------------------------------------------------------------------
 
+
 def _guest_or_404(request, guest_id):
     return selectors.guest_get_or_404(organization=request.organization, guest_id=guest_id)
 
@@ -132,6 +136,7 @@ def _form_errors(form):
 
 # --- Views ---------------------------------------------------------------------------------------
 
+
 @hotel_required
 def access_request(request, guest_id):
     guest = _guest_or_404(request, guest_id)
@@ -143,7 +148,11 @@ def access_request(request, guest_id):
     if request.method == "POST" and form.is_valid():
         try:
             access.access_request_create(
-                guest=guest, actor=request.user, hotel=request.hotel, reason=form.cleaned_data["reason"], request=request,
+                guest=guest,
+                actor=request.user,
+                hotel=request.hotel,
+                reason=form.cleaned_data["reason"],
+                request=request,
             )
         except access.AccessRequestError as error:
             form.add_error(None, error.message)
@@ -181,8 +190,11 @@ def access_approve(request, request_id):
         return redirect("guests:access-queue")
     try:
         access.access_request_approve(
-            access_request=access_request, actor=request.user, expires_at=form.cleaned_data["grant_until"],
-            note=form.cleaned_data["note"], request=request,
+            access_request=access_request,
+            actor=request.user,
+            expires_at=form.cleaned_data["grant_until"],
+            note=form.cleaned_data["note"],
+            request=request,
         )
     except access.AccessRequestError as error:
         messages.error(request, error.message)
@@ -200,8 +212,9 @@ def access_deny(request, request_id):
         messages.error(request, _form_errors(form))
         return redirect("guests:access-queue")
     try:
-        access.access_request_deny(access_request=access_request, actor=request.user, note=form.cleaned_data["note"],
-                                   request=request)
+        access.access_request_deny(
+            access_request=access_request, actor=request.user, note=form.cleaned_data["note"], request=request
+        )
     except access.AccessRequestError as error:
         messages.error(request, error.message)
     else:
@@ -218,8 +231,9 @@ def access_revoke(request, request_id):
         messages.error(request, _form_errors(form))
         return redirect("guests:access-queue")
     try:
-        access.access_grant_revoke(access_request=access_request, actor=request.user, note=form.cleaned_data["note"],
-                                   request=request)
+        access.access_grant_revoke(
+            access_request=access_request, actor=request.user, note=form.cleaned_data["note"], request=request
+        )
     except access.AccessRequestError as error:
         messages.error(request, error.message)
     else:
@@ -241,8 +255,13 @@ def sensitive(request, guest_id):
         section = access.guest_sensitive_section(guest=guest)
         # Recorded before anything is rendered: if the record fails, nothing is shown.
         access.guest_sensitive_view_record(
-            guest=guest, actor=request.user, hotel=request.hotel, fields=section["fields"],
-            reason=form.audit_reason(), reason_code=form.cleaned_data["reason"], request=request,
+            guest=guest,
+            actor=request.user,
+            hotel=request.hotel,
+            fields=section["fields"],
+            reason=form.audit_reason(),
+            reason_code=form.cleaned_data["reason"],
+            request=request,
         )
         return render(request, "guests/access/sensitive.html", {"guest": guest, "section": section})
     return render(request, "guests/access/sensitive_reason.html", {"guest": guest, "form": form})

@@ -1,4 +1,5 @@
 """The arrivals briefing page: the active hotel's arrivals on a day, ready to print."""
+
 import datetime
 import re
 
@@ -28,11 +29,13 @@ def parse_briefing_day(raw, *, today):
         day = datetime.date.fromisoformat(text)
     except ValueError:
         return today, _("“%(value)s” is not a date: use the form YYYY-MM-DD, such as %(example)s. Showing today.") % {
-            "value": text, "example": today.isoformat(),
+            "value": text,
+            "example": today.isoformat(),
         }
     if not FIRST_DAY <= day <= LAST_DAY:
         return today, _("Choose a date from %(first)s to %(last)s. Showing today.") % {
-            "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat(),
+            "first": FIRST_DAY.isoformat(),
+            "last": LAST_DAY.isoformat(),
         }
     return day, ""
 

@@ -1,4 +1,5 @@
 """Guest data pages: import, list export, and the data-subject rights (access, erasure)."""
+
 import json
 
 from django import forms
@@ -20,8 +21,10 @@ from hotelcrm.permissions import role_required
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV or XLSX file"),
-                           help_text=gettext_lazy("UTF-8 or GB18030/GBK CSV, or XLSX; at most 10 MB and 50,000 rows."))
+    file = forms.FileField(
+        label=gettext_lazy("CSV or XLSX file"),
+        help_text=gettext_lazy("UTF-8 or GB18030/GBK CSV, or XLSX; at most 10 MB and 50,000 rows."),
+    )
 
 
 class MappingForm(forms.Form):
@@ -31,7 +34,9 @@ class MappingForm(forms.Form):
         for import_field in imports.IMPORT_FIELDS:
             initial = initial_mapping.get(import_field.name)
             self.fields[import_field.name] = forms.ChoiceField(
-                label=import_field.label, choices=choices, required=import_field.required,
+                label=import_field.label,
+                choices=choices,
+                required=import_field.required,
                 initial="" if initial is None else str(initial),
             )
 
@@ -40,9 +45,15 @@ class MappingForm(forms.Form):
 
 
 class EraseForm(forms.Form):
-    confirmation = forms.CharField(label=gettext_lazy("Type the guest number (the # shown above) to confirm"), max_length=20)
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=gettext_lazy("For example: the guest's written request of 3 May, ticket 1234."))
+    confirmation = forms.CharField(
+        label=gettext_lazy("Type the guest number (the # shown above) to confirm"), max_length=20
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("For example: the guest's written request of 3 May, ticket 1234."),
+    )
 
     def __init__(self, *args, guest, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +79,7 @@ def _guest_or_404(request, guest_id):
 
 # --- import ------------------------------------------------------------------------------------
 
+
 @role_required(Role.GUEST_RELATIONS)
 def import_list(request):
     recent = imports.guest_import_list(organization=request.organization)[:50]
@@ -80,8 +92,9 @@ def import_new(request):
     form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         try:
-            guest_import = imports.guest_import_upload(hotel=request.hotel, actor=request.user, upload=form.cleaned_data["file"],
-                                                       request=request)
+            guest_import = imports.guest_import_upload(
+                hotel=request.hotel, actor=request.user, upload=form.cleaned_data["file"], request=request
+            )
         except GuestError as error:
             form.add_error("file", error.message)
         else:
@@ -94,25 +107,37 @@ def import_mapping(request, import_id):
     guest_import = _import_or_404(request, import_id)
     if guest_import.status not in (ImportStatus.UPLOADED, ImportStatus.INVALID):
         return redirect("guests:import-detail", guest_import.pk)
-    form = MappingForm(request.POST if request.method == "POST" else None, columns=guest_import.columns, initial_mapping=guest_import.mapping)
+    form = MappingForm(
+        request.POST if request.method == "POST" else None,
+        columns=guest_import.columns,
+        initial_mapping=guest_import.mapping,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            guest_import = imports.guest_import_map(guest_import=guest_import, mapping=form.mapping(), actor=request.user,
-                                                    request=request)
+            guest_import = imports.guest_import_map(
+                guest_import=guest_import, mapping=form.mapping(), actor=request.user, request=request
+            )
         except GuestError as error:
             form.add_error(None, error.message)
         else:
             # The worker checks the rows: the detail page shows its progress, then the report or the import.
             return redirect("guests:import-detail", guest_import.pk)
-    return render(request, "guests/data/import_mapping.html", {"guest_import": guest_import, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "guests/data/import_mapping.html",
+        {"guest_import": guest_import, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.GUEST_RELATIONS)
 def import_report(request, import_id):
     guest_import = _import_or_404(request, import_id)
-    context = {"guest_import": guest_import, "summary": imports.import_summary(guest_import),
-               "problems": guest_import.errors[:500]}
+    context = {
+        "guest_import": guest_import,
+        "summary": imports.import_summary(guest_import),
+        "problems": guest_import.errors[:500],
+    }
     return render(request, "guests/data/import_report.html", context)
 
 
@@ -142,6 +167,7 @@ def import_progress(request, import_id):
 
 # --- list export -------------------------------------------------------------------------------
 
+
 def _export_filename(extension):
     return f"guests-{timezone.localdate():%Y%m%d}.{extension}"
 
@@ -150,7 +176,9 @@ def _export_filename(extension):
 def export_csv(request):
     query = request.GET.get("q", "")[:100]
     exports.guest_list_export_record(request=request, query=query, file_format="csv")
-    response = StreamingHttpResponse(exports.csv_stream(request=request, query=query), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        exports.csv_stream(request=request, query=query), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_export_filename("csv")}"'
     return response
 
@@ -169,13 +197,16 @@ def export_xlsx(request):
 
 # --- data-subject rights -----------------------------------------------------------------------
 
+
 @role_required(Role.MANAGER)
 def guest_export_json(request, guest_id):
     guest = _guest_or_404(request, guest_id)
     data_rights.guest_dsr_export_record(guest=guest, actor=request.user, request=request, hotel=request.hotel)
     payload = data_rights.guest_personal_data(guest=guest)
-    response = HttpResponse(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="guest-{guest.pk}.json"'
     return response
 
@@ -186,11 +217,18 @@ def guest_erase(request, guest_id):
     form = EraseForm(request.POST if request.method == "POST" else None, guest=guest)
     if request.method == "POST" and form.is_valid():
         try:
-            data_rights.guest_erase(guest=guest, actor=request.user, reason=form.cleaned_data["reason"], request=request,
-                                    hotel=request.hotel)
+            data_rights.guest_erase(
+                guest=guest,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+                hotel=request.hotel,
+            )
         except GuestError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("The guest's personal data has been erased; stays are kept without a name."))
             return redirect("guests:detail", guest.pk)
-    return render(request, "guests/data/guest_erase.html", {"guest": guest, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "guests/data/guest_erase.html", {"guest": guest, "form": form}, status=400 if form.errors else 200
+    )

@@ -1,4 +1,5 @@
 """The duplicates review queue, the side-by-side merge, undo and dismiss."""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -37,7 +38,10 @@ def duplicate_queue(request):
     page.object_list = rows
     can_undo = has_role_at_least(request, Role.MANAGER)
     context = {
-        "page": page, "total": len(candidates), "limit": merging.CANDIDATE_LIMIT, "can_undo": can_undo,
+        "page": page,
+        "total": len(candidates),
+        "limit": merging.CANDIDATE_LIMIT,
+        "can_undo": can_undo,
         "merges": merging.merge_list(organization=request.organization) if can_undo else [],
     }
     return render(request, "guests/merge/queue.html", context)
@@ -61,11 +65,14 @@ def _compare_rows(a, b, details):
         if (pa.value, pa.sensitive_value) == (pb.value, pb.sensitive_value):
             continue
         hidden = _("(sensitive, hidden)")
-        rows.append({
-            "key": f"{merging.PREFERENCE_CHOICE_PREFIX}{type_id}", "label": pa.preference_type.name,
-            "a": hidden if pa.preference_type.is_sensitive else pa.value,
-            "b": hidden if pb.preference_type.is_sensitive else pb.value,
-        })
+        rows.append(
+            {
+                "key": f"{merging.PREFERENCE_CHOICE_PREFIX}{type_id}",
+                "label": pa.preference_type.name,
+                "a": hidden if pa.preference_type.is_sensitive else pa.value,
+                "b": hidden if pb.preference_type.is_sensitive else pb.value,
+            }
+        )
     return rows
 
 
@@ -87,7 +94,9 @@ def _field_choices(post, rows, survivor_side):
     other_side = "b" if survivor_side == "a" else "a"
     for row in rows:
         # Unpicked: the kept profile's value, unless it has none and the other profile has one.
-        default = other_side if row[survivor_side] in ("", None) and row[other_side] not in ("", None) else survivor_side
+        default = (
+            other_side if row[survivor_side] in ("", None) and row[other_side] not in ("", None) else survivor_side
+        )
         side = post.get(f"choice-{row['key']}", default)
         if side not in SIDES:
             return None
@@ -119,8 +128,9 @@ def merge_compare(request, a_id, b_id):
         else:
             survivor, merged = (a, b) if survivor_side == "a" else (b, a)
             try:
-                record = merging.guest_merge(survivor=survivor, merged=merged, field_choices=choices,
-                                             actor=request.user, request=request)
+                record = merging.guest_merge(
+                    survivor=survivor, merged=merged, field_choices=choices, actor=request.user, request=request
+                )
             except GuestError as exc:
                 error = exc.message
             else:
@@ -128,8 +138,15 @@ def merge_compare(request, a_id, b_id):
                 return redirect("guests:detail", guest_id=record.survivor_id)
     # Shown side by side: birth date, address and document are sensitive, so the look is audited first.
     merging.merge_review_record(guests=[a, b], actor=request.user, request=request, hotel=request.hotel)
-    context = {"a": a, "b": b, "rows": rows, "details_a": details[a.pk], "details_b": details[b.pk], "error": error,
-               "survivor_side": request.POST.get("survivor", "a") if request.method == "POST" else "a"}
+    context = {
+        "a": a,
+        "b": b,
+        "rows": rows,
+        "details_a": details[a.pk],
+        "details_b": details[b.pk],
+        "error": error,
+        "survivor_side": request.POST.get("survivor", "a") if request.method == "POST" else "a",
+    }
     return render(request, "guests/merge/compare.html", context, status=400 if error else 200)
 
 

@@ -1,4 +1,5 @@
 """Front-desk search, the guest profile page and the forms that change a profile."""
+
 import copy
 
 from django.contrib import messages
@@ -10,10 +11,16 @@ from django.views.decorators.http import require_http_methods
 
 from guests import selectors, services
 from guests.access import can_open_profile, openable_profile_ids
-from guests.extensions import profile_panels
 from guests.exceptions import GuestError
+from guests.extensions import profile_panels
 from guests.forms import (
-    BirthDateForm, ContactForm, DocumentForm, GuestCreateForm, GuestProfileForm, PreferenceForm, SensitiveConsentForm,
+    BirthDateForm,
+    ContactForm,
+    DocumentForm,
+    GuestCreateForm,
+    GuestProfileForm,
+    PreferenceForm,
+    SensitiveConsentForm,
     SpecialDateForm,
 )
 from guests.selectors_profile import guest_health_flags, profile_glance
@@ -39,8 +46,9 @@ def guest_list(request):
     typed = source.get("q", "").strip()
     query = typed[:SEARCH_MAX_LENGTH]
     # No COUNT: at a million guests counting a common surname's matches costs more than the page.
-    page = selectors.guest_search_page(organization=request.organization, query=query, hotel=request.hotel,
-                                       page=source.get("page"))
+    page = selectors.guest_search_page(
+        organization=request.organization, query=query, hotel=request.hotel, page=source.get("page")
+    )
     rows = list(page.object_list)
     # One query for the whole page, never one per row.
     openable = openable_profile_ids(request=request, guests=rows)
@@ -50,8 +58,7 @@ def guest_list(request):
             guest.masked_initial = _masked_initial(guest)
     page.object_list = rows
     template = "guests/partials/guest_rows.html" if request.headers.get("HX-Request") else "guests/guest_list.html"
-    context = {"page": page, "query": query, "is_cut": len(typed) > SEARCH_MAX_LENGTH,
-               "max_length": SEARCH_MAX_LENGTH}
+    context = {"page": page, "query": query, "is_cut": len(typed) > SEARCH_MAX_LENGTH, "max_length": SEARCH_MAX_LENGTH}
     return render(request, template, context)
 
 
@@ -75,9 +82,14 @@ def guest_detail(request, guest_id):
     preferences = list(selectors.guest_visible_preferences(guest=guest))
     special_dates = list(selectors.guest_special_dates(guest=guest))
     panels = profile_panels(request=request, guest=guest)
-    glance = profile_glance(guest=guest, stays=stays, preferences=preferences, special_dates=special_dates,
-                            today=timezone.localdate(timezone=request.hotel.tz),
-                            health_flags=guest_health_flags(guest=guest))
+    glance = profile_glance(
+        guest=guest,
+        stays=stays,
+        preferences=preferences,
+        special_dates=special_dates,
+        today=timezone.localdate(timezone=request.hotel.tz),
+        health_flags=guest_health_flags(guest=guest),
+    )
     context = {
         "guest": guest,
         "stays": stays,
@@ -88,7 +100,9 @@ def guest_detail(request, guest_id):
         # Cards other apps contribute (the loyalty card): guests.extensions.
         "profile_panels": panels,
         # The header's tier and points: the headline of a contributed panel, when one has it.
-        "loyalty_membership": next((panel["membership"] for _t, panel in panels if panel and panel.get("membership")), None),
+        "loyalty_membership": next(
+            (panel["membership"] for _t, panel in panels if panel and panel.get("membership")), None
+        ),
         "currency": request.hotel.currency,
         "consents": [
             (_("Email"), guest.consent_email, guest.consent_email_at, guest.get_consent_email_source_display()),
@@ -146,8 +160,9 @@ def guest_create(request):
         form = GuestCreateForm(request.POST)
         if form.is_valid():
             try:
-                guest = services.guest_create(organization=request.organization, **_audit_context(request),
-                                              **form.cleaned_data)
+                guest = services.guest_create(
+                    organization=request.organization, **_audit_context(request), **form.cleaned_data
+                )
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -168,11 +183,19 @@ def guest_edit(request, guest_id):
         return GuestProfileForm(data, instance=copy.copy(guest), staff=staff)
 
     def save(guest, form):
-        services.guest_update(guest=guest, data={name: form.cleaned_data[name] for name in form.changed_data},
-                              **_audit_context(request))
+        services.guest_update(
+            guest=guest, data={name: form.cleaned_data[name] for name in form.changed_data}, **_audit_context(request)
+        )
 
-    return _profile_form_view(request, guest_id, form_class=GuestProfileForm, title=_("Edit profile"),
-                              make_form=make_form, save=save, success=_("Profile saved."))
+    return _profile_form_view(
+        request,
+        guest_id,
+        form_class=GuestProfileForm,
+        title=_("Edit profile"),
+        make_form=make_form,
+        save=save,
+        success=_("Profile saved."),
+    )
 
 
 @role_required(Role.FRONT_DESK)
@@ -180,23 +203,43 @@ def guest_edit(request, guest_id):
 def guest_contact_add(request, guest_id):
     def save(guest, form):
         data = form.cleaned_data
-        services.guest_contact_add(guest=guest, kind=data["kind"], raw_value=data["value"], label=data["label"],
-                                   is_primary=data["is_primary"], **_audit_context(request))
+        services.guest_contact_add(
+            guest=guest,
+            kind=data["kind"],
+            raw_value=data["value"],
+            label=data["label"],
+            is_primary=data["is_primary"],
+            **_audit_context(request),
+        )
 
     save.error_field = "value"
-    return _profile_form_view(request, guest_id, form_class=ContactForm, title=_("Add a phone number or email"),
-                              save=save, success=_("Contact added."))
+    return _profile_form_view(
+        request,
+        guest_id,
+        form_class=ContactForm,
+        title=_("Add a phone number or email"),
+        save=save,
+        success=_("Contact added."),
+    )
 
 
 @role_required(Role.FRONT_DESK)
 @require_http_methods(["GET", "POST"])
 def guest_birth_date_set(request, guest_id):
     def save(guest, form):
-        services.guest_birth_date_set(guest=guest, birth_date=form.cleaned_data["birth_date"], **_audit_context(request))
+        services.guest_birth_date_set(
+            guest=guest, birth_date=form.cleaned_data["birth_date"], **_audit_context(request)
+        )
 
     save.error_field = "birth_date"
-    return _profile_form_view(request, guest_id, form_class=BirthDateForm, title=_("Set the birth date"),
-                              save=save, success=_("Birth date saved."))
+    return _profile_form_view(
+        request,
+        guest_id,
+        form_class=BirthDateForm,
+        title=_("Set the birth date"),
+        save=save,
+        success=_("Birth date saved."),
+    )
 
 
 @role_required(Role.FRONT_DESK)
@@ -208,12 +251,23 @@ def guest_preference_set(request, guest_id):
         return PreferenceForm(data, preference_types=preference_types)
 
     def save(guest, form):
-        services.guest_preference_set(guest=guest, preference_type=form.cleaned_data["preference_type"],
-                                      value=form.cleaned_data["value"], **_audit_context(request))
+        services.guest_preference_set(
+            guest=guest,
+            preference_type=form.cleaned_data["preference_type"],
+            value=form.cleaned_data["value"],
+            **_audit_context(request),
+        )
 
     save.error_field = "value"
-    return _profile_form_view(request, guest_id, form_class=PreferenceForm, title=_("Add or change a preference"),
-                              make_form=make_form, save=save, success=_("Preference saved."))
+    return _profile_form_view(
+        request,
+        guest_id,
+        form_class=PreferenceForm,
+        title=_("Add or change a preference"),
+        make_form=make_form,
+        save=save,
+        success=_("Preference saved."),
+    )
 
 
 @role_required(Role.FRONT_DESK)
@@ -221,36 +275,69 @@ def guest_preference_set(request, guest_id):
 def guest_special_date_add(request, guest_id):
     def save(guest, form):
         data = form.cleaned_data
-        services.special_date_add(guest=guest, kind=data["kind"], calendar=data["calendar"], month=data["month"],
-                                  day=data["day"], is_leap_month=data["is_leap_month"], year=data["year"],
-                                  label=data["label"], **_audit_context(request))
+        services.special_date_add(
+            guest=guest,
+            kind=data["kind"],
+            calendar=data["calendar"],
+            month=data["month"],
+            day=data["day"],
+            is_leap_month=data["is_leap_month"],
+            year=data["year"],
+            label=data["label"],
+            **_audit_context(request),
+        )
 
-    return _profile_form_view(request, guest_id, form_class=SpecialDateForm, title=_("Add a special date"),
-                              save=save, success=_("Special date added."))
+    return _profile_form_view(
+        request,
+        guest_id,
+        form_class=SpecialDateForm,
+        title=_("Add a special date"),
+        save=save,
+        success=_("Special date added."),
+    )
 
 
 @role_required(Role.FRONT_DESK)
 @require_http_methods(["GET", "POST"])
 def guest_sensitive_consent(request, guest_id):
     def save(guest, form):
-        services.guest_sensitive_consent_record(guest=guest, purpose=form.cleaned_data["purpose"],
-                                                **_audit_context(request))
+        services.guest_sensitive_consent_record(
+            guest=guest, purpose=form.cleaned_data["purpose"], **_audit_context(request)
+        )
 
     save.error_field = "purpose"
-    intro = _("PIPL art. 29: health details and identity documents are recorded only with the guest's separate "
-              "consent, for a stated purpose.")
-    return _profile_form_view(request, guest_id, form_class=SensitiveConsentForm,
-                              title=_("Record consent to sensitive data"), intro=intro, save=save,
-                              success=_("Consent to sensitive data recorded."))
+    intro = _(
+        "PIPL art. 29: health details and identity documents are recorded only with the guest's separate "
+        "consent, for a stated purpose."
+    )
+    return _profile_form_view(
+        request,
+        guest_id,
+        form_class=SensitiveConsentForm,
+        title=_("Record consent to sensitive data"),
+        intro=intro,
+        save=save,
+        success=_("Consent to sensitive data recorded."),
+    )
 
 
 @role_required(Role.FRONT_DESK)
 @require_http_methods(["GET", "POST"])
 def guest_document_set(request, guest_id):
     def save(guest, form):
-        services.guest_document_set(guest=guest, document_type=form.cleaned_data["document_type"],
-                                    raw_number=form.cleaned_data["number"], **_audit_context(request))
+        services.guest_document_set(
+            guest=guest,
+            document_type=form.cleaned_data["document_type"],
+            raw_number=form.cleaned_data["number"],
+            **_audit_context(request),
+        )
 
     save.error_field = "number"
-    return _profile_form_view(request, guest_id, form_class=DocumentForm, title=_("Set the identity document"),
-                              save=save, success=_("Identity document saved."))
+    return _profile_form_view(
+        request,
+        guest_id,
+        form_class=DocumentForm,
+        title=_("Set the identity document"),
+        save=save,
+        success=_("Identity document saved."),
+    )

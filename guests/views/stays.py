@@ -4,6 +4,7 @@ The change itself is guests.stays.stay_status_set (one transaction, audited, sta
 so loyalty awards a checkout's points once). These views only find the stay through the door,
 check the role and the guest's confidentiality, and answer a page or an HTMX row.
 """
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,10 +54,15 @@ def stay_status_update(request, stay_id):
             error = exc.message
             stay.refresh_from_db()
     note = error or _("Stay %(reservation)s is now: %(status)s.") % {
-        "reservation": stay.pms_reservation_id, "status": stay.get_status_display()}
+        "reservation": stay.pms_reservation_id,
+        "status": stay.get_status_display(),
+    }
     if request.headers.get("HX-Request"):
         # HTMX swaps only 2xx answers: the row comes back with the outcome written in it.
-        return render(request, "guests/partials/stay_row.html",
-                      {"stay": stay, "stay_note": note, "stay_note_is_error": error is not None})
+        return render(
+            request,
+            "guests/partials/stay_row.html",
+            {"stay": stay, "stay_note": note, "stay_note_is_error": error is not None},
+        )
     (messages.error if error else messages.success)(request, note)
     return redirect(reverse("guests:detail", kwargs={"guest_id": stay.guest_id}) + "#stays")

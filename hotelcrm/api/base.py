@@ -4,6 +4,7 @@ The caller's hotel and organization are resolved once, at authentication (a key)
 tenant middleware (a staff session), and every view reads them from `api_caller(request)`;
 no view takes a tenant from its input.
 """
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -38,12 +39,24 @@ def idempotency_records():
 
     return apps.get_model(settings.API_IDEMPOTENCY_MODEL)
 
+
 # What a staff member may do through the API with their session, by role (the UI's rules).
 ROLE_SCOPES = {
-    Role.FRONT_DESK: {Scope.GUESTS_READ, Scope.GUESTS_WRITE, Scope.ARRIVALS_READ, Scope.COMPLAINTS_WRITE,
-                      Scope.LOYALTY_READ},
-    Role.GUEST_RELATIONS: {Scope.GUESTS_READ, Scope.GUESTS_WRITE, Scope.ARRIVALS_READ, Scope.COMPLAINTS_WRITE,
-                           Scope.LOYALTY_READ, Scope.LOYALTY_WRITE},
+    Role.FRONT_DESK: {
+        Scope.GUESTS_READ,
+        Scope.GUESTS_WRITE,
+        Scope.ARRIVALS_READ,
+        Scope.COMPLAINTS_WRITE,
+        Scope.LOYALTY_READ,
+    },
+    Role.GUEST_RELATIONS: {
+        Scope.GUESTS_READ,
+        Scope.GUESTS_WRITE,
+        Scope.ARRIVALS_READ,
+        Scope.COMPLAINTS_WRITE,
+        Scope.LOYALTY_READ,
+        Scope.LOYALTY_WRITE,
+    },
     Role.MANAGER: set(Scope.values),
     Role.GROUP_ADMIN: set(Scope.values),
 }
@@ -75,14 +88,20 @@ def api_caller(request):
         return cached
     key = api_key_of(request)
     if key is not None:
-        caller = ApiCaller(hotel=key.hotel, organization=key.hotel.organization, key=key,
-                           scopes=frozenset(str(s) for s in key.scopes))
+        caller = ApiCaller(
+            hotel=key.hotel, organization=key.hotel.organization, key=key, scopes=frozenset(str(s) for s in key.scopes)
+        )
     else:
         role = getattr(request, "role", None)
         scopes = ROLE_SCOPES.get(Role(role), set()) if role in ROLE_RANK or role in Role.values else set()
         user = request.user if getattr(request.user, "is_authenticated", False) else None
-        caller = ApiCaller(hotel=getattr(request, "hotel", None), organization=getattr(request, "organization", None),
-                           user=user, role=role, scopes=frozenset(str(getattr(s, "value", s)) for s in scopes))
+        caller = ApiCaller(
+            hotel=getattr(request, "hotel", None),
+            organization=getattr(request, "organization", None),
+            user=user,
+            role=role,
+            scopes=frozenset(str(getattr(s, "value", s)) for s in scopes),
+        )
     request._api_caller = caller
     return caller
 
@@ -133,14 +152,19 @@ class ErrorSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="A stable code, e.g. validation_error, not_found, throttled.")
     title = serializers.CharField()
     detail = serializers.CharField()
-    field_errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                         help_text="Messages per input field (for validation errors).")
+    field_errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per input field (for validation errors).",
+    )
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    name="Idempotency-Key", location=OpenApiParameter.HEADER, required=False, type=str,
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    type=str,
     description="Any unique string (at most 255 characters). A retry with the same key and body gets the first "
-                "answer again (for 24 hours, per hotel); the same key with another body is refused with 422.",
+    "answer again (for 24 hours, per hotel); the same key with another body is refused with 422.",
 )
 
 
@@ -181,8 +205,9 @@ def fields_ignored(caller, serializer, raw):
     strict key a ValidationError with one field error per unknown field instead."""
     names = unknown_fields(serializer, raw)
     if names and caller.is_strict:
-        raise exceptions.ValidationError({name: [_("Unknown field: this key refuses fields the API does not know.")]
-                                          for name in names})
+        raise exceptions.ValidationError(
+            {name: [_("Unknown field: this key refuses fields the API does not know.")] for name in names}
+        )
     return names
 
 
@@ -279,8 +304,9 @@ def idempotent(handler):
         with transaction.atomic():
             try:
                 with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(organization_id=caller.hotel.organization_id,
-                                                              hotel=caller.hotel, key=key, request_hash=digest)
+                    record = IdempotencyRecord.objects.create(
+                        organization_id=caller.hotel.organization_id, hotel=caller.hotel, key=key, request_hash=digest
+                    )
                 created = True
             except IntegrityError:
                 record = records.select_for_update().get(key=key)

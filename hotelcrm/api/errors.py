@@ -3,9 +3,11 @@
 Nothing reaches the client as a stack trace: an unexpected error is logged with its traceback
 and answered 500 in the same shape.
 """
+
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -50,20 +52,38 @@ def flat_field_errors(detail, prefix=""):
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is the client's error, not ours (it was a 500).
-        return _error(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", _("The request is too large."),
-                      _("Send a smaller body: split a large batch into several requests."))
+        return _error(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            "payload_too_large",
+            _("The request is too large."),
+            _("Send a smaller body: split a large batch into several requests."),
+        )
     if faults.is_redis_down(exc):
         # The rate limiter (or a task queued after commit) could not reach Redis: a defined 503.
         set_rollback()
-        return Response(faults.redis_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                        headers={"Retry-After": str(faults.REDIS_RETRY_AFTER_SECONDS)})
+        return Response(
+            faults.redis_unavailable_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(faults.REDIS_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, ApplicationError):
         if exc.fields:
             # A service refused an input: the same shape as a serializer's field errors.
-            return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), "validation_error",
-                          _("Some fields are not valid."), exc.message, exc.fields)
+            return _error(
+                getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST),
+                "validation_error",
+                _("Some fields are not valid."),
+                exc.message,
+                exc.fields,
+            )
         # An application error may name its own status (e.g. 422 for a reused Idempotency-Key).
-        return _error(getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST), exc.code, _("The request could not be carried out."), exc.message, exc.extra.get("fields"))
+        return _error(
+            getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST),
+            exc.code,
+            _("The request could not be carried out."),
+            exc.message,
+            exc.extra.get("fields"),
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):
@@ -75,14 +95,31 @@ def exception_handler(exc, context):
         view = context.get("view")
         logger.error("Unexpected API error in %s", type(view).__name__ if view else "?", exc_info=exc)
         set_rollback()
-        return _error(status.HTTP_500_INTERNAL_SERVER_ERROR, "server_error", _("Something went wrong on our side."),
-                      _("The error was logged. Try again later; if it persists, contact support."))
+        return _error(
+            status.HTTP_500_INTERNAL_SERVER_ERROR,
+            "server_error",
+            _("Something went wrong on our side."),
+            _("The error was logged. Try again later; if it persists, contact support."),
+        )
     if isinstance(exc, exceptions.ValidationError):
         field_errors = flat_field_errors(exc.detail)
-        return _error(response.status_code, "validation_error", _("Some fields are not valid."), _("Correct the fields listed and send again."), field_errors)
+        return _error(
+            response.status_code,
+            "validation_error",
+            _("Some fields are not valid."),
+            _("Correct the fields listed and send again."),
+            field_errors,
+        )
     headers = {k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")}
     title = str(getattr(exc, "default_detail", ""))
     if "{" in title:  # DRF's templates ('Method "{method}" not allowed.'): the filled text is in `detail`
         title = {405: _("Method not allowed."), 415: _("Unsupported media type.")}.get(
-            response.status_code, _("The request could not be carried out."))
-    return _error(response.status_code, getattr(exc, "default_code", "error"), title, str(exc.detail) if hasattr(exc, "detail") else "", headers=headers)
+            response.status_code, _("The request could not be carried out.")
+        )
+    return _error(
+        response.status_code,
+        getattr(exc, "default_code", "error"),
+        title,
+        str(exc.detail) if hasattr(exc, "detail") else "",
+        headers=headers,
+    )

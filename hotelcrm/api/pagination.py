@@ -1,4 +1,5 @@
 """Page-number pagination that refuses a malformed `page` (400) instead of guessing."""
+
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 
@@ -23,8 +24,13 @@ class StrictCursorPagination(pagination.CursorPagination):
         if values:
             raw = values[0]
             if len(values) > 1 or not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
-                raise exceptions.ValidationError({self.page_size_query_param: [
-                    _("Send one page size from 1 to %(most)s.") % {"most": self.max_page_size}]})
+                raise exceptions.ValidationError(
+                    {
+                        self.page_size_query_param: [
+                            _("Send one page size from 1 to %(most)s.") % {"most": self.max_page_size}
+                        ]
+                    }
+                )
         if len(request.query_params.getlist(self.cursor_query_param)) > 1:
             raise exceptions.ValidationError({self.cursor_query_param: [_("Send one cursor.")]})
         return super().get_page_size(request)

@@ -1,4 +1,5 @@
 """Query-string serializers that refuse what DRF would quietly treat as absent."""
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 

@@ -2,10 +2,10 @@
 
 ALWAYS = {
     "404": "No such object in the caller's organization (another organization's id answers the same), or no such "
-           "address (e.g. a non-numeric id).",
+    "address (e.g. a non-numeric id).",
     "414": "The URL (path and query) is longer than the API accepts; send long input in a body.",
     "503": "A service the API needs (the database or Redis) is not answering; retry after the Retry-After header's "
-           "seconds. Nothing was done.",
+    "seconds. Nothing was done.",
 }
 
 
@@ -20,12 +20,15 @@ def add_common_responses(result, generator, request, public):
         if component is not None:
             component["additionalProperties"] = False
     for path_item in result.get("paths", {}).values():
-        for method, operation in path_item.items():
+        for _method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for code, text in ALWAYS.items():
-                operation["responses"].setdefault(code, {
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                    "description": text,
-                })
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        "description": text,
+                    },
+                )
     return result

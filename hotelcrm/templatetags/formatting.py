@@ -1,14 +1,15 @@
 """The one set of display filters: dates, money and codes, in the reader's language.
 
-    {% load formatting %}
-    {{ stay.arrival_on|day }}            4 Dec 2026 / 2026年12月4日
-    {{ event.occurred_at|moment }}       4 Dec 2026, 21:48 (in the active time zone)
-    {{ amount|money:currency }}          1,234.88 CNY
-    {{ guest.nationality|country }}      China / 中国
-    {{ guest.preferred_language|language }}
-    {{ event.action|audit_action }}  {{ event.fields|audit_fields }}
-    {{ user|person }}                    full name, else the username
+{% load formatting %}
+{{ stay.arrival_on|day }}            4 Dec 2026 / 2026年12月4日
+{{ event.occurred_at|moment }}       4 Dec 2026, 21:48 (in the active time zone)
+{{ amount|money:currency }}          1,234.88 CNY
+{{ guest.nationality|country }}      China / 中国
+{{ guest.preferred_language|language }}
+{{ event.action|audit_action }}  {{ event.fields|audit_fields }}
+{{ user|person }}                    full name, else the username
 """
+
 import datetime
 import zoneinfo
 from decimal import Decimal, InvalidOperation

@@ -1,4 +1,5 @@
 """`Authorization: Bearer <key>` (or `Api-Key <key>`) for the hotel's PMS."""
+
 import hmac
 
 from django.utils import timezone

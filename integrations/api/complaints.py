@@ -3,6 +3,7 @@
 The writes go through complaints.services (state machine, SLA clocks, audit); calls made with
 a key carry its label as the actor label of the timeline and the audit events.
 """
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -70,7 +71,9 @@ class ClosingSerializer(serializers.Serializer):
 
 
 class ComplaintTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["acknowledge", "start", "resolve", "follow_up", "close", "reopen", "cancel"])
+    action = serializers.ChoiceField(
+        choices=["acknowledge", "start", "resolve", "follow_up", "close", "reopen", "cancel"]
+    )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="Needed to cancel.")
     expected_version = serializers.IntegerField(min_value=1, max_value=2**31, required=False)
@@ -85,8 +88,11 @@ def _complaint_choices(name):
 
 class ComplaintListQuerySerializer(StrictQuerySerializer):
     # Choices, so an unknown status or category is refused (400) instead of listing everything.
-    status = serializers.ChoiceField(choices=["open", "all", *_complaint_choices("Status")], required=False,
-                                     help_text='"open" (default), "all", or one status.')
+    status = serializers.ChoiceField(
+        choices=["open", "all", *_complaint_choices("Status")],
+        required=False,
+        help_text='"open" (default), "all", or one status.',
+    )
     category = serializers.ChoiceField(choices=_complaint_choices("Category"), required=False)
 
 
@@ -101,12 +107,19 @@ def _output(complaint, openable):
 
     hidden = complaint.guest_id is not None and complaint.guest_id not in openable
     return {
-        "id": complaint.pk, "status": complaint.status, "category": complaint.category, "severity": complaint.severity,
-        "channel": complaint.channel, "guest_id": complaint.guest_id,
+        "id": complaint.pk,
+        "status": complaint.status,
+        "category": complaint.category,
+        "severity": complaint.severity,
+        "channel": complaint.channel,
+        "guest_id": complaint.guest_id,
         "guest_name": "" if hidden else (complaint.guest.display_name if complaint.guest else complaint.guest_name),
-        "room_number": complaint.room_number, "description": complaint.description,
-        "received_at": complaint.received_at, "acknowledge_due_at": complaint.acknowledge_due_at,
-        "resolve_due_at": complaint.resolve_due_at, "version": complaint.version,
+        "room_number": complaint.room_number,
+        "description": complaint.description,
+        "received_at": complaint.received_at,
+        "acknowledge_due_at": complaint.acknowledge_due_at,
+        "resolve_due_at": complaint.resolve_due_at,
+        "version": complaint.version,
         "allowed_actions": workflow.allowed_actions(complaint.status),
     }
 
@@ -130,11 +143,17 @@ class ComplaintCursorPagination(StrictCursorPagination):
 class ComplaintListApi(PmsApiView):
     required_scopes = {"GET": Scope.COMPLAINTS_WRITE, "POST": Scope.COMPLAINTS_WRITE}
 
-    @extend_schema(operation_id="complaints_list", tags=["complaints"], summary="The hotel's complaints",
-                   parameters=[ComplaintListQuerySerializer,
-                               OpenApiParameter("cursor", str, description="The next / previous link's cursor."),
-                               OpenApiParameter("page_size", int, description="1 to 200 (default 50).")],
-                   responses={200: ComplaintPageSerializer, **error_responses(*COMMON_ERRORS)})
+    @extend_schema(
+        operation_id="complaints_list",
+        tags=["complaints"],
+        summary="The hotel's complaints",
+        parameters=[
+            ComplaintListQuerySerializer,
+            OpenApiParameter("cursor", str, description="The next / previous link's cursor."),
+            OpenApiParameter("page_size", int, description="1 to 200 (default 50)."),
+        ],
+        responses={200: ComplaintPageSerializer, **error_responses(*COMMON_ERRORS)},
+    )
     def get(self, request):
         from complaints.selectors import complaints_for_hotel
 
@@ -149,10 +168,15 @@ class ComplaintListApi(PmsApiView):
         openable = _openable(request, self.caller, page)
         return paginator.get_paginated_response([_output(c, openable) for c in page])
 
-    @extend_schema(operation_id="complaints_create", tags=["complaints"], summary="Log a complaint",
-                   description="The SLA clocks start at received_at (default: now) from the organization's policy.",
-                   request=ComplaintCreateSerializer, parameters=[IDEMPOTENCY_HEADER],
-                   responses={201: ComplaintOutputSerializer, **error_responses(*COMMON_ERRORS, 409, 422)})
+    @extend_schema(
+        operation_id="complaints_create",
+        tags=["complaints"],
+        summary="Log a complaint",
+        description="The SLA clocks start at received_at (default: now) from the organization's policy.",
+        request=ComplaintCreateSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: ComplaintOutputSerializer, **error_responses(*COMMON_ERRORS, 409, 422)},
+    )
     @idempotent
     def post(self, request):
         from complaints.services import complaint_create
@@ -173,20 +197,26 @@ class ComplaintListApi(PmsApiView):
                 raise exceptions.ValidationError({"pms_profile_id": [_("Unknown PMS profile id.")]})
         values.pop("guest_id", None)
         values.pop("pms_profile_id", None)
-        complaint = complaint_create(hotel=caller.hotel, actor=caller.actor, actor_label=_label(caller), guest=guest,
-                                     request=request, **values)
+        complaint = complaint_create(
+            hotel=caller.hotel, actor=caller.actor, actor_label=_label(caller), guest=guest, request=request, **values
+        )
         return Response(_output(complaint, _openable(request, caller, [complaint])), status=status.HTTP_201_CREATED)
 
 
 class ComplaintTransitionApi(PmsApiView):
     required_scopes = {"POST": Scope.COMPLAINTS_WRITE}
 
-    @extend_schema(operation_id="complaints_transition", tags=["complaints"], summary="Move a complaint one step",
-                   description="acknowledge, start, resolve, follow_up, close (with `closing`), reopen or cancel "
-                               "(with `reason`). An illegal step answers 400 illegal_transition; a stale "
-                               "expected_version answers 400 complaint_conflict.",
-                   request=ComplaintTransitionSerializer, parameters=[IDEMPOTENCY_HEADER],
-                   responses={200: ComplaintOutputSerializer, **error_responses(*COMMON_ERRORS, 404, 409, 422)})
+    @extend_schema(
+        operation_id="complaints_transition",
+        tags=["complaints"],
+        summary="Move a complaint one step",
+        description="acknowledge, start, resolve, follow_up, close (with `closing`), reopen or cancel "
+        "(with `reason`). An illegal step answers 400 illegal_transition; a stale "
+        "expected_version answers 400 complaint_conflict.",
+        request=ComplaintTransitionSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={200: ComplaintOutputSerializer, **error_responses(*COMMON_ERRORS, 404, 409, 422)},
+    )
     @idempotent
     def post(self, request, pk):
         from complaints.selectors import complaint_get
@@ -201,8 +231,14 @@ class ComplaintTransitionApi(PmsApiView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         complaint = complaint_transition(
-            complaint=complaint, action=values["action"], actor=caller.actor, actor_label=_label(caller),
-            note=values.get("note", ""), reason=values.get("reason", ""), expected_version=values.get("expected_version"),
-            closing=dict(values["closing"]) if values.get("closing") else None, request=request,
+            complaint=complaint,
+            action=values["action"],
+            actor=caller.actor,
+            actor_label=_label(caller),
+            note=values.get("note", ""),
+            reason=values.get("reason", ""),
+            expected_version=values.get("expected_version"),
+            closing=dict(values["closing"]) if values.get("closing") else None,
+            request=request,
         )
         return Response(_output(complaint, _openable(request, caller, [complaint])))

@@ -1,4 +1,5 @@
 """Input and output shapes of the guest endpoints."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
@@ -7,8 +8,21 @@ from guests.models import DocumentType, Gender, GuestProfile, GuestStatus, Guest
 from hotelcrm.api.query import StrictQuerySerializer
 
 PLAIN_FIELDS = [
-    "family_name", "given_name", "native_name", "title", "gender", "nationality", "preferred_language", "company",
-    "position", "occupation", "guest_type", "vip_level", "consent_email", "consent_sms", "consent_phone",
+    "family_name",
+    "given_name",
+    "native_name",
+    "title",
+    "gender",
+    "nationality",
+    "preferred_language",
+    "company",
+    "position",
+    "occupation",
+    "guest_type",
+    "vip_level",
+    "consent_email",
+    "consent_sms",
+    "consent_phone",
     "do_not_contact",
 ]
 
@@ -18,8 +32,17 @@ class GuestOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GuestProfile
-        fields = ["id", "is_masked", *PLAIN_FIELDS, "languages", "status", "is_confidential", "pms_profile_id",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "is_masked",
+            *PLAIN_FIELDS,
+            "languages",
+            "status",
+            "is_confidential",
+            "pms_profile_id",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_is_masked(self, obj) -> bool:
         return False
@@ -42,11 +65,15 @@ class GuestMergedSerializer(serializers.Serializer):
 
 
 GUEST_OR_MASKED = PolymorphicProxySerializer(
-    component_name="GuestOrMasked", serializers=[GuestOutputSerializer, GuestMaskedSerializer], resource_type_field_name=None,
+    component_name="GuestOrMasked",
+    serializers=[GuestOutputSerializer, GuestMaskedSerializer],
+    resource_type_field_name=None,
 )
 # Confidential profiles the caller may not open come masked: {id, is_masked: true, is_confidential: true}.
 GUEST_OR_MASKED_LIST = PolymorphicProxySerializer(
-    component_name="GuestOrMasked", serializers=[GuestOutputSerializer, GuestMaskedSerializer], resource_type_field_name=None,
+    component_name="GuestOrMasked",
+    serializers=[GuestOutputSerializer, GuestMaskedSerializer],
+    resource_type_field_name=None,
     many=True,
 )
 
@@ -63,9 +90,12 @@ class GuestUpdateInputSerializer(serializers.Serializer):
     native_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     title = serializers.CharField(max_length=30, required=False, allow_blank=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    nationality = serializers.CharField(max_length=3, required=False, allow_blank=True,
-                                        help_text="ISO 3166-1 alpha-2 or alpha-3 code (PT or PRT, any case); "
-                                                  "stored and returned as alpha-2.")
+    nationality = serializers.CharField(
+        max_length=3,
+        required=False,
+        allow_blank=True,
+        help_text="ISO 3166-1 alpha-2 or alpha-3 code (PT or PRT, any case); stored and returned as alpha-2.",
+    )
     preferred_language = serializers.CharField(max_length=10, required=False, allow_blank=True)
     company = serializers.CharField(max_length=200, required=False, allow_blank=True)
     position = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -95,10 +125,18 @@ class GuestUpdateInputSerializer(serializers.Serializer):
 
 class GuestUpsertInputSerializer(GuestUpdateInputSerializer):
     pms_profile_id = serializers.CharField(max_length=64, help_text="The profile id in this hotel's PMS.")
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True,
-                                  help_text="Added to the guest's contacts (write-only; never returned).")
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True,
-                                  help_text="Added to the guest's contacts (write-only; never returned).")
+    email = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        help_text="Added to the guest's contacts (write-only; never returned).",
+    )
+    phone = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="Added to the guest's contacts (write-only; never returned).",
+    )
 
     def validate_pms_profile_id(self, value):
         value = value.strip()
@@ -116,7 +154,9 @@ class GuestLookupQuerySerializer(serializers.Serializer):
     pms_profile_id = serializers.CharField(max_length=64, required=False)
 
     def validate(self, data):
-        given = [name for name in ("email", "phone", "document_number", "member_number", "pms_profile_id") if data.get(name)]
+        given = [
+            name for name in ("email", "phone", "document_number", "member_number", "pms_profile_id") if data.get(name)
+        ]
         if len(given) != 1:
             raise serializers.ValidationError(
                 _("Give exactly one of email, phone, document_number, member_number or pms_profile_id.")
@@ -137,7 +177,9 @@ class GuestLookupGetQuerySerializer(StrictQuerySerializer):
 
 
 class GuestListQuerySerializer(StrictQuerySerializer):
-    q = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="Name, as in the guest search.")
+    q = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="Name, as in the guest search."
+    )
     status = serializers.ChoiceField(choices=GuestStatus.choices, required=False)
     vip_level_min = serializers.IntegerField(min_value=0, max_value=5, required=False)
     updated_since = serializers.DateTimeField(required=False)
@@ -153,18 +195,25 @@ MAX_GUEST_BATCH = 1000
 
 
 class GuestUpsertBatchInputSerializer(serializers.Serializer):
-    guests = serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=MAX_GUEST_BATCH,
-                                   help_text="1 to 1,000 guests, each shaped like GuestUpsertInput.")
+    guests = serializers.ListField(
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=MAX_GUEST_BATCH,
+        help_text="1 to 1,000 guests, each shaped like GuestUpsertInput.",
+    )
 
 
 class GuestUpsertResultSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="Position in the batch.")
     pms_profile_id = serializers.CharField(allow_null=True)
-    result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"],
-                                     help_text="unchanged: the guest already had these values (a retry).")
+    result = serializers.ChoiceField(
+        choices=["created", "updated", "unchanged", "error"],
+        help_text="unchanged: the guest already had these values (a retry).",
+    )
     guest_id = serializers.IntegerField(allow_null=True)
-    ignored_fields = serializers.ListField(child=serializers.CharField(), required=False,
-                                           help_text="Input fields the API does not know and ignored.")
+    ignored_fields = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Input fields the API does not know and ignored."
+    )
     error = serializers.DictField(required=False, help_text="The error shape, for result=error.")
 
 

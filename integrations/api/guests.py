@@ -4,27 +4,40 @@ Confidential profiles follow the UI's rules (guests.access): a staff session ope
 staff member may open; an integration key never opens a confidential profile, so those come
 back masked (id only) and cannot be changed by id.
 """
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
-from hotelcrm.api.pagination import StrictCursorPagination
 from rest_framework.response import Response
 
 from guests import access, selectors, services
-from integrations.api.guest_serializers import (
-    GUEST_OR_MASKED, GUEST_OR_MASKED_LIST, GuestListQuerySerializer, GuestLookupGetQuerySerializer, GuestLookupQuerySerializer,
-    GuestMergedSerializer,
-    GuestOutputSerializer, GuestPageSerializer, GuestUpdateInputSerializer, GuestUpsertInputSerializer, guest_output,
-)
 from guests.exceptions import ProfileRestricted
-from guests.models import ContactKind, GuestProfile
+from guests.models import ContactKind
 from hotelcrm.api.base import (
-    COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, fields_ignored, idempotent,
+    COMMON_ERRORS,
+    IDEMPOTENCY_HEADER,
+    PmsApiView,
+    error_responses,
+    fields_ignored,
+    idempotent,
+)
+from hotelcrm.api.pagination import StrictCursorPagination
+from integrations.api.guest_serializers import (
+    GUEST_OR_MASKED,
+    GUEST_OR_MASKED_LIST,
+    GuestListQuerySerializer,
+    GuestLookupGetQuerySerializer,
+    GuestLookupQuerySerializer,
+    GuestMergedSerializer,
+    GuestOutputSerializer,
+    GuestPageSerializer,
+    GuestUpdateInputSerializer,
+    GuestUpsertInputSerializer,
+    guest_output,
 )
 from integrations.models import Scope
-
 
 
 def openable_ids(request, caller, guests):
@@ -50,18 +63,23 @@ class GuestListApi(PmsApiView):
     required_scopes = {"GET": Scope.GUESTS_READ}
 
     @extend_schema(
-        operation_id="guests_list", tags=["guests"], summary="List guests (cursor pagination)",
-        parameters=[GuestListQuerySerializer,
-                    OpenApiParameter("cursor", str, description="The `next` / `previous` link's cursor."),
-                    OpenApiParameter("page_size", int, description="1 to 200 (default 50).")],
+        operation_id="guests_list",
+        tags=["guests"],
+        summary="List guests (cursor pagination)",
+        parameters=[
+            GuestListQuerySerializer,
+            OpenApiParameter("cursor", str, description="The `next` / `previous` link's cursor."),
+            OpenApiParameter("page_size", int, description="1 to 200 (default 50)."),
+        ],
         responses={200: GuestPageSerializer, **error_responses(*COMMON_ERRORS)},
     )
     def get(self, request):
         query = GuestListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = query.validated_data
-        guests = selectors.guest_search(organization=self.caller.organization, query=filters.get("q", ""),
-                                        hotel=self.caller.hotel).order_by()
+        guests = selectors.guest_search(
+            organization=self.caller.organization, query=filters.get("q", ""), hotel=self.caller.hotel
+        ).order_by()
         if "status" in filters:
             guests = guests.filter(status=filters["status"])
         if "vip_level_min" in filters:
@@ -83,15 +101,18 @@ class GuestDetailApi(PmsApiView):
     def _merged_answer(self, guest):
         survivor_id = guest.merged_into_id
         location = reverse("api-guest-detail", kwargs={"pk": survivor_id})
-        response = Response({"id": guest.pk, "merged_into": survivor_id, "location": location},
-                            status=status.HTTP_301_MOVED_PERMANENTLY)
+        response = Response(
+            {"id": guest.pk, "merged_into": survivor_id, "location": location}, status=status.HTTP_301_MOVED_PERMANENTLY
+        )
         response["Location"] = location
         return response
 
     @extend_schema(
-        operation_id="guests_retrieve", tags=["guests"], summary="Get a guest",
+        operation_id="guests_retrieve",
+        tags=["guests"],
+        summary="Get a guest",
         description="A confidential profile the caller may not open comes back masked (id only). "
-                    "A profile merged into another answers 301 with where it went.",
+        "A profile merged into another answers 301 with where it went.",
         responses={200: GUEST_OR_MASKED, 301: GuestMergedSerializer, **error_responses(*COMMON_ERRORS, 404)},
     )
     def get(self, request, pk):
@@ -101,7 +122,9 @@ class GuestDetailApi(PmsApiView):
         return Response(guest_output(guest, openable_ids(request, self.caller, [guest])))
 
     @extend_schema(
-        operation_id="guests_partial_update", tags=["guests"], summary="Change some fields of a guest",
+        operation_id="guests_partial_update",
+        tags=["guests"],
+        summary="Change some fields of a guest",
         request=GuestUpdateInputSerializer,
         responses={200: GuestOutputSerializer, 301: GuestMergedSerializer, **error_responses(*COMMON_ERRORS, 404)},
     )
@@ -113,8 +136,9 @@ class GuestDetailApi(PmsApiView):
             raise ProfileRestricted()
         data = GuestUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        guest = services.guest_update(guest=guest, actor=self.caller.actor, data=data.validated_data, request=request,
-                                      hotel=self.caller.hotel)
+        guest = services.guest_update(
+            guest=guest, actor=self.caller.actor, data=data.validated_data, request=request, hotel=self.caller.hotel
+        )
         return Response(GuestOutputSerializer(guest).data)
 
 
@@ -122,11 +146,14 @@ class GuestUpsertApi(PmsApiView):
     required_scopes = {"POST": Scope.GUESTS_WRITE}
 
     @extend_schema(
-        operation_id="guests_upsert", tags=["guests"], summary="Create or update a guest by PMS profile id",
+        operation_id="guests_upsert",
+        tags=["guests"],
+        summary="Create or update a guest by PMS profile id",
         description="The PMS profile id is linked per hotel. 201 when the guest was created, 200 when updated. "
-                    "Email and phone are added to the guest's contacts and never returned. Fields the API does not "
-                    "know are ignored and named in the answer's `ignored_fields` (a strict key refuses them, 400).",
-        request=GuestUpsertInputSerializer, parameters=[IDEMPOTENCY_HEADER],
+        "Email and phone are added to the guest's contacts and never returned. Fields the API does not "
+        "know are ignored and named in the answer's `ignored_fields` (a strict key refuses them, 400).",
+        request=GuestUpsertInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
         responses={200: GUEST_OR_MASKED, 201: GUEST_OR_MASKED, **error_responses(*COMMON_ERRORS, 409, 422)},
     )
     @idempotent
@@ -139,8 +166,15 @@ class GuestUpsertApi(PmsApiView):
         values = dict(data.validated_data)
         pms_profile_id = values.pop("pms_profile_id")
         email, phone = values.pop("email", ""), values.pop("phone", "")
-        guest, created = guest_upsert_from_pms(hotel=self.caller.hotel, pms_profile_id=pms_profile_id, data=values,
-                                               email=email, phone=phone, actor=self.caller.actor, request=request)
+        guest, created = guest_upsert_from_pms(
+            hotel=self.caller.hotel,
+            pms_profile_id=pms_profile_id,
+            data=values,
+            email=email,
+            phone=phone,
+            actor=self.caller.actor,
+            request=request,
+        )
         body = guest_output(guest, openable_ids(request, self.caller, [guest]))
         if ignored:
             body = {**body, "ignored_fields": ignored}
@@ -158,26 +192,31 @@ class GuestLookupApi(PmsApiView):
     required_scopes = {"GET": Scope.GUESTS_READ, "POST": Scope.GUESTS_READ}
 
     @extend_schema(
-        operation_id="guests_lookup", tags=["guests"], summary="Find guests by member number or PMS profile id",
+        operation_id="guests_lookup",
+        tags=["guests"],
+        summary="Find guests by member number or PMS profile id",
         description="Exactly one of member_number or pms_profile_id (this hotel's). Email, phone and document "
-                    "number are refused here (400): POST them in the body to the same address.",
+        "number are refused here (400): POST them in the body to the same address.",
         parameters=[GuestLookupGetQuerySerializer],
         responses={200: GUEST_OR_MASKED_LIST, **error_responses(*COMMON_ERRORS)},
     )
     def get(self, request):
         sent = [name for name in PII_LOOKUP_FIELDS if name in request.query_params]
         if sent:
-            raise ValidationError({name: [_("Personal data may not be sent in a URL: POST it in the body.")]
-                                   for name in sent})
+            raise ValidationError(
+                {name: [_("Personal data may not be sent in a URL: POST it in the body.")] for name in sent}
+            )
         query = GuestLookupGetQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return self._answer(request, query.validated_data)
 
     @extend_schema(
-        operation_id="guests_lookup_by_body", tags=["guests"], summary="Find guests by an exact key (in the body)",
+        operation_id="guests_lookup_by_body",
+        tags=["guests"],
+        summary="Find guests by an exact key (in the body)",
         description="Exactly one of email, phone, document_number (with document_type), member_number or "
-                    "pms_profile_id (this hotel's). Exact match through the blind indexes; merged profiles are "
-                    "answered with the profile they now live on. Nothing is changed.",
+        "pms_profile_id (this hotel's). Exact match through the blind indexes; merged profiles are "
+        "answered with the profile they now live on. Nothing is changed.",
         request=GuestLookupQuerySerializer,
         responses={200: GUEST_OR_MASKED_LIST, **error_responses(*COMMON_ERRORS)},
     )
@@ -192,12 +231,19 @@ class GuestLookupApi(PmsApiView):
 
         organization = self.caller.organization
         if q.get("email"):
-            guests = list(selectors.guests_by_contact(organization=organization, kind=ContactKind.EMAIL, raw_value=q["email"]))
+            guests = list(
+                selectors.guests_by_contact(organization=organization, kind=ContactKind.EMAIL, raw_value=q["email"])
+            )
         elif q.get("phone"):
-            guests = list(selectors.guests_by_contact(organization=organization, kind=ContactKind.PHONE, raw_value=q["phone"]))
+            guests = list(
+                selectors.guests_by_contact(organization=organization, kind=ContactKind.PHONE, raw_value=q["phone"])
+            )
         elif q.get("document_number"):
-            guests = list(selectors.guests_by_document(organization=organization, document_type=q["document_type"],
-                                                       raw_number=q["document_number"]))
+            guests = list(
+                selectors.guests_by_document(
+                    organization=organization, document_type=q["document_type"], raw_number=q["document_number"]
+                )
+            )
         elif q.get("pms_profile_id"):
             found = guest_for_pms_profile(hotel=self.caller.hotel, pms_profile_id=q["pms_profile_id"])
             guests = [found] if found else []

@@ -3,7 +3,6 @@ from rest_framework import serializers
 
 from hotelcrm.api.base import AwareDateTimeField
 from hotelcrm.api.query import StrictQuerySerializer
-
 from integrations.services import EVENT_STATUS
 
 MAX_BATCH = 1000
@@ -19,14 +18,23 @@ class StayDetailsSerializer(serializers.Serializer):
     other_revenue = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     adults = serializers.IntegerField(min_value=0, max_value=99, required=False, allow_null=True)
     children = serializers.IntegerField(min_value=0, max_value=99, required=False, allow_null=True)
-    market_segment = serializers.CharField(max_length=40, required=False, allow_blank=True,
-                                           help_text="The PMS's market segment code, e.g. Corporate, Groups, Online TA.")
-    booked_at = AwareDateTimeField(required=False, allow_null=True,
-                                   help_text="When the reservation was made (with its UTC offset); the lead time is "
-                                             "the days from its date in the hotel's zone to the arrival.")
-    cancelled_at = AwareDateTimeField(required=False, allow_null=True,
-                                      help_text="When it was cancelled; a `cancelled` event without it takes its "
-                                                "event_at.")
+    market_segment = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The PMS's market segment code, e.g. Corporate, Groups, Online TA.",
+    )
+    booked_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the reservation was made (with its UTC offset); the lead time is "
+        "the days from its date in the hotel's zone to the arrival.",
+    )
+    cancelled_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When it was cancelled; a `cancelled` event without it takes its event_at.",
+    )
     cancellation_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -34,8 +42,12 @@ class InlineGuestSerializer(serializers.Serializer):
     family_name = serializers.CharField(max_length=100)
     given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     native_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    nationality = serializers.CharField(max_length=3, required=False, allow_blank=True,
-                                        help_text="ISO 3166-1 alpha-2 or alpha-3 (PT or PRT); stored as alpha-2.")
+    nationality = serializers.CharField(
+        max_length=3,
+        required=False,
+        allow_blank=True,
+        help_text="ISO 3166-1 alpha-2 or alpha-3 (PT or PRT); stored as alpha-2.",
+    )
 
     def validate_nationality(self, value):
         from django.core.exceptions import ValidationError as DjangoValidationError
@@ -51,16 +63,25 @@ class InlineGuestSerializer(serializers.Serializer):
 class StayEventInputSerializer(serializers.Serializer):
     reservation_id = serializers.CharField(max_length=64, help_text="The reservation id in this hotel's PMS.")
     event = serializers.ChoiceField(choices=sorted(EVENT_STATUS))
-    version = serializers.IntegerField(min_value=0, max_value=2**62, required=False, default=0,
-                                       help_text="The reservation's version in the PMS; compared before event_at.")
-    event_at = AwareDateTimeField(help_text="When the event happened in the PMS, ISO 8601 with its UTC offset "
-                                            "(`Z` or `+08:00`); a time without one is refused.")
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=2**62,
+        required=False,
+        default=0,
+        help_text="The reservation's version in the PMS; compared before event_at.",
+    )
+    event_at = AwareDateTimeField(
+        help_text="When the event happened in the PMS, ISO 8601 with its UTC offset "
+        "(`Z` or `+08:00`); a time without one is refused."
+    )
     arrival_on = serializers.DateField()
     departure_on = serializers.DateField()
-    guest_id = serializers.IntegerField(min_value=1, max_value=2**62, required=False,
-                                        help_text="Our guest id; or give pms_profile_id.")
-    pms_profile_id = serializers.CharField(max_length=64, required=False,
-                                           help_text="The guest's PMS profile id, as linked by the guest upsert.")
+    guest_id = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, help_text="Our guest id; or give pms_profile_id."
+    )
+    pms_profile_id = serializers.CharField(
+        max_length=64, required=False, help_text="The guest's PMS profile id, as linked by the guest upsert."
+    )
     guest = InlineGuestSerializer(required=False, help_text="Creates the guest when pms_profile_id is not linked yet.")
     details = StayDetailsSerializer(required=False)
 
@@ -75,21 +96,29 @@ class StayEventInputSerializer(serializers.Serializer):
 
 
 class StayEventBatchInputSerializer(serializers.Serializer):
-    events = serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=MAX_BATCH,
-                                   help_text="1 to 1,000 events, each shaped like StayEventInput, applied one by one.")
+    events = serializers.ListField(
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=MAX_BATCH,
+        help_text="1 to 1,000 events, each shaped like StayEventInput, applied one by one.",
+    )
 
 
 class StayEventResultSerializer(serializers.Serializer):
     index = serializers.IntegerField(required=False, help_text="Position in the batch.")
     reservation_id = serializers.CharField(allow_null=True)
-    result = serializers.ChoiceField(choices=["applied", "ignored", "error"],
-                                     help_text="ignored: an event as new or newer was applied already.")
+    result = serializers.ChoiceField(
+        choices=["applied", "ignored", "error"], help_text="ignored: an event as new or newer was applied already."
+    )
     stay_id = serializers.IntegerField(allow_null=True)
     status = serializers.CharField(allow_null=True, help_text="The stay's status after this event.")
     error = serializers.DictField(required=False, help_text="The error shape, for result=error.")
-    ignored_fields = serializers.ListField(child=serializers.CharField(), required=False,
-                                           help_text="Input fields the API does not know and ignored (dotted for "
-                                                     "nested ones, e.g. details.foo). A strict key refuses them.")
+    ignored_fields = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Input fields the API does not know and ignored (dotted for "
+        "nested ones, e.g. details.foo). A strict key refuses them.",
+    )
 
 
 class StayEventBatchResultSerializer(serializers.Serializer):
@@ -133,7 +162,9 @@ class ArrivalSerializer(serializers.Serializer):
     vip_level = serializers.IntegerField()
     guest_type = serializers.CharField()
     tier = serializers.CharField()
-    has_health_notes = serializers.BooleanField(help_text="Health notes exist; they are only shown in the UI's audited section.")
+    has_health_notes = serializers.BooleanField(
+        help_text="Health notes exist; they are only shown in the UI's audited section."
+    )
     preferences = PreferenceSerializer(many=True)
     special_dates = OccasionSerializer(many=True)
     open_complaints = serializers.ListField(child=serializers.CharField())

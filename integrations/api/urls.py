@@ -20,7 +20,9 @@ urlpatterns = [
     path("guests/<int:pk>/loyalty/award/", loyalty.LoyaltyAwardApi.as_view(), name="api-loyalty-award"),
     path("guests/<int:pk>/loyalty/redeem/", loyalty.LoyaltyRedeemApi.as_view(), name="api-loyalty-redeem"),
     path("complaints/", complaints.ComplaintListApi.as_view(), name="api-complaint-list"),
-    path("complaints/<int:pk>/transition/", complaints.ComplaintTransitionApi.as_view(), name="api-complaint-transition"),
+    path(
+        "complaints/<int:pk>/transition/", complaints.ComplaintTransitionApi.as_view(), name="api-complaint-transition"
+    ),
     path("schema/", SpectacularAPIView.as_view(throttle_classes=[KeyRateThrottle]), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
 ]

@@ -1,4 +1,5 @@
 """Stay events and the arrivals briefing for the hotel's PMS."""
+
 import logging
 from contextlib import nullcontext
 
@@ -6,20 +7,29 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from integrations.api.guests import openable_ids
 from guests.selectors_briefing import briefing_get
+from hotelcrm.api.base import (
+    COMMON_ERRORS,
+    IDEMPOTENCY_HEADER,
+    PmsApiView,
+    error_responses,
+    fields_ignored,
+    idempotent,
+)
 from hotelcrm.api.errors import exception_handler
 from hotelcrm.exceptions import ApplicationError
-from hotelcrm.api.base import (
-    COMMON_ERRORS, IDEMPOTENCY_HEADER, PmsApiView, error_responses, fields_ignored, idempotent,
-)
+from integrations.api.guests import openable_ids
 from integrations.api.serializers import (
-    ArrivalsQuerySerializer, ArrivalsSerializer, StayEventBatchInputSerializer, StayEventBatchResultSerializer,
-    StayEventInputSerializer, StayEventResultSerializer,
+    ArrivalsQuerySerializer,
+    ArrivalsSerializer,
+    StayEventBatchInputSerializer,
+    StayEventBatchResultSerializer,
+    StayEventInputSerializer,
+    StayEventResultSerializer,
 )
 from integrations.models import Scope
 from integrations.services import stay_event_receive_one, stay_events_receive_many
@@ -37,15 +47,26 @@ def _apply_event(caller, request, raw, *, own_transaction=True):
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
             with transaction.atomic() if own_transaction else nullcontext():
-                result, stay = stay_event_receive_one(hotel=caller.hotel, event=data, actor=caller.actor, request=request)
+                result, stay = stay_event_receive_one(
+                    hotel=caller.hotel, event=data, actor=caller.actor, request=request
+                )
             break
         except OperationalError as exc:
             # PostgreSQL aborts one of two deadlocked transactions and asks for a retry; the event is
             # idempotent, so its own transaction is simply run again (not inside a caller's).
-            if not own_transaction or attempt == DEADLOCK_RETRIES or getattr(exc.__cause__, "pgcode", None) not in RETRYABLE:
+            if (
+                not own_transaction
+                or attempt == DEADLOCK_RETRIES
+                or getattr(exc.__cause__, "pgcode", None) not in RETRYABLE
+            ):
                 raise
-    return {"reservation_id": data["reservation_id"], "result": result, "stay_id": stay.pk if stay else None,
-            "status": stay.status if stay else None, "ignored_fields": ignored}
+    return {
+        "reservation_id": data["reservation_id"],
+        "result": result,
+        "stay_id": stay.pk if stay else None,
+        "status": stay.status if stay else None,
+        "ignored_fields": ignored,
+    }
 
 
 def error_body(exc):
@@ -55,21 +76,28 @@ def error_body(exc):
         if response is not None:
             return response.data
     logger.error("Unexpected error in a stay event", exc_info=exc)
-    return {"type": "server_error", "title": _("Something went wrong on our side."),
-            "detail": _("This event was not applied; the error was logged."), "field_errors": {}}
+    return {
+        "type": "server_error",
+        "title": _("Something went wrong on our side."),
+        "detail": _("This event was not applied; the error was logged."),
+        "field_errors": {},
+    }
 
 
 class StayEventApi(PmsApiView):
     required_scopes = {"POST": Scope.STAYS_WRITE}
 
     @extend_schema(
-        operation_id="stays_event", tags=["stays"], summary="Send one reservation event",
+        operation_id="stays_event",
+        tags=["stays"],
+        summary="Send one reservation event",
         description="booked, modified, checked_in, checked_out, cancelled or no_show, keyed by the PMS reservation "
-                    "id. Events are ordered by (version, event_at): an event older than or equal to the last one "
-                    "applied is answered `ignored` and changes nothing, so retries and late deliveries are safe. "
-                    "Every event carries the reservation's dates and guest, so a late `booked` never undoes a "
-                    "checkout.",
-        request=StayEventInputSerializer, parameters=[IDEMPOTENCY_HEADER],
+        "id. Events are ordered by (version, event_at): an event older than or equal to the last one "
+        "applied is answered `ignored` and changes nothing, so retries and late deliveries are safe. "
+        "Every event carries the reservation's dates and guest, so a late `booked` never undoes a "
+        "checkout.",
+        request=StayEventInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
         responses={200: StayEventResultSerializer, **error_responses(*COMMON_ERRORS, 409, 422)},
     )
     @idempotent
@@ -116,8 +144,12 @@ class StayEventBatchApi(PmsApiView):
 
     def _apply_set_based(self, request, events):
         checked = _validate_batch(self.caller, events)
-        outcomes = stay_events_receive_many(hotel=self.caller.hotel, events=[data for data, _error, _ignored in checked],
-                                            actor=self.caller.actor, request=request)
+        outcomes = stay_events_receive_many(
+            hotel=self.caller.hotel,
+            events=[data for data, _error, _ignored in checked],
+            actor=self.caller.actor,
+            request=request,
+        )
         results = []
         for index, ((data, invalid, ignored), outcome) in enumerate(zip(checked, outcomes)):
             if outcome is None:
@@ -127,16 +159,27 @@ class StayEventBatchApi(PmsApiView):
             if error is not None:
                 results.append({"index": index, **_error_result(events[index], error)})
             else:
-                results.append({"index": index, "reservation_id": data["reservation_id"], "result": result,
-                                "stay_id": stay.pk if stay else None, "status": status, "ignored_fields": ignored})
+                results.append(
+                    {
+                        "index": index,
+                        "reservation_id": data["reservation_id"],
+                        "result": result,
+                        "stay_id": stay.pk if stay else None,
+                        "status": status,
+                        "ignored_fields": ignored,
+                    }
+                )
         return results
 
     @extend_schema(
-        operation_id="stays_event_batch", tags=["stays"], summary="Send up to 1,000 reservation events",
+        operation_id="stays_event_batch",
+        tags=["stays"],
+        summary="Send up to 1,000 reservation events",
         description="The events are applied in the order sent, with the same rules as the single event, in one "
-                    "transaction; the answer lists one result per event (applied, ignored or error with the "
-                    "error shape). A failed event does not stop the others.",
-        request=StayEventBatchInputSerializer, parameters=[IDEMPOTENCY_HEADER],
+        "transaction; the answer lists one result per event (applied, ignored or error with the "
+        "error shape). A failed event does not stop the others.",
+        request=StayEventBatchInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
         responses={200: StayEventBatchResultSerializer, **error_responses(*COMMON_ERRORS, 409, 422)},
     )
     @idempotent
@@ -155,23 +198,31 @@ class StayEventBatchApi(PmsApiView):
             logger.warning("Set-based stay batch failed; applying it event by event", exc_info=True)
             results = self._apply_one_by_one(request, events)
         counts = {name: sum(1 for r in results if r["result"] == name) for name in ("applied", "ignored", "error")}
-        return Response({"applied": counts["applied"], "ignored": counts["ignored"], "errors": counts["error"],
-                         "results": results})
+        return Response(
+            {"applied": counts["applied"], "ignored": counts["ignored"], "errors": counts["error"], "results": results}
+        )
 
 
 def _error_result(raw, exc):
     reservation_id = raw.get("reservation_id") if isinstance(raw, dict) else None
-    return {"reservation_id": reservation_id if isinstance(reservation_id, str) else None,
-            "result": "error", "stay_id": None, "status": None, "error": error_body(exc)}
+    return {
+        "reservation_id": reservation_id if isinstance(reservation_id, str) else None,
+        "result": "error",
+        "stay_id": None,
+        "status": None,
+        "error": error_body(exc),
+    }
 
 
 class ArrivalsApi(PmsApiView):
     required_scopes = {"GET": Scope.ARRIVALS_READ}
 
     @extend_schema(
-        operation_id="arrivals_list", tags=["arrivals"], summary="Arrivals of a day with preferences",
+        operation_id="arrivals_list",
+        tags=["arrivals"],
+        summary="Arrivals of a day with preferences",
         description="The hotel's arrivals (not cancelled, not no-show) with preferences, special dates during the "
-                    "stay, open complaints and tier. Confidential guests the caller may not open show the room only.",
+        "stay, open complaints and tier. Confidential guests the caller may not open show the room only.",
         parameters=[ArrivalsQuerySerializer],
         responses={200: ArrivalsSerializer, **error_responses(*COMMON_ERRORS)},
     )
@@ -195,21 +246,36 @@ def _zone(hotel):
 
 def _arrival(row):
     return {
-        "stay_id": row.stay_id, "room_number": row.room_number, "is_masked": row.is_masked, "guest_id": row.guest_id,
-        "guest_name": row.guest_name, "room_type": row.room_type, "nights": row.nights,
-        "departure_on": row.departure_on, "vip_level": row.vip_level, "guest_type": row.guest_type,
-        "tier": str(row.tier or ""), "has_health_notes": row.has_health_notes,
-        "preferences": [{"category": str(category), "name": str(name), "value": str(value)}
-                        for category, items in row.preference_groups for name, value in items],
-        "special_dates": [{"kind": o.kind, "label": str(o.label), "on": o.on, "is_lunar": o.is_lunar} for o in row.occasions],
+        "stay_id": row.stay_id,
+        "room_number": row.room_number,
+        "is_masked": row.is_masked,
+        "guest_id": row.guest_id,
+        "guest_name": row.guest_name,
+        "room_type": row.room_type,
+        "nights": row.nights,
+        "departure_on": row.departure_on,
+        "vip_level": row.vip_level,
+        "guest_type": row.guest_type,
+        "tier": str(row.tier or ""),
+        "has_health_notes": row.has_health_notes,
+        "preferences": [
+            {"category": str(category), "name": str(name), "value": str(value)}
+            for category, items in row.preference_groups
+            for name, value in items
+        ],
+        "special_dates": [
+            {"kind": o.kind, "label": str(o.label), "on": o.on, "is_lunar": o.is_lunar} for o in row.occasions
+        ],
         "open_complaints": [str(c) for c in row.open_complaints],
     }
 
 
 class IntegrationKeyUpdateSerializer(serializers.Serializer):
-    is_strict = serializers.BooleanField(help_text="true: input with unknown fields is refused (400, a field error "
-                                                   "per unknown field); false: they are ignored and named back in "
-                                                   "`ignored_fields`.")
+    is_strict = serializers.BooleanField(
+        help_text="true: input with unknown fields is refused (400, a field error "
+        "per unknown field); false: they are ignored and named back in "
+        "`ignored_fields`."
+    )
 
 
 class IntegrationKeySerializer(serializers.Serializer):
@@ -225,7 +291,9 @@ class IntegrationKeyApi(PmsApiView):
     """A manager (signed in, not through a key) sets a key of the active hotel to strict or lenient input."""
 
     @extend_schema(
-        operation_id="keys_partial_update", tags=["keys"], summary="Choose a key's strict mode (managers)",
+        operation_id="keys_partial_update",
+        tags=["keys"],
+        summary="Choose a key's strict mode (managers)",
         description="For a manager's session only (an API key cannot change keys). Another hotel's key answers 404.",
         request=IntegrationKeyUpdateSerializer,
         responses={200: IntegrationKeySerializer, **error_responses(*COMMON_ERRORS, 404)},
@@ -236,14 +304,27 @@ class IntegrationKeyApi(PmsApiView):
         from integrations import selectors
         from integrations.services import integration_key_set_strict
 
-        if self.caller.key is not None or self.caller.hotel is None or not has_role_at_least(request._request, Role.MANAGER):
+        if (
+            self.caller.key is not None
+            or self.caller.hotel is None
+            or not has_role_at_least(request._request, Role.MANAGER)
+        ):
             raise exceptions.PermissionDenied(_("Only a manager, signed in, may change API keys."))
         key = selectors.integration_key_get(hotel=self.caller.hotel, key_id=pk)
         if key is None:
             raise exceptions.NotFound()
         data = IntegrationKeyUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key = integration_key_set_strict(key=key, actor=self.caller.actor, is_strict=data.validated_data["is_strict"],
-                                         request=request)
-        return Response({"id": key.pk, "name": key.name, "prefix": key.prefix, "scopes": list(key.scopes),
-                         "is_strict": key.is_strict, "revoked_at": key.revoked_at})
+        key = integration_key_set_strict(
+            key=key, actor=self.caller.actor, is_strict=data.validated_data["is_strict"], request=request
+        )
+        return Response(
+            {
+                "id": key.pk,
+                "name": key.name,
+                "prefix": key.prefix,
+                "scopes": list(key.scopes),
+                "is_strict": key.is_strict,
+                "revoked_at": key.revoked_at,
+            }
+        )

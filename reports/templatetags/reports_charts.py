@@ -1,5 +1,6 @@
 """The dashboard's number formats and its small server-side bars (the charts are drawn by
 static/reports/charts.js with Apache ECharts; the numbers are also in the table beside each chart)."""
+
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -54,8 +55,11 @@ def bar(percent, width=120):
         length = max(0.0, min(100.0, float(percent or 0))) * width / 100
     except (TypeError, ValueError):
         length = 0
-    return format_html('<svg class="sharebar" width="{w}" height="10" aria-hidden="true"><rect class="track" width="{w}" height="10"/><rect width="{l}" height="10"/></svg>',
-                       w=width, l=f"{length:.1f}")
+    return format_html(
+        '<svg class="sharebar" width="{w}" height="10" aria-hidden="true"><rect class="track" width="{w}" height="10"/><rect width="{l}" height="10"/></svg>',
+        w=width,
+        l=f"{length:.1f}",
+    )
 
 
 @register.filter

@@ -19,8 +19,13 @@ def make_key(tenants):
     def make(*, tenant=None, hotel_index=0, scopes=None, **kwargs):
         tenant = tenant or tenants.a
         hotel = tenant.hotels[hotel_index]
-        key, raw = integration_key_create(hotel=hotel, actor=tenant.users[Role.MANAGER], name="Opera PMS",
-                                          scopes=ALL_SCOPES if scopes is None else scopes, **kwargs)
+        key, raw = integration_key_create(
+            hotel=hotel,
+            actor=tenant.users[Role.MANAGER],
+            name="Opera PMS",
+            scopes=ALL_SCOPES if scopes is None else scopes,
+            **kwargs,
+        )
         return key, raw
 
     return make

@@ -1,4 +1,5 @@
 """Complaints through the API: create, transitions, queue; key label in the timeline; other tenants 404."""
+
 from complaints.models import ComplaintTransition
 from tests.api.conftest import error_shape
 
@@ -6,8 +7,16 @@ from tests.api.conftest import error_shape
 def test_a_key_logs_a_complaint_and_moves_it_to_closed(api, tenants):
     pms, key = api()
     guest = tenants.a.guests[0]
-    created = pms.post("/api/v1/complaints/", {"category": "hygiene", "description": "Hair in the sink",
-                                               "guest_id": guest.pk, "room_number": "1203", "severity": "high"})
+    created = pms.post(
+        "/api/v1/complaints/",
+        {
+            "category": "hygiene",
+            "description": "Hair in the sink",
+            "guest_id": guest.pk,
+            "room_number": "1203",
+            "severity": "high",
+        },
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["status"] == "received" and body["guest_name"] == guest.display_name
@@ -41,8 +50,9 @@ def test_scope_bad_input_and_other_organizations(api, tenants):
     pms, _key = api()
     bad = pms.post("/api/v1/complaints/", {"category": "nope", "description": "", "guest_id": "x"})
     assert bad.status_code == 400 and {"category", "description", "guest_id"} <= set(bad.json()["field_errors"])
-    foreign_guest = pms.post("/api/v1/complaints/", {"category": "service", "description": "x",
-                                                     "guest_id": tenants.b.guests[0].pk})
+    foreign_guest = pms.post(
+        "/api/v1/complaints/", {"category": "service", "description": "x", "guest_id": tenants.b.guests[0].pk}
+    )
     assert foreign_guest.status_code == 400 and "guest_id" in foreign_guest.json()["field_errors"]
     from complaints.models import Complaint
 

@@ -1,7 +1,7 @@
 """The API answers what its schema says (issue 20, finding 7), checked one by one; the schemathesis
 run (tests/security/test_schemathesis.py) checks every operation with generated data."""
+
 import pytest
-from django.urls import reverse
 
 from loyalty import services
 from loyalty.selectors import membership_for_guest
@@ -49,8 +49,9 @@ def test_a_guest_answer_matches_exactly_one_branch_of_the_schema(api, tenants):
     assert (matches(masked, "GuestOutput"), matches(masked, "GuestMasked")) == (False, True)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/guests/abc/", "/api/v1/guests/-1/loyalty/", "/api/v1/hotels/x/",
-                                  "/api/v1/no-such-thing/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/guests/abc/", "/api/v1/guests/-1/loyalty/", "/api/v1/hotels/x/", "/api/v1/no-such-thing/"]
+)
 def test_an_api_path_no_route_matches_answers_json_404(api, path):
     pms, _key = api()
     response = pms.get(path)
@@ -77,8 +78,9 @@ def test_a_malformed_page_is_refused(api, query):
     assert response.status_code == 400 and "page" in response.json()["field_errors"]
 
 
-@pytest.mark.parametrize("query", ["page_size=0", "page_size=201", "page_size=x", "page_size=5&page_size=6",
-                                   "cursor=a&cursor=b"])
+@pytest.mark.parametrize(
+    "query", ["page_size=0", "page_size=201", "page_size=x", "page_size=5&page_size=6", "cursor=a&cursor=b"]
+)
 def test_a_malformed_page_size_or_cursor_is_refused(api, query):
     pms, _key = api()
     response = pms.client.get(f"/api/v1/guests/?{query}", **pms.headers)

@@ -4,6 +4,7 @@ Schemathesis is not installed; this does its core check with hypothesis: for eac
 the OpenAPI schema, bodies and query strings built from the operation's own field names with
 arbitrary JSON values (and arbitrary JSON documents), sent with a key holding every scope.
 """
+
 import json
 
 import pytest
@@ -13,16 +14,55 @@ from hypothesis import strategies as st
 from tests.api.conftest import error_shape
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,
 )
-FIELDS = ["pms_profile_id", "family_name", "given_name", "email", "phone", "vip_level", "gender", "nationality",
-          "reservation_id", "event", "version", "event_at", "arrival_on", "departure_on", "guest_id", "guest",
-          "details", "events", "category", "description", "severity", "channel", "action", "closing",
-          "expected_version", "points", "reason", "room_number", "date", "q", "status", "cursor", "page_size",
-          "member_number", "document_number", "document_type", "updated_since", "offset", "limit"]
+FIELDS = [
+    "pms_profile_id",
+    "family_name",
+    "given_name",
+    "email",
+    "phone",
+    "vip_level",
+    "gender",
+    "nationality",
+    "reservation_id",
+    "event",
+    "version",
+    "event_at",
+    "arrival_on",
+    "departure_on",
+    "guest_id",
+    "guest",
+    "details",
+    "events",
+    "category",
+    "description",
+    "severity",
+    "channel",
+    "action",
+    "closing",
+    "expected_version",
+    "points",
+    "reason",
+    "room_number",
+    "date",
+    "q",
+    "status",
+    "cursor",
+    "page_size",
+    "member_number",
+    "document_number",
+    "document_type",
+    "updated_since",
+    "offset",
+    "limit",
+]
 BODY = st.one_of(JSON, st.dictionaries(st.sampled_from(FIELDS), JSON, max_size=8))
 QUERY = st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=20), max_size=4)
 
@@ -56,6 +96,7 @@ def test_generated_input_never_crashes_any_operation(operations, body, query, pi
     if method == "get":
         response = pms.get(path, query, **extra)
     else:
-        response = getattr(pms.client, method)(path, json.dumps(body), content_type="application/json",
-                                               **pms.headers, **extra)
+        response = getattr(pms.client, method)(
+            path, json.dumps(body), content_type="application/json", **pms.headers, **extra
+        )
     _check(response, f"{method.upper()} {path} {str(body)[:80]} {query}")

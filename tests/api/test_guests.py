@@ -1,4 +1,5 @@
 """Guest endpoints: upsert by PMS profile id, get, patch, lookup, list; masking, merges, tenants."""
+
 import pytest
 
 from guests import services
@@ -10,8 +11,14 @@ from tests.api.conftest import error_shape
 
 def test_upsert_creates_then_updates_the_same_guest(api, tenants):
     pms, _key = api()
-    body = {"pms_profile_id": "OPERA-77", "family_name": "Wang", "given_name": "Wei", "email": "wang@example.test",
-            "phone": "+86 138 0013 8001", "vip_level": 2}
+    body = {
+        "pms_profile_id": "OPERA-77",
+        "family_name": "Wang",
+        "given_name": "Wei",
+        "email": "wang@example.test",
+        "phone": "+86 138 0013 8001",
+        "vip_level": 2,
+    }
     created = pms.post("/api/v1/guests/upsert/", body)
     assert created.status_code == 201, created.content
     guest_id = created.json()["id"]
@@ -113,8 +120,15 @@ def test_lookup_needs_exactly_one_key_and_member_numbers_say_why(api):
     assert pms.post("/api/v1/guests/lookup/", {"document_number": "E12345678"}).json() == []
 
 
-@pytest.mark.parametrize("params", [{"email": "wang@example.test"}, {"phone": "+8613800138001"},
-                                    {"document_number": "E12345678"}, {"email": "a@b.c", "member_number": "1"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"email": "wang@example.test"},
+        {"phone": "+8613800138001"},
+        {"document_number": "E12345678"},
+        {"email": "a@b.c", "member_number": "1"},
+    ],
+)
 def test_personal_data_in_a_lookup_url_is_refused_and_found_by_post(api, params):
     pms, _key = api()
     response = pms.get("/api/v1/guests/lookup/", params)

@@ -1,4 +1,5 @@
 """The batch guest upsert: one result per item, idempotent by profile id and Idempotency-Key, set-based."""
+
 from guests.models import DuplicatePair, GuestContact, GuestProfile
 from guests.selectors import guests_by_contact
 from hotelcrm.audit_chain import chain_verify
@@ -16,9 +17,19 @@ def _guest(i, **extra):
 def test_a_batch_creates_updates_and_answers_each_item(api, tenants):
     pms, key = api()
     before = AuditEvent.objects.for_org(tenants.a.organization).order_by("-id").values_list("id", flat=True).first()
-    first = pms.post(URL, {"guests": [_guest(1, email="Ann1@Example.test", nationality="PRT"), _guest(2),
-                                      _guest(3, nationality="XYZ"), {"family_name": "No id"}, "not an object",
-                                      _guest(4, family_name="")]})
+    first = pms.post(
+        URL,
+        {
+            "guests": [
+                _guest(1, email="Ann1@Example.test", nationality="PRT"),
+                _guest(2),
+                _guest(3, nationality="XYZ"),
+                {"family_name": "No id"},
+                "not an object",
+                _guest(4, family_name=""),
+            ]
+        },
+    )
     assert first.status_code == 200, first.content
     body = first.json()
     assert [r["result"] for r in body["results"]] == ["created", "created", "error", "error", "error", "error"]
@@ -29,21 +40,46 @@ def test_a_batch_creates_updates_and_answers_each_item(api, tenants):
     assert list(body["results"][5]["error"]["field_errors"]) == ["family_name"]
     hotel = tenants.a.hotels[0]
     ann = GuestProfile.objects.for_org(tenants.a.organization).get(pk=body["results"][0]["guest_id"])
-    assert (ann.family_name, ann.nationality, ann.pms_profile_id, ann.search_name) == ("Name1", "PT", "PB-1", "name1 ann")
+    assert (ann.family_name, ann.nationality, ann.pms_profile_id, ann.search_name) == (
+        "Name1",
+        "PT",
+        "PB-1",
+        "name1 ann",
+    )
     assert GuestLink.objects.for_hotel(hotel).get(pms_profile_id="PB-1").guest_id == ann.pk
-    assert [g.pk for g in guests_by_contact(organization=tenants.a.organization, kind="email",
-                                             raw_value="ann1@example.test")] == [ann.pk]
+    assert [
+        g.pk
+        for g in guests_by_contact(organization=tenants.a.organization, kind="email", raw_value="ann1@example.test")
+    ] == [ann.pk]
 
-    second = pms.post(URL, {"guests": [_guest(1, email="ann1@example.test", nationality="PT"),
-                                       _guest(2, vip_level=3, phone="+8613812345678"), _guest(5)]}).json()
+    second = pms.post(
+        URL,
+        {
+            "guests": [
+                _guest(1, email="ann1@example.test", nationality="PT"),
+                _guest(2, vip_level=3, phone="+8613812345678"),
+                _guest(5),
+            ]
+        },
+    ).json()
     assert [r["result"] for r in second["results"]] == ["unchanged", "updated", "created"]
     assert second["results"][0]["guest_id"] == ann.pk
     assert GuestProfile.objects.for_org(tenants.a.organization).get(pk=second["results"][1]["guest_id"]).vip_level == 3
     assert GuestContact.objects.for_org(tenants.a.organization).filter(guest_id=ann.pk).count() == 1
 
-    audit = AuditEvent.objects.for_org(tenants.a.organization).filter(action__startswith="guest.", id__gt=before).order_by("id")
-    assert [e.action for e in audit] == ["guest.create", "guest.contact_add", "guest.create", "guest.update",
-                                        "guest.contact_add", "guest.create"]
+    audit = (
+        AuditEvent.objects.for_org(tenants.a.organization)
+        .filter(action__startswith="guest.", id__gt=before)
+        .order_by("id")
+    )
+    assert [e.action for e in audit] == [
+        "guest.create",
+        "guest.contact_add",
+        "guest.create",
+        "guest.update",
+        "guest.contact_add",
+        "guest.create",
+    ]
     assert all(e.actor_label == key.label for e in audit)
     assert audit[3].fields == ["vip_level"]
     _checked, broken = chain_verify(tenants.a.organization.pk)
@@ -76,9 +112,16 @@ def test_a_profile_sent_twice_in_a_batch_is_one_guest_updated_by_the_second(api,
 
 def test_duplicate_pairs_are_kept_for_batch_created_guests(api, tenants):
     pms, _key = api()
-    body = pms.post(URL, {"guests": [_guest(1, email="same@example.test"), _guest(2, email="same@example.test")]}).json()
+    body = pms.post(
+        URL, {"guests": [_guest(1, email="same@example.test"), _guest(2, email="same@example.test")]}
+    ).json()
     first, second = sorted(r["guest_id"] for r in body["results"])
-    assert DuplicatePair.objects.for_org(tenants.a.organization).filter(first_guest_id=first, second_guest_id=second).count() == 1
+    assert (
+        DuplicatePair.objects.for_org(tenants.a.organization)
+        .filter(first_guest_id=first, second_guest_id=second)
+        .count()
+        == 1
+    )
 
 
 def test_unknown_fields_are_named_per_item_and_a_strict_key_refuses_them(api, tenants):
@@ -96,9 +139,13 @@ def test_a_batch_is_limited_to_a_thousand_and_costs_constant_queries(api, tenant
     response = pms.post(URL, {"guests": [_guest(i) for i in range(1001)]})
     assert response.status_code == 400 and list(response.json()["field_errors"]) == ["guests"]
     with django_assert_max_num_queries(40) as small:
-        assert pms.post(URL, {"guests": [_guest(i, email=f"s{i}@example.test") for i in range(5)]}).json()["created"] == 5
+        assert (
+            pms.post(URL, {"guests": [_guest(i, email=f"s{i}@example.test") for i in range(5)]}).json()["created"] == 5
+        )
     with django_assert_max_num_queries(len(small) + 3):
-        body = pms.post(URL, {"guests": [_guest(i, email=f"l{i}@example.test", vip_level=1) for i in range(300)]}).json()
+        body = pms.post(
+            URL, {"guests": [_guest(i, email=f"l{i}@example.test", vip_level=1) for i in range(300)]}
+        ).json()
     assert (body["created"], body["updated"]) == (295, 5)
 
 

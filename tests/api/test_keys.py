@@ -1,4 +1,5 @@
 """Integration keys: hashed, scoped, expiring, revocable, attributable; created by managers in the UI."""
+
 import datetime
 import hashlib
 
@@ -35,14 +36,22 @@ def test_wrong_malformed_expired_and_revoked_keys_are_refused_alike(client, make
     key, raw = make_key()
     expired, raw_expired = make_key(expires_at=timezone.now() + datetime.timedelta(seconds=1))
     IntegrationKey.objects.for_org(expired.organization_id).filter(pk=expired.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(seconds=1))
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     revoked, raw_revoked = make_key()
     from integrations.services import integration_key_revoke
 
     integration_key_revoke(key=revoked, actor=tenants.a.users[Role.MANAGER])
     wrong = raw[:-4] + ("AAAA" if not raw.endswith("AAAA") else "BBBB")
-    for header in (f"Bearer {wrong}", f"Bearer {raw_expired}", f"Bearer {raw_revoked}", "Bearer nonsense",
-                   "Bearer hcrm_x_y", "Bearer " + "a" * 5000, "Bearer hcrm_\x00\x01_zzzzzzzzzzzzzzzzzzzzzzzzzzz"):
+    for header in (
+        f"Bearer {wrong}",
+        f"Bearer {raw_expired}",
+        f"Bearer {raw_revoked}",
+        "Bearer nonsense",
+        "Bearer hcrm_x_y",
+        "Bearer " + "a" * 5000,
+        "Bearer hcrm_\x00\x01_zzzzzzzzzzzzzzzzzzzzzzzzzzz",
+    ):
         response = client.get("/api/v1/guests/", HTTP_AUTHORIZATION=header)
         assert response.status_code in (401, 403), header
         assert error_shape(response.json()) and response.json()["type"] == "authentication_failed", header
@@ -59,7 +68,9 @@ def test_a_key_without_the_scope_is_refused(api):
 
 def test_every_write_made_with_a_key_names_the_key_in_the_audit_trail(api, tenants):
     pms, key = api()
-    response = pms.post("/api/v1/guests/upsert/", {"pms_profile_id": "P-1", "family_name": "Lin", "email": "lin@example.test"})
+    response = pms.post(
+        "/api/v1/guests/upsert/", {"pms_profile_id": "P-1", "family_name": "Lin", "email": "lin@example.test"}
+    )
     assert response.status_code == 201, response.content
     events = AuditEvent.objects.for_org(tenants.a.organization).filter(object_id=str(response.json()["id"]))
     assert events.count() >= 2  # the guest and the contact
@@ -70,8 +81,9 @@ def test_every_write_made_with_a_key_names_the_key_in_the_audit_trail(api, tenan
 def test_a_manager_creates_a_key_in_the_ui_and_sees_it_once(client, tenants):
     manager = tenants.a.users[Role.MANAGER]
     client.force_login(manager)
-    response = client.post("/integrations/keys/", {"name": "Opera", "scopes": ["guests:read", "arrivals:read"],
-                                                   "rate_per_minute": 100})
+    response = client.post(
+        "/integrations/keys/", {"name": "Opera", "scopes": ["guests:read", "arrivals:read"], "rate_per_minute": 100}
+    )
     assert response.status_code == 200
     raw = response.context["raw_key"]
     key = IntegrationKey.objects.for_hotel(tenants.a.hotels[0]).get(name="Opera")

@@ -1,4 +1,5 @@
 """Loyalty through the API: balance, statement, award and redeem with Idempotency-Key; points on checkout."""
+
 import datetime
 
 from loyalty.selectors import membership_for_guest
@@ -49,8 +50,12 @@ def test_redeem_refuses_a_short_balance_with_a_clear_error(api, tenants):
 def test_scopes_non_members_and_other_organizations(api, tenants):
     reader, _key = api(scopes=["loyalty:read"])
     guest = tenants.a.guests[0]
-    assert reader.post(f"/api/v1/guests/{guest.pk}/loyalty/award/", {"points": 1, "reason": "x"},
-                       HTTP_IDEMPOTENCY_KEY="x").status_code == 403
+    assert (
+        reader.post(
+            f"/api/v1/guests/{guest.pk}/loyalty/award/", {"points": 1, "reason": "x"}, HTTP_IDEMPOTENCY_KEY="x"
+        ).status_code
+        == 403
+    )
     response = reader.get(f"/api/v1/guests/{tenants.a.guests[1].pk}/loyalty/")
     assert response.status_code == 400 and response.json()["type"] == "not_a_member" and error_shape(response.json())
     foreign = reader.get(f"/api/v1/guests/{tenants.b.guests[0].pk}/loyalty/")
@@ -59,16 +64,32 @@ def test_scopes_non_members_and_other_organizations(api, tenants):
 
 
 def _events(prefix, guest_id):
-    base = datetime.datetime(2026, 10, 1, 8, tzinfo=datetime.timezone.utc)
+    base = datetime.datetime(2026, 10, 1, 8, tzinfo=datetime.UTC)
     events = []
     for i in range(5):
-        common = {"reservation_id": f"{prefix}-{i}", "arrival_on": "2026-10-10", "departure_on": "2026-10-12",
-                  "guest_id": guest_id}
+        common = {
+            "reservation_id": f"{prefix}-{i}",
+            "arrival_on": "2026-10-10",
+            "departure_on": "2026-10-12",
+            "guest_id": guest_id,
+        }
         for version, (event, details) in enumerate(
-            [("booked", {}), ("checked_in", {"room_number": "801"}),
-             ("checked_out", {"room_number": "801", "room_revenue": "1500.00"})], start=1):
-            events.append({**common, "event": event, "version": version,
-                           "event_at": (base + datetime.timedelta(hours=version)).isoformat(), "details": details})
+            [
+                ("booked", {}),
+                ("checked_in", {"room_number": "801"}),
+                ("checked_out", {"room_number": "801", "room_revenue": "1500.00"}),
+            ],
+            start=1,
+        ):
+            events.append(
+                {
+                    **common,
+                    "event": event,
+                    "version": version,
+                    "event_at": (base + datetime.timedelta(hours=version)).isoformat(),
+                    "details": details,
+                }
+            )
     return events
 
 

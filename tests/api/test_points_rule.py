@@ -1,5 +1,6 @@
 """One approval rule for points on every path (issue 20, finding 1): the PMS API's award obeys the
 program's four-eyes threshold and the hard per-request and per-24-hour limits of the key or role."""
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
@@ -22,8 +23,11 @@ def _award_url(tenants):
 
 def _written(tenants):
     organization = tenants.a.organization
-    return (AdjustmentRequest.objects.for_org(organization).count(), LedgerEntry.objects.for_org(organization).count(),
-            _membership(tenants).balance)
+    return (
+        AdjustmentRequest.objects.for_org(organization).count(),
+        LedgerEntry.objects.for_org(organization).count(),
+        _membership(tenants).balance,
+    )
 
 
 def _signed_in(client, tenants, role):
@@ -35,8 +39,12 @@ def test_guest_relations_awarding_fifty_million_points_through_the_api_is_refuse
     # The probe's exact call: guest relations, signed in, {"points": 50000000} -> it was 201 and a new balance.
     _signed_in(client, tenants, Role.GUEST_RELATIONS)
     before = _written(tenants)
-    response = client.post(_award_url(tenants), {"points": 50_000_000, "reason": "Goodwill"},
-                           content_type="application/json", HTTP_IDEMPOTENCY_KEY="attack-1")
+    response = client.post(
+        _award_url(tenants),
+        {"points": 50_000_000, "reason": "Goodwill"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="attack-1",
+    )
     assert response.status_code == 403, response.content
     body = response.json()
     assert error_shape(body) and body["type"] == "points_limit_exceeded"
@@ -46,8 +54,12 @@ def test_guest_relations_awarding_fifty_million_points_through_the_api_is_refuse
 def test_an_award_above_the_threshold_through_the_api_waits_for_a_second_manager(client, tenants):
     _signed_in(client, tenants, Role.GUEST_RELATIONS)
     _count, _entries, balance = _written(tenants)
-    response = client.post(_award_url(tenants), {"points": 5000, "reason": "Wedding disaster"},
-                           content_type="application/json", HTTP_IDEMPOTENCY_KEY="big-1")
+    response = client.post(
+        _award_url(tenants),
+        {"points": 5000, "reason": "Wedding disaster"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="big-1",
+    )
     assert response.status_code == 202, response.content
     body = response.json()
     assert body["status"] == "pending" and body["points"] == 5000 and body["balance"] == balance
@@ -98,7 +110,9 @@ def test_a_keys_day_limit_refuses_the_award_that_would_pass_it(api, tenants, set
     assert _written(tenants) == before
     # Another key of the same hotel has its own count.
     other, _other_key = api(scopes=["loyalty:write"])
-    assert other.post(_award_url(tenants), {"points": 500, "reason": "c"}, HTTP_IDEMPOTENCY_KEY="d-3").status_code == 201
+    assert (
+        other.post(_award_url(tenants), {"points": 500, "reason": "c"}, HTTP_IDEMPOTENCY_KEY="d-3").status_code == 201
+    )
 
 
 def test_the_ui_award_obeys_the_roles_limit_too(client, tenants, settings):
@@ -117,8 +131,9 @@ def test_a_service_caller_without_a_role_gets_the_strictest_limits(tenants, sett
     from loyalty.exceptions import PointsLimitExceeded
 
     with pytest.raises(PointsLimitExceeded):
-        services.adjustment_request(membership=_membership(tenants), points=11, reason="x", actor=outsider,
-                                    hotel=tenants.a.hotels[0])
+        services.adjustment_request(
+            membership=_membership(tenants), points=11, reason="x", actor=outsider, hotel=tenants.a.hotels[0]
+        )
 
 
 def test_limits_are_configured_by_environment_and_refused_when_malformed(monkeypatch):

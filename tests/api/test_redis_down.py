@@ -1,5 +1,6 @@
 """Redis down on the API (issue 20, finding 3): a defined 503 with Retry-After and the error shape,
 never a 500; with a real redis-server this test starts, and stops mid-test."""
+
 import pytest
 
 from tests.api.conftest import error_shape
@@ -24,7 +25,9 @@ def test_with_redis_stopped_api_calls_answer_503_with_retry_after_and_then_recov
         assert response.status_code == 503, (path, response.status_code)
         assert int(response["Retry-After"]) > 0
         assert error_shape(response.json()) and response.json()["type"] == "service_unavailable"
-    award = pms.post(f"/api/v1/guests/{guest.pk}/loyalty/award/", {"points": 5, "reason": "x"}, HTTP_IDEMPOTENCY_KEY="r")
+    award = pms.post(
+        f"/api/v1/guests/{guest.pk}/loyalty/award/", {"points": 5, "reason": "x"}, HTTP_IDEMPOTENCY_KEY="r"
+    )
     assert award.status_code == 503
     redis_server.start()
     assert pms.get("/api/v1/me/").status_code == 200

@@ -1,4 +1,5 @@
 """Request-scoped context (issue 20, finding 2): nothing a key's request sets outlives it."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """Idempotency replays, 422 on a reused key, throttling with Retry-After, and no 500 for malformed input."""
+
 import datetime
 import json
 
@@ -51,9 +52,16 @@ def test_a_failed_call_stores_nothing_so_the_retry_runs(api):
 
 def test_a_stay_batch_replayed_with_its_key_is_not_applied_twice(api):
     pms, _key = api()
-    event = {"reservation_id": "R-I", "event": "checked_out", "version": 1, "event_at": "2026-11-01T10:00:00Z",
-             "arrival_on": "2026-11-01", "departure_on": "2026-11-02", "pms_profile_id": "P-I",
-             "guest": {"family_name": "He"}}
+    event = {
+        "reservation_id": "R-I",
+        "event": "checked_out",
+        "version": 1,
+        "event_at": "2026-11-01T10:00:00Z",
+        "arrival_on": "2026-11-01",
+        "departure_on": "2026-11-02",
+        "pms_profile_id": "P-I",
+        "guest": {"family_name": "He"},
+    }
     first = pms.post("/api/v1/stays/events/batch/", {"events": [event]}, HTTP_IDEMPOTENCY_KEY="batch-1")
     again = pms.post("/api/v1/stays/events/batch/", {"events": [event]}, HTTP_IDEMPOTENCY_KEY="batch-1")
     assert first.json() == again.json() and first.json()["applied"] == 1
@@ -90,19 +98,52 @@ def test_malformed_bodies_headers_and_parameters_never_give_a_500(api, client):
         ("post", UPSERT, "[]", "application/json"),
         ("post", UPSERT, "null", "application/json"),
         ("post", UPSERT, json.dumps({"pms_profile_id": "\x00", "family_name": "A" * 10_000}), "application/json"),
-        ("post", UPSERT, json.dumps({"pms_profile_id": {"a": 1}, "vip_level": "many", "gender": 5}), "application/json"),
+        (
+            "post",
+            UPSERT,
+            json.dumps({"pms_profile_id": {"a": 1}, "vip_level": "many", "gender": 5}),
+            "application/json",
+        ),
         ("post", UPSERT, "pms_profile_id=1", "application/x-www-form-urlencoded"),
         ("post", UPSERT, "<xml/>", "application/xml"),
         ("post", "/api/v1/stays/events/", json.dumps({"events": "x"}), "application/json"),
-        ("post", "/api/v1/stays/events/", json.dumps({"reservation_id": "R", "event": "booked", "event_at": "soon",
-                                                      "arrival_on": "2026-02-30", "departure_on": "x",
-                                                      "version": -1}), "application/json"),
-        ("post", "/api/v1/stays/events/", json.dumps({"reservation_id": "R", "event": "booked", "version": 10**30,
-                                                      "event_at": "2026-11-01T10:00:00Z", "arrival_on": "2026-11-01",
-                                                      "departure_on": "2026-11-02", "guest_id": 10**30}),
-         "application/json"),
-        ("post", "/api/v1/stays/events/batch/", json.dumps({"events": [None, 1, [], {"details": "x"}]}),
-         "application/json"),
+        (
+            "post",
+            "/api/v1/stays/events/",
+            json.dumps(
+                {
+                    "reservation_id": "R",
+                    "event": "booked",
+                    "event_at": "soon",
+                    "arrival_on": "2026-02-30",
+                    "departure_on": "x",
+                    "version": -1,
+                }
+            ),
+            "application/json",
+        ),
+        (
+            "post",
+            "/api/v1/stays/events/",
+            json.dumps(
+                {
+                    "reservation_id": "R",
+                    "event": "booked",
+                    "version": 10**30,
+                    "event_at": "2026-11-01T10:00:00Z",
+                    "arrival_on": "2026-11-01",
+                    "departure_on": "2026-11-02",
+                    "guest_id": 10**30,
+                }
+            ),
+            "application/json",
+        ),
+        (
+            "post",
+            "/api/v1/stays/events/batch/",
+            json.dumps({"events": [None, 1, [], {"details": "x"}]}),
+            "application/json",
+        ),
         ("post", "/api/v1/stays/events/batch/", "\xff\xfe", "application/json"),
         ("patch", "/api/v1/guests/1/", "{", "application/json"),
     ]
@@ -111,11 +152,21 @@ def test_malformed_bodies_headers_and_parameters_never_give_a_500(api, client):
         assert response.status_code in (400, 404, 415), (path, body[:40], response.status_code, response.content[:300])
         assert error_shape(response.json()), (path, body[:40])
         assert "Traceback" not in response.content.decode()
-    for params in ({"page_size": "-1"}, {"page_size": "99999"}, {"q": "\x00"}, {"status": "x" * 500},
-                   {"updated_since": "2026-99-99"}, {"cursor": "%%%"}):
+    for params in (
+        {"page_size": "-1"},
+        {"page_size": "99999"},
+        {"q": "\x00"},
+        {"status": "x" * 500},
+        {"updated_since": "2026-99-99"},
+        {"cursor": "%%%"},
+    ):
         response = pms.get("/api/v1/guests/", params)
         assert response.status_code in (200, 400), (params, response.status_code)
-    for params in ({"email": "\x00@x"}, {"document_number": "x" * 41}, {"document_type": "nope", "document_number": "1"}):
+    for params in (
+        {"email": "\x00@x"},
+        {"document_number": "x" * 41},
+        {"document_type": "nope", "document_number": "1"},
+    ):
         assert pms.post("/api/v1/guests/lookup/", params).status_code in (200, 400), params
     for bad in ("", "   ", "x" * 300, "\x01"):
         response = pms.post(UPSERT, {"pms_profile_id": "Z", "family_name": "Z"}, HTTP_IDEMPOTENCY_KEY=bad)

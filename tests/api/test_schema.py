@@ -1,4 +1,5 @@
 """The OpenAPI schema is valid, complete and served; the docs page uses local assets only."""
+
 import io
 import json
 
@@ -9,10 +10,18 @@ from django.urls import get_resolver
 from hotelcrm.models import Role
 
 EXPECTED = {
-    ("/api/v1/me/", "get"), ("/api/v1/hotels/", "get"), ("/api/v1/hotels/{id}/", "get"),
-    ("/api/v1/guests/", "get"), ("/api/v1/guests/upsert/", "post"), ("/api/v1/guests/lookup/", "get"), ("/api/v1/guests/lookup/", "post"),
-    ("/api/v1/guests/{id}/", "get"), ("/api/v1/guests/{id}/", "patch"),
-    ("/api/v1/stays/events/", "post"), ("/api/v1/stays/events/batch/", "post"), ("/api/v1/arrivals/", "get"),
+    ("/api/v1/me/", "get"),
+    ("/api/v1/hotels/", "get"),
+    ("/api/v1/hotels/{id}/", "get"),
+    ("/api/v1/guests/", "get"),
+    ("/api/v1/guests/upsert/", "post"),
+    ("/api/v1/guests/lookup/", "get"),
+    ("/api/v1/guests/lookup/", "post"),
+    ("/api/v1/guests/{id}/", "get"),
+    ("/api/v1/guests/{id}/", "patch"),
+    ("/api/v1/stays/events/", "post"),
+    ("/api/v1/stays/events/batch/", "post"),
+    ("/api/v1/arrivals/", "get"),
 }
 
 
@@ -66,4 +75,4 @@ def test_the_docs_page_loads_swagger_ui_from_our_static_files(client, tenants):
     client.force_login(tenants.a.users[Role.FRONT_DESK])
     page = client.get("/api/v1/docs/").content.decode()
     assert "swagger-ui-bundle" in page and "/static/" in page
-    assert "http://" not in page.replace('http://testserver', '') and "https://" not in page
+    assert "http://" not in page.replace("http://testserver", "") and "https://" not in page

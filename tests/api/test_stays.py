@@ -1,4 +1,5 @@
 """Reservation events: applied once and in order, batches with per-item results, the stay_changed signal."""
+
 import datetime
 import random
 
@@ -7,14 +8,21 @@ from hotelcrm.domain_events import stay_changed
 from hotelcrm.models import AuditEvent
 from integrations.models import StayEventReceipt
 
-T0 = datetime.datetime(2026, 11, 1, 8, 0, tzinfo=datetime.timezone.utc)
+T0 = datetime.datetime(2026, 11, 1, 8, 0, tzinfo=datetime.UTC)
 
 
 def _event(reservation, event, version, *, minutes=0, profile="P-1", **extra):
-    return {"reservation_id": reservation, "event": event, "version": version,
-            "event_at": (T0 + datetime.timedelta(minutes=minutes)).isoformat(),
-            "arrival_on": "2026-11-10", "departure_on": "2026-11-13", "pms_profile_id": profile,
-            "guest": {"family_name": "Sun", "given_name": "Li"}, **extra}
+    return {
+        "reservation_id": reservation,
+        "event": event,
+        "version": version,
+        "event_at": (T0 + datetime.timedelta(minutes=minutes)).isoformat(),
+        "arrival_on": "2026-11-10",
+        "departure_on": "2026-11-13",
+        "pms_profile_id": profile,
+        "guest": {"family_name": "Sun", "given_name": "Li"},
+        **extra,
+    }
 
 
 def _lifecycle(reservation):
@@ -22,15 +30,22 @@ def _lifecycle(reservation):
         _event(reservation, "booked", 1),
         _event(reservation, "modified", 2, minutes=5, details={"room_type": "Deluxe"}),
         _event(reservation, "checked_in", 3, minutes=10, details={"room_type": "Deluxe", "room_number": "1203"}),
-        _event(reservation, "checked_out", 4, minutes=20,
-               details={"room_type": "Deluxe", "room_number": "1203", "room_revenue": "2400.00"}),
+        _event(
+            reservation,
+            "checked_out",
+            4,
+            minutes=20,
+            details={"room_type": "Deluxe", "room_number": "1203", "room_revenue": "2400.00"},
+        ),
     ]
 
 
 def _state(hotel):
     stays = Stay.objects.for_hotel(hotel).filter(pms_reservation_id__startswith="R-").order_by("pms_reservation_id")
-    return [(s.pms_reservation_id, s.status, s.nights, str(s.room_revenue), s.room_number, s.room_type, s.guest_id)
-            for s in stays]
+    return [
+        (s.pms_reservation_id, s.status, s.nights, str(s.room_revenue), s.room_number, s.room_type, s.guest_id)
+        for s in stays
+    ]
 
 
 class SignalLog:
@@ -54,9 +69,15 @@ def test_a_reservation_lifecycle_applies_and_sends_stay_changed(api, tenants):
         stay_changed.disconnect(log)
     stay = Stay.objects.for_hotel(tenants.a.hotels[0]).get(pms_reservation_id="R-1")
     assert (stay.status, stay.room_number, stay.room_revenue) == ("checked_out", "1203", 2400)
-    assert log.calls == [("R-1", None, "booked", "api"), ("R-1", "booked", "booked", "api"),
-                         ("R-1", "booked", "in_house", "api"), ("R-1", "in_house", "checked_out", "api")]
-    audit = AuditEvent.objects.for_org(tenants.a.organization).filter(action__startswith="stay.", object_id=str(stay.pk))
+    assert log.calls == [
+        ("R-1", None, "booked", "api"),
+        ("R-1", "booked", "booked", "api"),
+        ("R-1", "booked", "in_house", "api"),
+        ("R-1", "in_house", "checked_out", "api"),
+    ]
+    audit = AuditEvent.objects.for_org(tenants.a.organization).filter(
+        action__startswith="stay.", object_id=str(stay.pk)
+    )
     assert audit.count() == 4 and all(e.actor_label == key.label for e in audit)
 
 
@@ -69,8 +90,12 @@ def test_repeated_and_late_events_are_ignored(api, tenants):
         assert pms.post("/api/v1/stays/events/", event).json()["result"] == "ignored"
     late = _event("R-2", "cancelled", 3, minutes=30)  # an old version, however late it arrives
     assert pms.post("/api/v1/stays/events/", late).json() == {
-        "reservation_id": "R-2", "result": "ignored", "stay_id": late_stay_id(tenants, "R-2"), "status": "checked_out",
-        "ignored_fields": []}
+        "reservation_id": "R-2",
+        "result": "ignored",
+        "stay_id": late_stay_id(tenants, "R-2"),
+        "status": "checked_out",
+        "ignored_fields": [],
+    }
 
 
 def late_stay_id(tenants, reservation):
@@ -174,4 +199,9 @@ def test_an_event_whose_transaction_postgresql_aborts_as_a_deadlock_victim_is_re
     assert response.json()["result"] == "applied" and calls == ["R-D", "R-D"]
     stays = Stay.objects.for_hotel(tenants.a.hotels[0]).filter(pms_reservation_id="R-D")
     assert stays.count() == 1
-    assert AuditEvent.objects.for_org(tenants.a.organization).filter(action__startswith="stay.", object_id=str(stays[0].pk)).count() == 1
+    assert (
+        AuditEvent.objects.for_org(tenants.a.organization)
+        .filter(action__startswith="stay.", object_id=str(stays[0].pk))
+        .count()
+        == 1
+    )

@@ -1,4 +1,5 @@
 """Two PMS batches over the same reservations at the same time: both finish, no deadlock, one stay each."""
+
 import datetime
 import threading
 
@@ -13,13 +14,19 @@ from integrations.models import GuestLink, Scope
 from integrations.services import integration_key_create
 from tests.factories import GuestFactory
 
-T0 = datetime.datetime(2026, 11, 1, 8, 0, tzinfo=datetime.timezone.utc)
+T0 = datetime.datetime(2026, 11, 1, 8, 0, tzinfo=datetime.UTC)
 
 
 def _event(i, event, version):
-    return {"reservation_id": f"R-C{i}", "event": event, "version": version,
-            "event_at": (T0 + datetime.timedelta(minutes=version)).isoformat(),
-            "arrival_on": "2026-11-10", "departure_on": "2026-11-12", "pms_profile_id": f"PC-{i % 10}"}
+    return {
+        "reservation_id": f"R-C{i}",
+        "event": event,
+        "version": version,
+        "event_at": (T0 + datetime.timedelta(minutes=version)).isoformat(),
+        "arrival_on": "2026-11-10",
+        "departure_on": "2026-11-12",
+        "pms_profile_id": f"PC-{i % 10}",
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,8 +46,12 @@ def test_two_batches_sharing_reservations_in_opposite_orders_both_apply(tenants)
         try:
             client = Client()
             barrier.wait()
-            response = client.post("/api/v1/stays/events/batch/", {"events": batch}, content_type="application/json",
-                                   HTTP_AUTHORIZATION=f"Bearer {raw}")
+            response = client.post(
+                "/api/v1/stays/events/batch/",
+                {"events": batch},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {raw}",
+            )
             answers.append((response.status_code, response.json()))
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             failures.append(exc)

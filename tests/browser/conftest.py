@@ -1,4 +1,5 @@
 """Headless Chromium (Debian's, not Playwright's download) driven through Playwright's sync API."""
+
 import os
 import re
 from pathlib import Path

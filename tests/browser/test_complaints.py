@@ -1,4 +1,5 @@
 """A complaint in Chromium: quick-logged at the desk, moved through the workflow, closed with a rating."""
+
 import re
 
 import pytest
@@ -33,8 +34,12 @@ def test_quick_log_then_handle_and_close_a_complaint_with_a_rating(page, steps, 
     expect(page.locator("#complaint-status")).to_have_text("Received")
     expect(page.locator("#checklist")).to_contain_text("Repaired at once")
 
-    for action, status in (("acknowledge", "Acknowledged"), ("start", "In progress"), ("resolve", "Resolved"),
-                           ("follow_up", "Follow-up done")):
+    for action, status in (
+        ("acknowledge", "Acknowledged"),
+        ("start", "In progress"),
+        ("resolve", "Resolved"),
+        ("follow_up", "Follow-up done"),
+    ):
         with page.expect_navigation():
             page.click(f"#step-{action}")
         expect(page.locator("#complaint-status")).to_have_text(status)

@@ -1,4 +1,5 @@
 """A confidential profile in Chromium: the front desk asks, a manager approves, the front desk opens it with a reason."""
+
 import re
 
 import pytest
@@ -82,8 +83,12 @@ def test_front_desk_requests_access_a_manager_approves_and_the_guest_opens(page,
 
     [event] = AuditEvent.objects.for_org(alpha.organization).filter(action="guest.view_sensitive")
     assert event.actor == desk and event.reason == "Arrival preparation"
-    assert AuditEvent.objects.for_org(alpha.organization).filter(action="guest.access_granted", actor=manager).count() == 1
+    assert (
+        AuditEvent.objects.for_org(alpha.organization).filter(action="guest.access_granted", actor=manager).count() == 1
+    )
     # The notice is a 403 by design, which the browser reports twice; nothing else went wrong.
-    expected_403 = [f"403 {live_server.url}{sensitive_url}",
-                    "console: Failed to load resource: the server responded with a status of 403 (Forbidden)"]
+    expected_403 = [
+        f"403 {live_server.url}{sensitive_url}",
+        "console: Failed to load resource: the server responded with a status of 403 (Forbidden)",
+    ]
     assert sorted(page.problems.items) == sorted(expected_403)

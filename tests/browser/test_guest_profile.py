@@ -1,4 +1,5 @@
 """A front-desk shift in Chromium: find a guest by name, open the profile, add a preference."""
+
 import re
 
 import pytest
@@ -13,8 +14,13 @@ pytestmark = pytest.mark.browser
 def test_the_front_desk_finds_a_guest_and_adds_a_preference(page, steps, tenants):
     alpha = tenants.a
     guest = GuestFactory(organization=alpha.organization, family_name="Zhang", given_name="Wei", native_name="张伟")
-    floor = PreferenceTypeFactory(organization=alpha.organization, category="Room", name="Floor", value_type="choice",
-                          choices=["High floor", "Low floor"])
+    floor = PreferenceTypeFactory(
+        organization=alpha.organization,
+        category="Room",
+        name="Floor",
+        value_type="choice",
+        choices=["High floor", "Low floor"],
+    )
 
     page.goto("/accounts/login/?next=/guests/")
     page.fill("#id_username", alpha.users[Role.FRONT_DESK].username)

@@ -6,6 +6,7 @@ Every run checks the three pages render and stay small. To refresh the committed
 
 then look at docs/screenshots/*.png before committing them.
 """
+
 import datetime
 import os
 from pathlib import Path
@@ -55,16 +56,32 @@ def demo_group():
         ]
     ]
     guests = [
-        GuestFactory(organization=organization, family_name=f, given_name=g, native_name=n, nationality=c, preferred_language=lang)
+        GuestFactory(
+            organization=organization,
+            family_name=f,
+            given_name=g,
+            native_name=n,
+            nationality=c,
+            preferred_language=lang,
+        )
         for f, g, n, c, lang in GUESTS
     ]
     room = iter(range(1201, 1299, 7))
     for index, guest in enumerate(guests):
         # Everyone arrives today at The Bund, as the front desk sees it; the other hotels get a mix.
-        StayFactory(hotel=hotels[0], guest=guest, room_number=str(next(room)), departure_on=_days(hotels[0], 1 + index % 3))
+        StayFactory(
+            hotel=hotels[0], guest=guest, room_number=str(next(room)), departure_on=_days(hotels[0], 1 + index % 3)
+        )
         hotel = hotels[1 + index % 2]
         earlier = _days(hotel, -1 - index)
-        StayFactory(hotel=hotel, guest=guest, arrival_on=earlier, departure_on=_days(hotel, 2), status=StayStatus.IN_HOUSE, room_number=str(next(room)))
+        StayFactory(
+            hotel=hotel,
+            guest=guest,
+            arrival_on=earlier,
+            departure_on=_days(hotel, 2),
+            status=StayStatus.IN_HOUSE,
+            room_number=str(next(room)),
+        )
     front_desk = UserFactory(username="mei.zhou", first_name="Mei", last_name="Zhou")
     MembershipFactory(user=front_desk, hotel=hotels[0], organization=organization, role=Role.FRONT_DESK)
     group_admin = UserFactory(username="david.sun", first_name="David", last_name="Sun")
@@ -100,7 +117,9 @@ def _shoot(page, path):
     assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size} bytes"
 
 
-def test_readme_screenshots_show_login_front_desk_and_group_admin_in_chinese(browser, live_server, static_files_from_finders, demo_group, shots_dir):
+def test_readme_screenshots_show_login_front_desk_and_group_admin_in_chinese(
+    browser, live_server, static_files_from_finders, demo_group, shots_dir
+):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB", base_url=live_server.url)
     try:
         page = context.new_page()

@@ -1,4 +1,5 @@
 """The dashboard in headless Chromium: the charts are drawn and a number opens the rows behind it."""
+
 import datetime
 import re
 
@@ -16,8 +17,13 @@ pytestmark = pytest.mark.browser
 def test_the_dashboard_draws_its_charts_and_a_figure_opens_its_rows(page, steps, tenants, tmp_path):
     tenant = tenants.a
     generate_stays(tenant, seed=3)
-    services.rollups_rebuild(organization=tenant.organization, hotels=tenant.hotels,
-                             start=START - datetime.timedelta(days=60), end=END, as_of=END)
+    services.rollups_rebuild(
+        organization=tenant.organization,
+        hotels=tenant.hotels,
+        start=START - datetime.timedelta(days=60),
+        end=END,
+        as_of=END,
+    )
     manager = tenant.users[Role.MANAGER]
     manager.set_password(DEMO_PASSWORD)
     manager.save()

@@ -20,6 +20,7 @@ each role logs in once; a page is one navigation. To refresh the committed scree
 
 (they go to docs/screenshots/<language>/<page>.png; look at them before committing).
 """
+
 import json
 import os
 import re
@@ -126,8 +127,13 @@ SCREENS = [
     Screen("loyalty-adjustments", MANAGER, "loyalty:adjustments"),
     Screen("complaint-analysis", MANAGER, "complaints:analysis"),
     Screen("group-admin-home", GROUP, "/"),
-    Screen("group-dashboard", GROUP, "/reports/dashboard/?group=1", above_fold="#summary",
-           wait_for="#summary .echart[data-drawn]"),
+    Screen(
+        "group-dashboard",
+        GROUP,
+        "/reports/dashboard/?group=1",
+        above_fold="#summary",
+        wait_for="#summary .echart[data-drawn]",
+    ),
 ]
 # The pages read for raw codes: the profile, the dashboard (every tab is in its page) and the audit trail.
 LABEL_SCREENS = ["guest-profile", "dashboard", "group-dashboard", "audit-trail"]
@@ -136,16 +142,35 @@ SNAKE_CASE = re.compile(r"(?<![\w./:@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/@-])
 DOTTED_CODE = re.compile(r"^[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*$")  # an audit action such as guest.access_granted
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 LANGUAGE_CODE = re.compile(r"^(?:[a-z]{2,3})(?:-[a-z]{2,4})?$")
-LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES} | {"en", "zh", "ja", "ko", "de", "fr", "es", "ru", "ar", "ug",
-                                                                  "zh-hant", "pt", "it", "th", "vi"}
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES} | {
+    "en",
+    "zh",
+    "ja",
+    "ko",
+    "de",
+    "fr",
+    "es",
+    "ru",
+    "ar",
+    "ug",
+    "zh-hant",
+    "pt",
+    "it",
+    "th",
+    "vi",
+}
 
 
 def raw_codes(texts):
     """The texts that show a code where a label belongs."""
     found = []
     for text in texts:
-        if COUNTRY_CODE.match(text) or (LANGUAGE_CODE.match(text) and text in LANGUAGE_CODES) or DOTTED_CODE.match(text) \
-                or SNAKE_CASE.fullmatch(text):
+        if (
+            COUNTRY_CODE.match(text)
+            or (LANGUAGE_CODE.match(text) and text in LANGUAGE_CODES)
+            or DOTTED_CODE.match(text)
+            or SNAKE_CASE.fullmatch(text)
+        ):
             found.append(text)
         else:
             found.extend(f"{token} (in {text[:60]!r})" for token in SNAKE_CASE.findall(text))
@@ -158,25 +183,36 @@ def demo(django_db_setup, django_db_blocker):
     from django.core.management import call_command
 
     from complaints.models import Complaint
-    from hotelcrm import demo as guest_demo
     from guests.models import GuestPreference, GuestProfile
+    from hotelcrm import demo as guest_demo
     from hotelcrm.models import Hotel
     from loyalty.models import Membership as LoyaltyMembership
 
     # The same hasher the tests' autouse fixture sets, so the seeded passwords check at log-in.
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
         guest_demo.demo_seed(n_guests=DEMO_GUESTS)
         bund = Hotel.objects.all_tenants_unscoped().get(code="sha-bund")
         organization = bund.organization
         # A guest with preferences who stayed at the Bund: the profile has something to show.
-        guest_id = (GuestPreference.objects.for_org(organization).filter(guest__stays__hotel=bund,
-                                                                         guest__is_confidential=False)
-                    .order_by("guest_id").values_list("guest_id", flat=True).first())
+        guest_id = (
+            GuestPreference.objects.for_org(organization)
+            .filter(guest__stays__hotel=bund, guest__is_confidential=False)
+            .order_by("guest_id")
+            .values_list("guest_id", flat=True)
+            .first()
+        )
         guest = GuestProfile.objects.for_org(organization).get(pk=guest_id)
         complaint = Complaint.objects.for_org(organization).filter(hotel=bund).order_by("-pk").first()
         membership = LoyaltyMembership.objects.for_org(organization).order_by("pk").first()
-        ids = {"guest_id": guest.pk, "guest_family_name": guest.family_name,
-               "complaint_id": complaint.pk if complaint else 0, "membership_id": membership.pk if membership else 0}
+        ids = {
+            "guest_id": guest.pk,
+            "guest_family_name": guest.family_name,
+            "complaint_id": complaint.pk if complaint else 0,
+            "membership_id": membership.pk if membership else 0,
+        }
     yield ids
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
@@ -198,7 +234,10 @@ def site(browser, demo, django_db_blocker):
     passwords = {staff.username: ROLE_PASSWORDS[staff.role] for spec in DEMO_ORGANIZATIONS for staff in spec.staff}
     contexts, states = {}, {}
     axe_source = AXE_PATH.read_text()
-    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     with django_db_blocker.unblock(), override_settings(STORAGES=storages, CONTENT_SECURITY_POLICY=STRICT_CSP):
         server = LiveServerThread("localhost", StaticFilesHandler, connections_override={}, port=0)
         server.daemon = True
@@ -214,7 +253,9 @@ def site(browser, demo, django_db_blocker):
             context = browser.new_context(viewport=WINDOW, locale="en-GB", base_url=base_url)
             context.set_default_timeout(15_000)
             context.add_init_script(CSP_LISTENER)
-            context.route(f"**{AXE_URL_PATH}", lambda route: route.fulfill(body=axe_source, content_type="text/javascript"))
+            context.route(
+                f"**{AXE_URL_PATH}", lambda route: route.fulfill(body=axe_source, content_type="text/javascript")
+            )
             if role and role not in states:
                 page = context.new_page()
                 page.goto("/accounts/login/")
@@ -255,15 +296,19 @@ def _open(site, demo, screen, language):
         try:
             page.wait_for_selector(screen.wait_for, state="attached", timeout=10_000)
         except PlaywrightTimeoutError:
-            raise AssertionError(f"{screen.name} never became usable ({screen.wait_for}); console: {page.console_errors}; "
-                                 f"CSP: {page.evaluate('window.__cspViolations')}; state: {page.evaluate(DEBUG_STATE)}") from None
+            raise AssertionError(
+                f"{screen.name} never became usable ({screen.wait_for}); console: {page.console_errors}; "
+                f"CSP: {page.evaluate('window.__cspViolations')}; state: {page.evaluate(DEBUG_STATE)}"
+            ) from None
     return page, response
 
 
 SCREEN_IDS = [f"{screen.name}-{language}" for language in LANGUAGES for screen in SCREENS]
 
 
-@pytest.mark.parametrize(("language", "screen"), [(language, screen) for language in LANGUAGES for screen in SCREENS], ids=SCREEN_IDS)
+@pytest.mark.parametrize(
+    ("language", "screen"), [(language, screen) for language in LANGUAGES for screen in SCREENS], ids=SCREEN_IDS
+)
 def test_each_key_page_fits_passes_axe_and_keeps_the_csp(site, demo, language, screen, tmp_path):
     page, response = _open(site, demo, screen, language)
     problems = []
@@ -276,22 +321,30 @@ def test_each_key_page_fits_passes_axe_and_keeps_the_csp(site, demo, language, s
     if width > WINDOW["width"]:
         problems.append(f"page is {width} px wide at a {WINDOW['width']} px window")
     if screen.above_fold:
-        box = page.evaluate("(sel) => { const el = document.querySelector(sel); if (!el) return null;"
-                            " const r = el.getBoundingClientRect(); return {top: r.top + scrollY, bottom: r.bottom + scrollY}; }",
-                            screen.above_fold)
+        box = page.evaluate(
+            "(sel) => { const el = document.querySelector(sel); if (!el) return null;"
+            " const r = el.getBoundingClientRect(); return {top: r.top + scrollY, bottom: r.bottom + scrollY}; }",
+            screen.above_fold,
+        )
         if box is None:
             problems.append(f"no {screen.above_fold} on the page")
         elif box["bottom"] > WINDOW["height"]:
-            problems.append(f"{screen.above_fold} ends at {box['bottom']:.0f} px, below the first {WINDOW['height']} px")
+            problems.append(
+                f"{screen.above_fold} ends at {box['bottom']:.0f} px, below the first {WINDOW['height']} px"
+            )
 
     page.add_script_tag(url=AXE_URL_PATH)
-    result = page.evaluate("async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
-                           " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-                           " targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')), count: v.nodes.length})); }")
+    result = page.evaluate(
+        "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
+        " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')), count: v.nodes.length})); }"
+    )
     for violation in result:
         if violation["impact"] in ("serious", "critical"):
-            problems.append(f"axe {violation['impact']}: {violation['id']} ({violation['help']}) on {violation['count']} "
-                            f"element(s), e.g. {', '.join(violation['targets'])}")
+            problems.append(
+                f"axe {violation['impact']}: {violation['id']} ({violation['help']}) on {violation['count']} "
+                f"element(s), e.g. {', '.join(violation['targets'])}"
+            )
 
     violations = page.evaluate("window.__cspViolations")
     console_csp = [text for text in page.console_errors if "Content Security Policy" in text]
@@ -303,12 +356,19 @@ def test_each_key_page_fits_passes_axe_and_keeps_the_csp(site, demo, language, s
     page.mouse.move(0, 0)
     page.evaluate("document.activeElement && document.activeElement.blur()")
     height = min(page.evaluate("document.documentElement.scrollHeight"), SHOT_MAX_HEIGHT)
-    page.screenshot(path=shots / f"{screen.name}.png", full_page=True, clip={"x": 0, "y": 0, "width": WINDOW["width"], "height": height})
+    page.screenshot(
+        path=shots / f"{screen.name}.png",
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": WINDOW["width"], "height": height},
+    )
     assert not problems, f"{screen.name} ({language}, {page.url}):\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize(("language", "name"), [(language, name) for language in LANGUAGES for name in LABEL_SCREENS],
-                         ids=[f"{name}-{language}" for language in LANGUAGES for name in LABEL_SCREENS])
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [(language, name) for language in LANGUAGES for name in LABEL_SCREENS],
+    ids=[f"{name}-{language}" for language in LANGUAGES for name in LABEL_SCREENS],
+)
 def test_no_raw_codes_where_labels_belong(site, demo, language, name):
     screen = next(s for s in SCREENS if s.name == name)
     page, response = _open(site, demo, screen, language)
@@ -319,9 +379,29 @@ def test_no_raw_codes_where_labels_belong(site, demo, language, name):
 
 def test_raw_code_finder_tells_labels_from_codes():
     assert raw_codes(["food_drink", "CN", "zh-hans", "guest.access_granted", "Preferences: room_type, view"]) == [
-        "food_drink", "CN", "zh-hans", "guest.access_granted", "room_type (in 'Preferences: room_type, view')"]
-    assert raw_codes(["Food and drink", "China", "简体中文", "Access granted", "mei.zhou@example.com", "2026-12-04",
-                      "478,317.49 CNY", "NPS", "/guests/12/", "Room 1201"]) == []
+        "food_drink",
+        "CN",
+        "zh-hans",
+        "guest.access_granted",
+        "room_type (in 'Preferences: room_type, view')",
+    ]
+    assert (
+        raw_codes(
+            [
+                "Food and drink",
+                "China",
+                "简体中文",
+                "Access granted",
+                "mei.zhou@example.com",
+                "2026-12-04",
+                "478,317.49 CNY",
+                "NPS",
+                "/guests/12/",
+                "Room 1201",
+            ]
+        )
+        == []
+    )
 
 
 def test_the_dashboard_is_usable_within_its_time_at_demo_size(site, demo):
@@ -333,14 +413,19 @@ def test_the_dashboard_is_usable_within_its_time_at_demo_size(site, demo):
     timings = []
     for _ in range(3):
         page, _response = _open(site, demo, screen, "en")
-        timings.append(page.evaluate(
-            "() => { const n = performance.getEntriesByType('navigation')[0];"
-            " return {usable: performance.now(), load: n.loadEventEnd, dcl: n.domContentLoadedEventEnd, ttfb: n.responseStart}; }"))
+        timings.append(
+            page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0];"
+                " return {usable: performance.now(), load: n.loadEventEnd, dcl: n.domContentLoadedEventEnd, ttfb: n.responseStart}; }"
+            )
+        )
     usable = statistics.median(t["usable"] for t in timings)
-    print(f"\ndashboard at demo size ({DEMO_GUESTS} guests): time to usable p50 {usable:.0f} ms "
-          f"(first byte {statistics.median(t['ttfb'] for t in timings):.0f} ms, "
-          f"DOMContentLoaded {statistics.median(t['dcl'] for t in timings):.0f} ms, "
-          f"load {statistics.median(t['load'] for t in timings):.0f} ms) over {len(timings)} loads: {json.dumps(timings)}")
+    print(
+        f"\ndashboard at demo size ({DEMO_GUESTS} guests): time to usable p50 {usable:.0f} ms "
+        f"(first byte {statistics.median(t['ttfb'] for t in timings):.0f} ms, "
+        f"DOMContentLoaded {statistics.median(t['dcl'] for t in timings):.0f} ms, "
+        f"load {statistics.median(t['load'] for t in timings):.0f} ms) over {len(timings)} loads: {json.dumps(timings)}"
+    )
     assert usable > 0
 
 

@@ -2,6 +2,7 @@
 and manager, the pages fit the window (the grouped menu never wraps or widens the page), the CSP
 reports no violation, the profile header fits the first screen, and search answers as you type
 with the keyboard."""
+
 import os
 import re
 from pathlib import Path
@@ -55,9 +56,19 @@ def _check(page, url, width, name):
 def test_pages_fit_the_window_and_break_no_csp_rule(browser, live_server, static_files_from_finders, tenants, language):
     guest = tenants.a.guests[0]
     pages = {
-        Role.FRONT_DESK: [reverse("home"), reverse("guests:list"), reverse("guests:detail", args=[guest.pk]),
-                          reverse("guests:edit", args=[guest.pk]), reverse("guests:briefing"), reverse("complaints:queue")],
-        Role.MANAGER: [reverse("audit-list"), reverse("loyalty:adjustments"), reverse("guests:detail", args=[guest.pk])],
+        Role.FRONT_DESK: [
+            reverse("home"),
+            reverse("guests:list"),
+            reverse("guests:detail", args=[guest.pk]),
+            reverse("guests:edit", args=[guest.pk]),
+            reverse("guests:briefing"),
+            reverse("complaints:queue"),
+        ],
+        Role.MANAGER: [
+            reverse("audit-list"),
+            reverse("loyalty:adjustments"),
+            reverse("guests:detail", args=[guest.pk]),
+        ],
     }
     for role, urls in pages.items():
         # One log-in per role; the tablet size is the same session with a narrower window.
@@ -67,7 +78,12 @@ def test_pages_fit_the_window_and_break_no_csp_rule(browser, live_server, static
             for width, height in ((1366, 768), (768, 1024)):
                 page.set_viewport_size({"width": width, "height": height})
                 for url in urls:
-                    _check(page, url, width, f"{language}-{width}-{role}-{re.sub(r'[^a-z0-9]+', '-', url).strip('-') or 'home'}")
+                    _check(
+                        page,
+                        url,
+                        width,
+                        f"{language}-{width}-{role}-{re.sub(r'[^a-z0-9]+', '-', url).strip('-') or 'home'}",
+                    )
                     if url == reverse("guests:detail", args=[guest.pk]) and width == 1366:
                         header = page.locator("#profile-header").bounding_box()
                         assert header["y"] + header["height"] <= 768, "the profile header is below the fold"
@@ -76,12 +92,16 @@ def test_pages_fit_the_window_and_break_no_csp_rule(browser, live_server, static
             context.close()
 
 
-def test_search_answers_as_you_type_and_the_keyboard_opens_a_result(browser, live_server, static_files_from_finders, tenants):
+def test_search_answers_as_you_type_and_the_keyboard_opens_a_result(
+    browser, live_server, static_files_from_finders, tenants
+):
     context, page = _context(browser, live_server, 1366, 768, "en")
     try:
         _log_in(page, tenants.a.users[Role.FRONT_DESK], "en")
         page.goto(reverse("guests:list"))
-        with page.expect_request(lambda request: request.method == "POST" and request.url.endswith(reverse("guests:list"))):
+        with page.expect_request(
+            lambda request: request.method == "POST" and request.url.endswith(reverse("guests:list"))
+        ):
             page.locator("#guest-q").press_sequentially("alph")
         rows = page.locator("#guest-rows tr[data-href]")
         expect(rows).to_have_count(1)

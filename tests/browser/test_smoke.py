@@ -1,4 +1,5 @@
 """One walk through the real pages in headless Chromium: log in, change language and hotel, log out."""
+
 import re
 
 import pytest

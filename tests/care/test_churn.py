@@ -1,5 +1,6 @@
 """Churn early warning: the nightly score against an independent computation, the watch list's
 movement, the owners' notice, and the page for relationship owners."""
+
 import datetime
 from decimal import Decimal
 
@@ -23,9 +24,17 @@ def _stays(tenant, guest, departures, spend, hotel=None):
     """Checked-out two-night stays departing `departures` days before TODAY, `spend` each."""
     for days in departures:
         departure = TODAY - datetime.timedelta(days=days)
-        StayFactory(hotel=hotel or tenant.hotels[0], organization=tenant.organization, guest=guest,
-                    arrival_on=departure - datetime.timedelta(days=2), departure_on=departure, status="checked_out",
-                    room_revenue=Decimal(spend), fb_revenue=Decimal(0), other_revenue=Decimal(0))
+        StayFactory(
+            hotel=hotel or tenant.hotels[0],
+            organization=tenant.organization,
+            guest=guest,
+            arrival_on=departure - datetime.timedelta(days=2),
+            departure_on=departure,
+            status="checked_out",
+            room_revenue=Decimal(spend),
+            fb_revenue=Decimal(0),
+            other_revenue=Decimal(0),
+        )
 
 
 def _percentile_cont(values, fraction):
@@ -65,11 +74,21 @@ def _expected_scores(organization):
         total = lambda rows: sum(s.room_revenue + s.fb_revenue + s.other_revenue for s in rows)  # noqa: E731
         complaints = Complaint.objects.for_org(organization).filter(guest_id=guest_id)
         open_n = sum(1 for c in complaints if c.status in ("received", "acknowledged", "in_progress"))
-        low = sum(1 for c in complaints if c.satisfaction is not None and c.satisfaction <= 2 and c.closed_at
-                  and c.closed_at.date() >= year_ago)
-        low += SurveyResponse.objects.for_org(organization).filter(guest_id=guest_id).filter(
-            created_at__date__gte=year_ago).filter(csat__lte=2).count() + SurveyResponse.objects.for_org(
-            organization).filter(guest_id=guest_id, created_at__date__gte=year_ago, csat__gt=2, nps__lte=6).count()
+        low = sum(
+            1
+            for c in complaints
+            if c.satisfaction is not None and c.satisfaction <= 2 and c.closed_at and c.closed_at.date() >= year_ago
+        )
+        low += (
+            SurveyResponse.objects.for_org(organization)
+            .filter(guest_id=guest_id)
+            .filter(created_at__date__gte=year_ago)
+            .filter(csat__lte=2)
+            .count()
+            + SurveyResponse.objects.for_org(organization)
+            .filter(guest_id=guest_id, created_at__date__gte=year_ago, csat__gt=2, nps__lte=6)
+            .count()
+        )
         reasons, risk = [], 0
         if idle > 3 * usual:
             risk += POINTS["overdue_long"]
@@ -98,13 +117,22 @@ def _expected_scores(organization):
 
 def _low_survey(tenant, guest, csat=2, nps=3):
     hotel = tenant.hotels[0]
-    campaign = Campaign.objects.create(organization=tenant.organization, hotel=hotel, name="Thanks",
-                                       kind=CampaignKind.POST_STAY, channel=Channel.EMAIL)
-    delivery = Delivery.objects.create(organization=tenant.organization, hotel=hotel, campaign=campaign, guest=guest,
-                                       occasion_on=TODAY - datetime.timedelta(days=20), channel=Channel.EMAIL,
-                                       status="sent", language="en")
-    return SurveyResponse.objects.create(organization=tenant.organization, hotel=hotel, delivery=delivery, guest=guest,
-                                         csat=csat, nps=nps)
+    campaign = Campaign.objects.create(
+        organization=tenant.organization, hotel=hotel, name="Thanks", kind=CampaignKind.POST_STAY, channel=Channel.EMAIL
+    )
+    delivery = Delivery.objects.create(
+        organization=tenant.organization,
+        hotel=hotel,
+        campaign=campaign,
+        guest=guest,
+        occasion_on=TODAY - datetime.timedelta(days=20),
+        channel=Channel.EMAIL,
+        status="sent",
+        language="en",
+    )
+    return SurveyResponse.objects.create(
+        organization=tenant.organization, hotel=hotel, delivery=delivery, guest=guest, csat=csat, nps=nps
+    )
 
 
 @pytest.fixture
@@ -132,8 +160,13 @@ def regulars(tenants):
     _stays(a, guests["once"], [400], 100)
     _stays(a, guests["lapsed"], [900, 800], 100)
     _stays(a, guests["confidential"], [710, 610, 510, 430, 310], 100)
-    complaint_services.complaint_create(hotel=a.hotels[1], actor=a.users[Role.MANAGER], category="service",
-                                        description="Room not cleaned", guest=guests["unhappy"])
+    complaint_services.complaint_create(
+        hotel=a.hotels[1],
+        actor=a.users[Role.MANAGER],
+        category="service",
+        description="Room not cleaned",
+        guest=guests["unhappy"],
+    )
     _low_survey(a, guests["unhappy"])
     # Tenant B has a drifting regular too: it must never show up in A's scores or pages.
     b_guest = GuestFactory(organization=tenants.b.organization, family_name="BravoDrifter")
@@ -143,8 +176,9 @@ def regulars(tenants):
 
 def test_every_regular_is_scored_as_an_independent_computation_says(tenants, regulars):
     # The tenant fixture holds one stale watch-list row, for a guest who is no regular.
-    watched_before = set(ChurnScore.objects.for_org(tenants.a.organization).filter(on_watch=True)
-                         .values_list("guest_id", flat=True))
+    watched_before = set(
+        ChurnScore.objects.for_org(tenants.a.organization).filter(on_watch=True).values_list("guest_id", flat=True)
+    )
     run = churn_scores_refresh(organization_id=tenants.a.organization.pk, local_date=TODAY)
 
     expected = _expected_scores(tenants.a.organization)
@@ -169,9 +203,17 @@ def test_every_regular_is_scored_as_an_independent_computation_says(tenants, reg
 
     watched = {guest_id for guest_id, (score, _) in expected.items() if score >= WATCH_THRESHOLD}
     assert (run.scored, run.on_watch, run.entered, run.left) == (
-        len(expected), len(watched), len(watched - watched_before), len(watched_before - watched))
-    assert run.left == 1 and not ChurnScore.objects.for_org(tenants.a.organization).filter(
-        guest_id__in=watched_before - watched).exists()
+        len(expected),
+        len(watched),
+        len(watched - watched_before),
+        len(watched_before - watched),
+    )
+    assert (
+        run.left == 1
+        and not ChurnScore.objects.for_org(tenants.a.organization)
+        .filter(guest_id__in=watched_before - watched)
+        .exists()
+    )
     assert run.reasons["overdue"] == 2
     assert AuditEvent.objects.filter(organization=tenants.a.organization, action="care.churn_scored").count() == 1
 
@@ -183,9 +225,17 @@ def test_a_day_is_scored_once_and_the_next_day_shows_the_movement(tenants, regul
     assert again.pk == first.pk and ChurnRun.objects.for_org(organization).filter(local_date=TODAY).count() == 1
 
     # The drifting guest comes back; the next night they leave the list, keeping no stale reasons.
-    StayFactory(hotel=tenants.a.hotels[0], organization=organization, guest=regulars["drifting"],
-                arrival_on=TODAY - datetime.timedelta(days=2), departure_on=TODAY, status="checked_out",
-                room_revenue=Decimal(300), fb_revenue=0, other_revenue=0)
+    StayFactory(
+        hotel=tenants.a.hotels[0],
+        organization=organization,
+        guest=regulars["drifting"],
+        arrival_on=TODAY - datetime.timedelta(days=2),
+        departure_on=TODAY,
+        status="checked_out",
+        room_revenue=Decimal(300),
+        fb_revenue=0,
+        other_revenue=0,
+    )
     tomorrow = TODAY + datetime.timedelta(days=1)
     second = churn_scores_refresh(organization_id=organization.pk, local_date=tomorrow)
     drifting = ChurnScore.objects.for_org(organization).get(guest=regulars["drifting"])
@@ -242,8 +292,9 @@ def test_the_watch_list_runs_a_constant_number_of_queries(client, tenants, djang
     organization = tenants.a.organization
     owner = tenants.a.users[Role.FRONT_DESK]
     for n in range(30):
-        guest = GuestFactory(organization=organization, family_name=f"Drift{n}", relationship_owner=owner,
-                             is_confidential=n % 5 == 0)
+        guest = GuestFactory(
+            organization=organization, family_name=f"Drift{n}", relationship_owner=owner, is_confidential=n % 5 == 0
+        )
         _stays(tenants.a, guest, [700, 600, 500, 420, 300], 100)
     churn_scores_refresh(organization_id=organization.pk, local_date=TODAY)
     client.force_login(owner)

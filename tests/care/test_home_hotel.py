@@ -1,5 +1,6 @@
 """Which hotel greets a guest for the group's occasions (birthday, anniversary, holiday): the
 guest's home hotel, the hotel of their latest stay, as the group's first run of the day saw it."""
+
 import datetime
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from care import services
 from care.audience import audience_count
-from care.models import Campaign, CampaignKind, Delivery, HomeGuests, Holiday, JobRun
+from care.models import Campaign, CampaignKind, Delivery, Holiday, HomeGuests, JobRun
 from guests.models import Stay
 from tests.care.helpers import campaign, care_guest, care_settings
 from tests.factories import StayFactory
@@ -25,8 +26,14 @@ def _select(hotel, day=DAY):
 
 
 def _stay(tenant, hotel, guest, arrival_on, status="checked_out"):
-    return StayFactory(hotel=hotel, organization=tenant.organization, guest=guest, status=status, arrival_on=arrival_on,
-                       departure_on=arrival_on + datetime.timedelta(days=2))
+    return StayFactory(
+        hotel=hotel,
+        organization=tenant.organization,
+        guest=guest,
+        status=status,
+        arrival_on=arrival_on,
+        departure_on=arrival_on + datetime.timedelta(days=2),
+    )
 
 
 def _greeted(tenant, guest):
@@ -37,8 +44,9 @@ def _greeted(tenant, guest):
 def two_hotels(tenants):
     """Both hotels of group A greet birthdays and Mid-Autumn, with no frequency cap to hide a double greeting."""
     grand, riverside = tenants.a.hotels
-    mid_autumn = Holiday.objects.create(organization=tenants.a.organization, name="Mid-Autumn", calendar="dated",
-                                        on_date=DAY)
+    mid_autumn = Holiday.objects.create(
+        organization=tenants.a.organization, name="Mid-Autumn", calendar="dated", on_date=DAY
+    )
     for hotel in (grand, riverside):
         care_settings(hotel, frequency_cap_days=0)
         campaign(hotel, name="Birthday")
@@ -111,14 +119,16 @@ def test_snapshots_older_than_the_catch_up_window_are_dropped(tenants, two_hotel
     assert sorted(set(HomeGuests.objects.for_org(tenants.a.organization).values_list("local_date", flat=True))) == [DAY]
     # Another group's snapshots are its own business (B's is from 2026, long past, and stays).
     assert list(HomeGuests.objects.for_org(tenants.b.organization).values_list("local_date", flat=True)) == [
-        datetime.date(2026, 1, 1)]
+        datetime.date(2026, 1, 1)
+    ]
 
 
 @override_settings(CARE_CHUNK_SIZE=3)
 def test_a_run_is_sent_in_chunks_of_the_configured_size(tenants, two_hotels):
     grand, _riverside = two_hotels
-    guests = [care_guest(tenants.a, grand, name=f"Chunk{i}", email=f"c{i}@example.test", birthday=BIRTHDAY)
-              for i in range(7)]
+    guests = [
+        care_guest(tenants.a, grand, name=f"Chunk{i}", email=f"c{i}@example.test", birthday=BIRTHDAY) for i in range(7)
+    ]
     run = _select(grand)
     chunks = services.care_run_select(organization_id=grand.organization_id, run_id=run.pk)
     ids = sorted(Delivery.objects.for_org(tenants.a.organization).filter(run=run).values_list("pk", flat=True))

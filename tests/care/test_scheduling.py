@@ -3,6 +3,7 @@
 The care tasks run on a queue of their own for these tests (CARE_TASK_QUEUE), so only the
 workers started here take them and a worker can be killed mid-chunk on purpose.
 """
+
 import datetime
 import json
 import re
@@ -40,9 +41,13 @@ class CareProcesses:
         self.processes = []
         with django_db_blocker.unblock():
             self.env = _subprocess_env(
-                CARE_TASK_QUEUE=self.queue, CARE_DISPATCH_SECONDS="1",
-                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-                EMAIL_PORT=str(smtp_port), EMAIL_USE_TLS="0", EMAIL_USE_SSL="0",
+                CARE_TASK_QUEUE=self.queue,
+                CARE_DISPATCH_SECONDS="1",
+                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                EMAIL_HOST="127.0.0.1",
+                EMAIL_PORT=str(smtp_port),
+                EMAIL_USE_TLS="0",
+                EMAIL_USE_SSL="0",
                 CARE_SMS_FILE_PATH=str(tmp_path / "sms.jsonl"),
             )
 
@@ -50,20 +55,47 @@ class CareProcesses:
         node = f"care-{uuid.uuid4().hex[:8]}@%h"
         log = self.tmp_path / f"{node.split('@')[0]}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "hotelcrm", "worker", "--pool=solo", "-Q", self.queue, "-n", node,
-             "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={log}"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "hotelcrm",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                self.queue,
+                "-n",
+                node,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                f"--logfile={log}",
+            ],
             env={**self.env, **env},
         )
         self.processes.append(process)
-        _wait(lambda: process.poll() is not None or (log.exists() and " ready." in log.read_text()),
-              60, "the worker to start")
+        _wait(
+            lambda: process.poll() is not None or (log.exists() and " ready." in log.read_text()),
+            60,
+            "the worker to start",
+        )
         assert process.poll() is None, log.read_text() if log.exists() else "worker died"
         return process
 
     def beat(self):
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "hotelcrm", "beat", "--loglevel=INFO",
-             f"--schedule={self.tmp_path / 'beat-schedule'}", f"--logfile={self.tmp_path / 'beat.log'}"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "hotelcrm",
+                "beat",
+                "--loglevel=INFO",
+                f"--schedule={self.tmp_path / 'beat-schedule'}",
+                f"--logfile={self.tmp_path / 'beat.log'}",
+            ],
             env=self.env,
         )
         self.processes.append(process)
@@ -88,10 +120,16 @@ def _birthday_hotel(tenant, hotel, time_zone):
     hotel.save()
     # Not yet: the send time is set once the worker and beat are up (they take a while to start).
     # Quiet hours off: the test runs whatever the hour is at the hotel.
-    care_settings(hotel, send_time=datetime.time(23, 59, 59), quiet_start=datetime.time(0),
-                  quiet_end=datetime.time(0), catch_up_days=0)
-    Campaign.objects.create(organization=tenant.organization, hotel=hotel, name="Birthday", kind="birthday",
-                            channel=Channel.EMAIL)
+    care_settings(
+        hotel,
+        send_time=datetime.time(23, 59, 59),
+        quiet_start=datetime.time(0),
+        quiet_end=datetime.time(0),
+        catch_up_days=0,
+    )
+    Campaign.objects.create(
+        organization=tenant.organization, hotel=hotel, name="Birthday", kind="birthday", channel=Channel.EMAIL
+    )
     return timezone.now().astimezone(hotel.tz).date()
 
 
@@ -102,8 +140,9 @@ def _far_from_midnight(*zones, margin=datetime.timedelta(minutes=15)):
 
     for zone in zones:
         local_now = timezone.now().astimezone(ZoneInfo(zone))
-        midnight = datetime.datetime.combine(local_now.date() + datetime.timedelta(days=1), datetime.time(0),
-                                             tzinfo=local_now.tzinfo)
+        midnight = datetime.datetime.combine(
+            local_now.date() + datetime.timedelta(days=1), datetime.time(0), tzinfo=local_now.tzinfo
+        )
         if midnight - local_now > margin and local_now - local_now.replace(hour=0, minute=0, second=0) > margin:
             return zone
     raise AssertionError(f"no zone of {zones} is far from midnight")  # cannot happen: they are an hour apart
@@ -118,16 +157,30 @@ def _send_in(hotel, seconds):
 
 
 def test_birthdays_at_utc_plus_8_and_utc_minus_5_are_greeted_once_at_local_send_time_in_their_language(
-        tenants, care_processes, smtp_server, client):
+    tenants, care_processes, smtp_server, client
+):
     shanghai, bogota = tenants.a.hotels
     Campaign.objects.for_org(tenants.a.organization).update(is_active=False)  # only this test's campaigns run
     # UTC+8 (or +9) and UTC-5 (or -6): whichever is not near local midnight now (no skip at any hour).
     day_east = _birthday_hotel(tenants.a, shanghai, _far_from_midnight("Asia/Shanghai", "Asia/Tokyo"))
     day_west = _birthday_hotel(tenants.a, bogota, _far_from_midnight("America/Bogota", "America/Mexico_City"))
-    east = care_guest(tenants.a, shanghai, name="Li", email="li@example.test", language="zh-hans", native_name="李娜",
-                      birthday=day_east.replace(year=1985))
-    west = care_guest(tenants.a, bogota, name="Garcia", email="garcia@example.test", language="en",
-                      birthday=day_west.replace(year=1979))
+    east = care_guest(
+        tenants.a,
+        shanghai,
+        name="Li",
+        email="li@example.test",
+        language="zh-hans",
+        native_name="李娜",
+        birthday=day_east.replace(year=1985),
+    )
+    west = care_guest(
+        tenants.a,
+        bogota,
+        name="Garcia",
+        email="garcia@example.test",
+        language="en",
+        birthday=day_west.replace(year=1979),
+    )
 
     care_processes.worker()
     care_processes.beat()
@@ -178,16 +231,21 @@ def _restore_unacked_messages():
 
 
 def test_two_dispatches_and_a_worker_killed_mid_chunk_send_exactly_one_message_per_guest(
-        tenants, care_processes, tmp_path):
+    tenants, care_processes, tmp_path
+):
     hotel = tenants.a.hotels[0]
     Campaign.objects.for_org(tenants.a.organization).update(is_active=False)  # only this test's campaign runs
     local_today = timezone.now().astimezone(hotel.tz).date()
-    care_settings(hotel, send_time=datetime.time(0), quiet_start=datetime.time(0), quiet_end=datetime.time(0),
-                  catch_up_days=0)
-    Campaign.objects.create(organization=tenants.a.organization, hotel=hotel, name="Birthday SMS", kind="birthday",
-                            channel=Channel.SMS)
+    care_settings(
+        hotel, send_time=datetime.time(0), quiet_start=datetime.time(0), quiet_end=datetime.time(0), catch_up_days=0
+    )
+    Campaign.objects.create(
+        organization=tenants.a.organization, hotel=hotel, name="Birthday SMS", kind="birthday", channel=Channel.SMS
+    )
     guests = [
-        care_guest(tenants.a, hotel, name=f"Guest{i}", phone=f"+86139001{i:05d}", birthday=local_today.replace(year=1990))
+        care_guest(
+            tenants.a, hotel, name=f"Guest{i}", phone=f"+86139001{i:05d}", birthday=local_today.replace(year=1990)
+        )
         for i in range(12)
     ]
     slow = {"CARE_SEND_PAUSE_SECONDS": "0.6", "CARE_CHUNK_SIZE": "6"}
@@ -208,8 +266,11 @@ def test_two_dispatches_and_a_worker_killed_mid_chunk_send_exactly_one_message_p
     _restore_unacked_messages()
     care_processes.worker(**slow)
     ours = Delivery.objects.for_org(tenants.a.organization).filter(campaign__name="Birthday SMS")
-    _wait(lambda: not ours.filter(status=DeliveryStatus.QUEUED).exists() and ours.count() == len(guests), 90,
-          "every message")
+    _wait(
+        lambda: not ours.filter(status=DeliveryStatus.QUEUED).exists() and ours.count() == len(guests),
+        90,
+        "every message",
+    )
     dispatch_care_runs_task.apply_async(queue=care_processes.queue)  # and once more, after the fact
     time.sleep(2)
 

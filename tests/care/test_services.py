@@ -1,4 +1,5 @@
 """Guest care rules: who is greeted, once, in which language, and what guests can answer."""
+
 import datetime
 import re
 import zoneinfo
@@ -9,7 +10,15 @@ from django.utils import timezone
 
 from care import services
 from care.models import (
-    CallTask, CampaignKind, Channel, Delivery, DeliveryStatus, Holiday, JobRun, RunStatus, SurveyResponse,
+    CallTask,
+    CampaignKind,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Holiday,
+    JobRun,
+    RunStatus,
+    SurveyResponse,
 )
 from care.occasions import LUNAR_FESTIVALS, holiday_date_in, lunar_month_days_on
 from guests.models import SpecialDate
@@ -31,16 +40,23 @@ def _select(hotel, day):
 
 def _send_all(run):
     for delivery in Delivery.objects.for_org(run.organization_id).filter(run=run).order_by("pk"):
-        services.delivery_send(organization_id=run.organization_id, delivery_id=delivery.pk,
-                               now=timezone.now().replace(hour=4))  # 12:00 in Shanghai: outside quiet hours
+        services.delivery_send(
+            organization_id=run.organization_id, delivery_id=delivery.pk, now=timezone.now().replace(hour=4)
+        )  # 12:00 in Shanghai: outside quiet hours
 
 
 def test_the_lunar_festivals_land_on_their_gregorian_days_for_any_year():
-    days = {name: holiday_date_in(Holiday(calendar="lunar", month=m, day=d), 2025) for name, _zh, m, d, _l in LUNAR_FESTIVALS}
+    days = {
+        name: holiday_date_in(Holiday(calendar="lunar", month=m, day=d), 2025)
+        for name, _zh, m, d, _l in LUNAR_FESTIVALS
+    }
     assert days == {
-        "Spring Festival": datetime.date(2025, 1, 29), "Lantern Festival": datetime.date(2025, 2, 12),
-        "Dragon Boat Festival": datetime.date(2025, 5, 31), "Qixi Festival": datetime.date(2025, 8, 29),
-        "Mid-Autumn Festival": datetime.date(2025, 10, 6), "Double Ninth Festival": datetime.date(2025, 10, 29),
+        "Spring Festival": datetime.date(2025, 1, 29),
+        "Lantern Festival": datetime.date(2025, 2, 12),
+        "Dragon Boat Festival": datetime.date(2025, 5, 31),
+        "Qixi Festival": datetime.date(2025, 8, 29),
+        "Mid-Autumn Festival": datetime.date(2025, 10, 6),
+        "Double Ninth Festival": datetime.date(2025, 10, 29),
     }
     assert holiday_date_in(Holiday(calendar="lunar", month=1, day=1), 2026) == datetime.date(2026, 2, 17)
     assert holiday_date_in(Holiday(calendar="gregorian", month=2, day=29), 2025) == datetime.date(2025, 2, 28)
@@ -55,7 +71,9 @@ def test_a_birthday_today_is_selected_once_with_every_rule_applied(tenants):
     greeted = care_guest(tenants.a, hotel, name="Greeted", email="greeted@example.test", birthday=birthday)
     care_guest(tenants.a, hotel, name="NoConsent", email="nc@example.test", birthday=birthday, consent=False)
     care_guest(tenants.a, hotel, name="DoNotContact", email="dnc@example.test", birthday=birthday, do_not_contact=True)
-    secret = care_guest(tenants.a, hotel, name="Secret", email="s@example.test", birthday=birthday, is_confidential=True)
+    secret = care_guest(
+        tenants.a, hotel, name="Secret", email="s@example.test", birthday=birthday, is_confidential=True
+    )
     care_guest(tenants.a, hotel, name="NoEmail", phone="+8613900139000", birthday=birthday)
     care_guest(tenants.a, tenants.a.hotels[1], name="OtherHotel", email="o@example.test", birthday=birthday)
     care_guest(tenants.b, tenants.b.hotels[0], name="OtherTenant", email="b@example.test", birthday=birthday)
@@ -71,15 +89,19 @@ def test_a_birthday_today_is_selected_once_with_every_rule_applied(tenants):
     birthday_campaign.save()
     JobRun.objects.for_hotel(hotel).filter(pk=run.pk).update(selected_at=None)
     services.care_run_select(organization_id=hotel.organization_id, run_id=run.pk)
-    assert set(Delivery.objects.for_org(tenants.a.organization).filter(campaign=birthday_campaign)
-               .values_list("guest_id", flat=True)) == {greeted.pk, secret.pk}
+    assert set(
+        Delivery.objects.for_org(tenants.a.organization)
+        .filter(campaign=birthday_campaign)
+        .values_list("guest_id", flat=True)
+    ) == {greeted.pk, secret.pk}
 
 
 def test_a_lunar_birthday_is_greeted_on_this_years_gregorian_day(tenants):
     hotel = tenants.a.hotels[0]
     guest = care_guest(tenants.a, hotel, name="Lunar", email="lunar@example.test")
-    SpecialDate.objects.create(organization=tenants.a.organization, guest=guest, kind="birthday", calendar="lunar",
-                               month=8, day=15)
+    SpecialDate.objects.create(
+        organization=tenants.a.organization, guest=guest, kind="birthday", calendar="lunar", month=8, day=15
+    )
     campaign(hotel, created_days_ago=2000)
     _select(hotel, datetime.date(2025, 10, 5))
     assert not Delivery.objects.for_org(tenants.a.organization).filter(guest=guest).exists()
@@ -90,21 +112,37 @@ def test_a_lunar_birthday_is_greeted_on_this_years_gregorian_day(tenants):
 def test_the_frequency_cap_lets_one_marketing_message_through_but_not_service_messages(tenants):
     hotel = tenants.a.hotels[0]
     day = datetime.date(2025, 10, 6)  # Mid-Autumn
-    guest = care_guest(tenants.a, hotel, name="Busy", email="busy@example.test", birthday=datetime.date(1990, 10, 6),
-                       language="zh", nationality="CN")
+    guest = care_guest(
+        tenants.a,
+        hotel,
+        name="Busy",
+        email="busy@example.test",
+        birthday=datetime.date(1990, 10, 6),
+        language="zh",
+        nationality="CN",
+    )
     from tests.factories import StayFactory
 
-    StayFactory(hotel=hotel, organization=tenants.a.organization, guest=guest, status="checked_out",
-                arrival_on=day - datetime.timedelta(days=3), departure_on=day - datetime.timedelta(days=1))
-    mid_autumn = Holiday.objects.create(organization=tenants.a.organization, name="Mid-Autumn", calendar="lunar",
-                                        month=8, day=15, languages=["zh"])
+    StayFactory(
+        hotel=hotel,
+        organization=tenants.a.organization,
+        guest=guest,
+        status="checked_out",
+        arrival_on=day - datetime.timedelta(days=3),
+        departure_on=day - datetime.timedelta(days=1),
+    )
+    mid_autumn = Holiday.objects.create(
+        organization=tenants.a.organization, name="Mid-Autumn", calendar="lunar", month=8, day=15, languages=["zh"]
+    )
     birthday = campaign(hotel, created_days_ago=2000)
     holiday = campaign(hotel, kind=CampaignKind.HOLIDAY, holiday=mid_autumn, created_days_ago=2000)
     thanks = campaign(hotel, kind=CampaignKind.POST_STAY, days_offset=1, created_days_ago=2000)
 
     _select(hotel, day)
 
-    sent_for = set(Delivery.objects.for_org(tenants.a.organization).filter(guest=guest).values_list("campaign_id", flat=True))
+    sent_for = set(
+        Delivery.objects.for_org(tenants.a.organization).filter(guest=guest).values_list("campaign_id", flat=True)
+    )
     assert sent_for == {birthday.pk, thanks.pk}
     assert holiday.pk not in sent_for
 
@@ -113,9 +151,18 @@ def test_the_email_is_in_the_guests_language_and_its_unsubscribe_link_withdraws_
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     hotel = tenants.a.hotels[0]
     day = datetime.date(2026, 5, 17)
-    chinese = care_guest(tenants.a, hotel, name="Wang", email="wang@example.test", birthday=datetime.date(1980, 5, 17),
-                         language="zh-hans", native_name="王伟")
-    english = care_guest(tenants.a, hotel, name="Smith", email="smith@example.test", birthday=datetime.date(1981, 5, 17))
+    chinese = care_guest(
+        tenants.a,
+        hotel,
+        name="Wang",
+        email="wang@example.test",
+        birthday=datetime.date(1980, 5, 17),
+        language="zh-hans",
+        native_name="王伟",
+    )
+    english = care_guest(
+        tenants.a, hotel, name="Smith", email="smith@example.test", birthday=datetime.date(1981, 5, 17)
+    )
     campaign(hotel)
     run = _select(hotel, day)
     _send_all(run)
@@ -167,7 +214,9 @@ def test_an_unreachable_mail_server_is_retried_with_back_off_then_failed(tenants
     status, retry_in = services.delivery_send(organization_id=run.organization_id, delivery_id=delivery.pk, now=noon)
     assert status == DeliveryStatus.QUEUED and retry_in == 60
     for _attempt in range(4):
-        status, retry_in = services.delivery_send(organization_id=run.organization_id, delivery_id=delivery.pk, now=noon)
+        status, retry_in = services.delivery_send(
+            organization_id=run.organization_id, delivery_id=delivery.pk, now=noon
+        )
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 5 and delivery.last_error
 
@@ -202,9 +251,14 @@ def test_the_dispatcher_opens_each_local_day_once_and_catches_up_only_within_the
     care_settings(hotel, catch_up_days=2)
     before_send_time = datetime.datetime(2026, 5, 17, 1, 0, tzinfo=datetime.UTC)  # 09:00 local; send time 10:00
     opened = services.care_dispatch(now=before_send_time)
-    assert sorted(r.local_date for r in opened if r.hotel_id == hotel.pk) == [datetime.date(2026, 5, 15), datetime.date(2026, 5, 16)]
+    assert sorted(r.local_date for r in opened if r.hotel_id == hotel.pk) == [
+        datetime.date(2026, 5, 15),
+        datetime.date(2026, 5, 16),
+    ]
     after = before_send_time + datetime.timedelta(hours=2)
-    assert [r.local_date for r in services.care_dispatch(now=after) if r.hotel_id == hotel.pk] == [datetime.date(2026, 5, 17)]
+    assert [r.local_date for r in services.care_dispatch(now=after) if r.hotel_id == hotel.pk] == [
+        datetime.date(2026, 5, 17)
+    ]
     assert [r for r in services.care_dispatch(now=after) if r.status == RunStatus.DONE] == []
     assert JobRun.objects.for_hotel(hotel).filter(local_date__gte=datetime.date(2026, 5, 1)).count() == 3
     quiet = datetime.datetime(2026, 5, 20, 14, 0, tzinfo=datetime.UTC)  # 22:00 local
@@ -215,9 +269,16 @@ def test_a_low_survey_score_raises_a_follow_up_call_and_a_survey_is_answered_onc
     hotel = tenants.a.hotels[0]
     guest = care_guest(tenants.a, hotel, name="Unhappy", email="u@example.test")
     thanks = campaign(hotel, kind=CampaignKind.POST_STAY, days_offset=1)
-    delivery = Delivery.objects.create(organization=tenants.a.organization, hotel=hotel, campaign=thanks, guest=guest,
-                                       occasion_on=datetime.date(2026, 5, 17), channel="email", language="en",
-                                       status="sent")
+    delivery = Delivery.objects.create(
+        organization=tenants.a.organization,
+        hotel=hotel,
+        campaign=thanks,
+        guest=guest,
+        occasion_on=datetime.date(2026, 5, 17),
+        channel="email",
+        language="en",
+        status="sent",
+    )
     from care.messages import SURVEY_SALT, make_token
 
     url = f"/care/s/{make_token(SURVEY_SALT, delivery)}/"
@@ -241,8 +302,9 @@ def test_a_low_survey_score_raises_a_follow_up_call_and_a_survey_is_answered_onc
 def test_a_revisit_campaign_puts_key_accounts_on_the_call_list_on_their_cadence(tenants):
     hotel = tenants.a.hotels[0]
     owner = tenants.a.users[list(tenants.a.users)[2]]
-    key = care_guest(tenants.a, hotel, name="Key", phone="+8613900139002", value_class="key_account",
-                     relationship_owner=owner)
+    key = care_guest(
+        tenants.a, hotel, name="Key", phone="+8613900139002", value_class="key_account", relationship_owner=owner
+    )
     care_guest(tenants.a, hotel, name="Leisure", phone="+8613900139003")
     campaign(hotel, kind=CampaignKind.REVISIT, channel=Channel.CALL, cadence_days=30)
     run = _select(hotel, datetime.date(2026, 5, 17))

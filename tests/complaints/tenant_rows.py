@@ -1,4 +1,5 @@
 """At least one row of every complaints table for a tenant, so isolation tests have its ids."""
+
 import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,17 +19,26 @@ def fill(tenant, label):
     organization = tenant.organization
     SlaPolicy.objects.create(organization=organization)
     SlaOverride.objects.create(organization=organization, severity="critical", resolve_minutes=240)
-    HotelComplaintSettings.objects.create(organization=organization, hotel=hotel, general_manager=manager,
-                                          compensation_approval_threshold=100)
-    department = Department.objects.create(organization=organization, hotel=hotel, name=f"{label} Housekeeping",
-                                           head=manager)
+    HotelComplaintSettings.objects.create(
+        organization=organization, hotel=hotel, general_manager=manager, compensation_approval_threshold=100
+    )
+    department = Department.objects.create(
+        organization=organization, hotel=hotel, name=f"{label} Housekeeping", head=manager
+    )
     complaint = services.complaint_create(
-        hotel=hotel, actor=relations, category="lost_property", description=f"{label} lost a watch",
-        guest=tenant.guests[0], department=department, assignee=relations, room_number="808",
+        hotel=hotel,
+        actor=relations,
+        category="lost_property",
+        description=f"{label} lost a watch",
+        guest=tenant.guests[0],
+        department=department,
+        assignee=relations,
+        room_number="808",
         received_at=timezone.now() - datetime.timedelta(days=3),
     )
-    services.attachment_add(complaint=complaint, actor=relations,
-                            upload=SimpleUploadedFile(f"{label}.png", PNG, content_type="image/png"))
+    services.attachment_add(
+        complaint=complaint, actor=relations, upload=SimpleUploadedFile(f"{label}.png", PNG, content_type="image/png")
+    )
     services.compensation_propose(complaint=complaint, actor=relations, kind="amount", amount=500)
     item = complaint.checklist.first()
     services.checklist_item_set(item=item, actor=relations, is_done=True)

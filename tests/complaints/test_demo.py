@@ -1,4 +1,5 @@
 """The demo generator: departments, a closed history and a live queue with timelines, fast."""
+
 from types import SimpleNamespace
 
 from django.utils import timezone
@@ -10,8 +11,9 @@ from complaints.models import OPEN_STATUSES, Complaint, ComplaintTransition, Dep
 def test_demo_extras_give_each_hotel_a_history_and_a_live_queue(tenants):
     tenant = tenants.a
     before = Complaint.objects.for_org(tenant.organization).count()
-    demo.demo_seed_extras([(SimpleNamespace(slug="alpha"), tenant.organization, tenant.hotels)], seed=1,
-                          now=timezone.now())
+    demo.demo_seed_extras(
+        [(SimpleNamespace(slug="alpha"), tenant.organization, tenant.hotels)], seed=1, now=timezone.now()
+    )
     rows = Complaint.objects.for_org(tenant.organization)
     # 150 closed, 8 in the live queue and 5 more for the states the queue lacks, per hotel.
     assert rows.count() - before == 150 * 2 + 8 * 2 + 5 * 2

@@ -1,4 +1,5 @@
 """What complaints show elsewhere: the guest profile's history, the arrivals briefing, the warning."""
+
 import pytest
 
 from complaints import services
@@ -6,8 +7,14 @@ from hotelcrm.models import Role
 
 
 def _complaint(tenant, guest, **kwargs):
-    return services.complaint_create(hotel=tenant.hotels[0], actor=tenant.users[Role.FRONT_DESK],
-                                     category="facility", description="Lamp broken", guest=guest, **kwargs)
+    return services.complaint_create(
+        hotel=tenant.hotels[0],
+        actor=tenant.users[Role.FRONT_DESK],
+        category="facility",
+        description="Lamp broken",
+        guest=guest,
+        **kwargs,
+    )
 
 
 def test_the_profile_shows_the_guest_s_complaints_in_constant_queries(client, tenants, django_assert_max_num_queries):
@@ -28,8 +35,12 @@ def test_the_profile_counts_malicious_complaints(client, tenants):
     complaint = _complaint(tenants.a, guest)
     for action in ("acknowledge", "start", "resolve", "follow_up"):
         complaint = services.complaint_transition(complaint=complaint, action=action, actor=None)
-    services.complaint_transition(complaint=complaint, action="close", actor=None, closing={
-        "outcome": "not_justified", "response_text": "We checked.", "is_malicious": True})
+    services.complaint_transition(
+        complaint=complaint,
+        action="close",
+        actor=None,
+        closing={"outcome": "not_justified", "response_text": "We checked.", "is_malicious": True},
+    )
     client.force_login(tenants.a.users[Role.GUEST_RELATIONS])
     assert "malicious-count" in client.get(f"/guests/{guest.pk}/").content.decode()
 

@@ -1,4 +1,5 @@
 """SLA clocks in the hotel's zone (DST included) and the escalation notices, each sent exactly once."""
+
 import datetime
 import email
 import email.policy
@@ -11,11 +12,11 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from complaints import services, workflow
-from complaints.models import Complaint, Escalation, SlaOverride, Status
+from complaints.models import Complaint, Escalation, SlaOverride
 from hotelcrm.models import Role
 from notifications.models import Notification
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -69,7 +70,8 @@ def test_an_ambiguous_due_time_takes_the_first_occurrence():
 
 def test_a_severity_override_shortens_the_clock(tenants):
     SlaOverride.objects.for_org(tenants.a.organization).filter(severity="critical").update(
-        acknowledge_minutes=5, resolve_minutes=120, hard_limit_minutes=60)
+        acknowledge_minutes=5, resolve_minutes=120, hard_limit_minutes=60
+    )
     received = timezone.now()
     complaint = _create(tenants.a, severity="critical", received_at=received)
     assert complaint.acknowledge_due_at - received == datetime.timedelta(minutes=5)
@@ -88,20 +90,24 @@ def test_the_queue_shows_due_times_in_the_hotel_s_zone(client, tenants):
 
 # --- escalation, in process ----------------------------------------------------------------------
 
+
 def _old_complaint(tenant, hours_ago, **kwargs):
     kwargs.setdefault("assignee", tenant.users[Role.GUEST_RELATIONS])
     return _create(tenant, received_at=timezone.now() - datetime.timedelta(hours=hours_ago), **kwargs)
 
 
 def _escalations(tenant, complaint):
-    return sorted(Escalation.objects.for_org(tenant.organization).filter(complaint=complaint)
-                  .values_list("threshold", flat=True))
+    return sorted(
+        Escalation.objects.for_org(tenant.organization).filter(complaint=complaint).values_list("threshold", flat=True)
+    )
 
 
 def _notices(tenant, complaint):
-    return sorted(Notification.objects.for_org(tenant.organization)
-                  .filter(dedupe_key__startswith=f"complaint:{complaint.pk}:")
-                  .values_list("dedupe_key", "recipient__username"))
+    return sorted(
+        Notification.objects.for_org(tenant.organization)
+        .filter(dedupe_key__startswith=f"complaint:{complaint.pk}:")
+        .values_list("dedupe_key", "recipient__username")
+    )
 
 
 def test_each_threshold_goes_to_its_people_once(tenants):
@@ -179,6 +185,7 @@ def test_two_scans_at_once_announce_each_threshold_once():
 
 # --- the real thing: Celery worker, beat task, SMTP ------------------------------------------------
 
+
 def _subjects(inbox):
     return [str(email.message_from_bytes(m.content, policy=email.policy.default)["subject"]) for m in inbox.messages]
 
@@ -203,8 +210,12 @@ def test_the_celery_task_emails_each_notice_once_even_when_run_twice(celery_work
     mine = [s for s in _subjects(smtp_server) if marker in s]
     assert len(mine) == 3, mine
     assert _escalations(tenant, complaint) == ["at_risk", "breach", "hard_limit"]
-    assert Notification.objects.for_org(tenant.organization).filter(
-        dedupe_key__startswith=f"complaint:{complaint.pk}:", email_status="sent").count() == 3
+    assert (
+        Notification.objects.for_org(tenant.organization)
+        .filter(dedupe_key__startswith=f"complaint:{complaint.pk}:", email_status="sent")
+        .count()
+        == 3
+    )
 
 
 def test_the_scan_runs_every_minute_from_beat():

@@ -1,9 +1,9 @@
 """Complaint pages: queue and board in constant queries, quick log, actions, bad input, photos, feedback."""
+
 import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
@@ -23,18 +23,34 @@ def _complaints(tenant, n, *, spread=False, **kwargs):
     # spread: some breached (30 h old) and some due soon (23 h old), so every filter has rows.
     hours = [0, 23, 30, 5, 12] if spread else list(range(n))
     return [
-        services.complaint_create(hotel=tenant.hotels[0], actor=tenant.users[Role.FRONT_DESK], category="hygiene",
-                                  description=f"Dusty shelf {i}", guest=tenant.guests[i % 2],
-                                  assignee=tenant.users[Role.GUEST_RELATIONS], room_number=f"{300 + i}",
-                                  received_at=timezone.now() - datetime.timedelta(hours=hours[i % len(hours)]), **kwargs)
+        services.complaint_create(
+            hotel=tenant.hotels[0],
+            actor=tenant.users[Role.FRONT_DESK],
+            category="hygiene",
+            description=f"Dusty shelf {i}",
+            guest=tenant.guests[i % 2],
+            assignee=tenant.users[Role.GUEST_RELATIONS],
+            room_number=f"{300 + i}",
+            received_at=timezone.now() - datetime.timedelta(hours=hours[i % len(hours)]),
+            **kwargs,
+        )
         for i in range(n)
     ]
 
 
-@pytest.mark.parametrize("path", ["/complaints/", "/complaints/board/", "/complaints/?status=all&category=hygiene",
-                                  "/complaints/?breached=on", "/complaints/?due_soon=on&assignee=me"])
-def test_lists_take_the_same_number_of_queries_for_5_or_40_complaints(client, tenants,
-                                                                       django_assert_max_num_queries, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/complaints/",
+        "/complaints/board/",
+        "/complaints/?status=all&category=hygiene",
+        "/complaints/?breached=on",
+        "/complaints/?due_soon=on&assignee=me",
+    ],
+)
+def test_lists_take_the_same_number_of_queries_for_5_or_40_complaints(
+    client, tenants, django_assert_max_num_queries, path
+):
     _login(client, tenants.a)
     _complaints(tenants.a, 5, spread=True)
     with django_assert_max_num_queries(20) as few:
@@ -47,8 +63,9 @@ def test_lists_take_the_same_number_of_queries_for_5_or_40_complaints(client, te
 def test_the_queue_filters_and_shows_only_this_hotel(client, tenants):
     _login(client, tenants.a)
     mine = _complaints(tenants.a, 3)
-    other_hotel = services.complaint_create(hotel=tenants.a.hotels[1], actor=None, category="service",
-                                            description="Elsewhere")
+    other_hotel = services.complaint_create(
+        hotel=tenants.a.hotels[1], actor=None, category="service", description="Elsewhere"
+    )
     body = client.get("/complaints/?status=all").content.decode()
     assert all(f'/complaints/{c.pk}/"' in body for c in mine)
     assert f'/complaints/{other_hotel.pk}/"' not in body
@@ -57,8 +74,9 @@ def test_the_queue_filters_and_shows_only_this_hotel(client, tenants):
     assert "complaint-queue-empty" in client.get("/complaints/?breached=on").content.decode()
 
 
-@pytest.mark.parametrize("query", ["status=bogus", "category=%00", "assignee=';drop", "page=-1", "page=abc",
-                                   "due_soon=maybe&breached=2"])
+@pytest.mark.parametrize(
+    "query", ["status=bogus", "category=%00", "assignee=';drop", "page=-1", "page=abc", "due_soon=maybe&breached=2"]
+)
 def test_malformed_filters_never_error(client, tenants, query):
     _login(client, tenants.a)
     assert client.get(f"/complaints/?{query}").status_code == 200
@@ -68,19 +86,33 @@ def test_the_front_desk_logs_a_complaint_in_a_few_fields(client, tenants):
     _login(client, tenants.a, Role.FRONT_DESK)
     guest = tenants.a.guests[0]
     assert client.get(f"/complaints/new/?guest={guest.pk}&room=512").status_code == 200
-    response = client.post("/complaints/new/", {
-        "category": "facility", "severity": "high", "channel": "in_person", "room_number": "512",
-        "description": "Air conditioning is loud", "guest_id": guest.pk,
-    })
+    response = client.post(
+        "/complaints/new/",
+        {
+            "category": "facility",
+            "severity": "high",
+            "channel": "in_person",
+            "room_number": "512",
+            "description": "Air conditioning is loud",
+            "guest_id": guest.pk,
+        },
+    )
     complaint = Complaint.objects.for_org(tenants.a.organization).get(description="Air conditioning is loud")
     assert response.status_code == 302 and response["Location"] == f"/complaints/{complaint.pk}/"
     assert (complaint.guest, complaint.status, complaint.hotel) == (guest, Status.RECEIVED, tenants.a.hotels[0])
 
 
-@pytest.mark.parametrize("data", [{}, {"category": "nonsense", "description": "x"}, {"category": "facility"},
-                                  {"category": "facility", "description": "x" * 5000},
-                                  {"category": "facility", "description": "ok", "guest_id": "abc"},
-                                  {"category": "facility", "description": "ok", "severity": "apocalyptic"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"category": "nonsense", "description": "x"},
+        {"category": "facility"},
+        {"category": "facility", "description": "x" * 5000},
+        {"category": "facility", "description": "ok", "guest_id": "abc"},
+        {"category": "facility", "description": "ok", "severity": "apocalyptic"},
+    ],
+)
 def test_quick_log_answers_bad_input_with_the_form(client, tenants, data):
     _login(client, tenants.a, Role.FRONT_DESK)
     response = client.post("/complaints/new/", data)
@@ -90,8 +122,16 @@ def test_quick_log_answers_bad_input_with_the_form(client, tenants, data):
 
 def test_quick_log_ignores_a_guest_of_another_organization(client, tenants):
     _login(client, tenants.a, Role.FRONT_DESK)
-    client.post("/complaints/new/", {"category": "facility", "description": "Foreign guest id",
-                                     "guest_id": tenants.b.guests[0].pk, "severity": "low", "channel": "phone"})
+    client.post(
+        "/complaints/new/",
+        {
+            "category": "facility",
+            "description": "Foreign guest id",
+            "guest_id": tenants.b.guests[0].pk,
+            "severity": "low",
+            "channel": "phone",
+        },
+    )
     assert Complaint.objects.for_org(tenants.a.organization).get(description="Foreign guest id").guest is None
 
 
@@ -104,9 +144,18 @@ def test_moving_through_the_workflow_on_the_page(client, tenants):
         assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "close-form" in page and "Follow-up done" in page
-    response = client.post(url + "close/", {"version": 5, "outcome": "justified", "response_language": "en",
-                                            "response_text": "Sorry", "root_cause": "Rushed cleaning",
-                                            "corrective_action": "Checklist per room", "satisfaction": "5"})
+    response = client.post(
+        url + "close/",
+        {
+            "version": 5,
+            "outcome": "justified",
+            "response_language": "en",
+            "response_text": "Sorry",
+            "root_cause": "Rushed cleaning",
+            "corrective_action": "Checklist per room",
+            "satisfaction": "5",
+        },
+    )
     assert response.status_code == 302
     assert Complaint.objects.for_org(tenants.a.organization).get(pk=complaint.pk).status == Status.CLOSED
 
@@ -120,9 +169,17 @@ def test_a_stale_form_gets_the_conflict_message(client, tenants):
     assert "Someone else changed this complaint" in response.content.decode()
 
 
-@pytest.mark.parametrize("data", [{}, {"action": "fly", "version": 1}, {"action": "resolve", "version": "x"},
-                                  {"action": "resolve", "version": 1}, {"action": "close", "version": 1},
-                                  {"action": "cancel", "version": 1}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"action": "fly", "version": 1},
+        {"action": "resolve", "version": "x"},
+        {"action": "resolve", "version": 1},
+        {"action": "close", "version": 1},
+        {"action": "cancel", "version": 1},
+    ],
+)
 def test_bad_steps_are_refused_with_a_message(client, tenants, data):
     _login(client, tenants.a)
     complaint = _complaints(tenants.a, 1)[0]
@@ -142,9 +199,14 @@ def test_the_front_desk_may_acknowledge_but_not_resolve(client, tenants):
     assert Complaint.objects.for_org(tenants.a.organization).get(pk=complaint.pk).status == Status.IN_PROGRESS
 
 
-@pytest.mark.parametrize("data", [{"version": 1}, {"version": 1, "outcome": "justified", "response_language": "en",
-                                                   "response_text": "x"},
-                                  {"version": "abc", "outcome": "?"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"version": 1},
+        {"version": 1, "outcome": "justified", "response_language": "en", "response_text": "x"},
+        {"version": "abc", "outcome": "?"},
+    ],
+)
 def test_a_bad_close_shows_the_form_with_errors(client, tenants, data):
     _login(client, tenants.a)
     complaint = _complaints(tenants.a, 1)[0]
@@ -227,7 +289,11 @@ def test_a_low_score_on_the_guest_s_page_reopens_and_flags_the_case(client, tena
     assert response.status_code == 200 and "feedback-thanks" in response.content.decode()
     fresh = Complaint.objects.for_org(tenants.a.organization).get(pk=complaint.pk)
     assert (fresh.status, fresh.is_flagged, fresh.satisfaction, fresh.satisfaction_source) == (
-        Status.IN_PROGRESS, True, 1, "guest")
+        Status.IN_PROGRESS,
+        True,
+        1,
+        "guest",
+    )
     assert fresh.transitions.last().actor_label == "guest"
     assert client.get(path).status_code == 404  # single use
     assert client.post(path, {"score": "5"}).status_code == 404
@@ -259,14 +325,23 @@ def test_a_bad_score_is_a_form_error(client, tenants):
     assert response.status_code == 200 and "errorlist" in response.content.decode()
 
 
-def test_the_analysis_page_groups_root_causes_by_department_and_category(client, tenants,
-                                                                         django_assert_max_num_queries):
+def test_the_analysis_page_groups_root_causes_by_department_and_category(
+    client, tenants, django_assert_max_num_queries
+):
     complaint = _resolved(tenants.a)
     for action in ("follow_up",):
         complaint = services.complaint_transition(complaint=complaint, action=action, actor=None)
-    services.complaint_transition(complaint=complaint, action="close", actor=None, closing={
-        "outcome": "justified", "response_text": "Sorry", "root_cause": "Shelf skipped in the checklist",
-        "corrective_action": "Shelf added to the checklist"})
+    services.complaint_transition(
+        complaint=complaint,
+        action="close",
+        actor=None,
+        closing={
+            "outcome": "justified",
+            "response_text": "Sorry",
+            "root_cause": "Shelf skipped in the checklist",
+            "corrective_action": "Shelf added to the checklist",
+        },
+    )
     _login(client, tenants.a, Role.MANAGER)
     with django_assert_max_num_queries(15):
         body = client.get("/complaints/analysis/").content.decode()

@@ -1,4 +1,5 @@
 """The complaint state machine: every legal and illegal step, concurrency, closing rules."""
+
 import itertools
 import threading
 
@@ -21,8 +22,14 @@ PATH = {
     Status.CLOSED: ["acknowledge", "start", "resolve", "follow_up", "close"],
     Status.CANCELLED: ["cancel"],
 }
-CLOSING = {"outcome": "justified", "response_text": "We are sorry.", "response_language": "en",
-           "root_cause": "Broken valve", "corrective_action": "Valves checked monthly", "satisfaction": 4}
+CLOSING = {
+    "outcome": "justified",
+    "response_text": "We are sorry.",
+    "response_language": "en",
+    "root_cause": "Broken valve",
+    "corrective_action": "Valves checked monthly",
+    "satisfaction": 4,
+}
 
 
 def _new(tenant, **kwargs):
@@ -47,18 +54,32 @@ def _at(tenant, status):
     return complaint
 
 
-LEGAL = [(status, action) for status in Status.values for action in workflow.TRANSITIONS
-         if status in workflow.TRANSITIONS[action][0]]
-ILLEGAL = [(status, action) for status, action in itertools.product(Status.values, workflow.TRANSITIONS)
-           if (status, action) not in LEGAL]
+LEGAL = [
+    (status, action)
+    for status in Status.values
+    for action in workflow.TRANSITIONS
+    if status in workflow.TRANSITIONS[action][0]
+]
+ILLEGAL = [
+    (status, action)
+    for status, action in itertools.product(Status.values, workflow.TRANSITIONS)
+    if (status, action) not in LEGAL
+]
 
 
 def test_the_table_has_the_issue_s_workflow():
     assert set(LEGAL) == {
-        ("received", "acknowledge"), ("acknowledged", "start"), ("in_progress", "resolve"),
-        ("resolved", "follow_up"), ("follow_up_done", "close"),
-        ("resolved", "reopen"), ("follow_up_done", "reopen"), ("closed", "reopen"),
-        ("received", "cancel"), ("acknowledged", "cancel"), ("in_progress", "cancel"),
+        ("received", "acknowledge"),
+        ("acknowledged", "start"),
+        ("in_progress", "resolve"),
+        ("resolved", "follow_up"),
+        ("follow_up_done", "close"),
+        ("resolved", "reopen"),
+        ("follow_up_done", "reopen"),
+        ("closed", "reopen"),
+        ("received", "cancel"),
+        ("acknowledged", "cancel"),
+        ("in_progress", "cancel"),
     }
 
 
@@ -71,8 +92,11 @@ def test_every_legal_step_moves_the_complaint_and_is_recorded(tenants, status, a
     assert after.version == complaint.version + 1
     last = ComplaintTransition.objects.for_org(tenants.a.organization).filter(complaint=after).last()
     assert (last.from_status, last.to_status, last.actor) == (status, after.status, actor)
-    assert AuditEvent.objects.for_org(tenants.a.organization).filter(action=f"complaint.{action}",
-                                                                     object_id=str(after.pk)).exists()
+    assert (
+        AuditEvent.objects.for_org(tenants.a.organization)
+        .filter(action=f"complaint.{action}", object_id=str(after.pk))
+        .exists()
+    )
 
 
 @pytest.mark.parametrize("status,action", ILLEGAL)
@@ -114,8 +138,12 @@ def test_closing_checks_the_closing_fields(tenants):
     with pytest.raises(ComplaintError) as unhappy:
         _step(complaint, "close", actor, closing={**CLOSING, "satisfaction": 2})
     assert "reopen" in unhappy.value.fields["satisfaction"][0]
-    closed = _step(complaint, "close", actor, closing={**CLOSING, "outcome": "not_justified", "root_cause": "",
-                                                        "corrective_action": ""})
+    closed = _step(
+        complaint,
+        "close",
+        actor,
+        closing={**CLOSING, "outcome": "not_justified", "root_cause": "", "corrective_action": ""},
+    )
     assert closed.status == Status.CLOSED and closed.closed_at is not None
 
 
@@ -123,7 +151,11 @@ def test_reopening_clears_the_resolution_and_counts(tenants):
     closed = _at(tenants.a, Status.CLOSED)
     reopened = _step(closed, "reopen", tenants.a.users[Role.GUEST_RELATIONS], note="Guest called again")
     assert (reopened.status, reopened.reopen_count, reopened.closed_at, reopened.resolved_at) == (
-        Status.IN_PROGRESS, 1, None, None)
+        Status.IN_PROGRESS,
+        1,
+        None,
+        None,
+    )
 
 
 def test_a_malicious_complaint_counts_towards_a_warning_on_the_guest(tenants):
@@ -134,8 +166,12 @@ def test_a_malicious_complaint_counts_towards_a_warning_on_the_guest(tenants):
         complaint = _new(tenants.a, guest=guest)
         for action in PATH[Status.FOLLOW_UP_DONE]:
             complaint = _step(complaint, action, tenants.a.users[Role.GUEST_RELATIONS])
-        _step(complaint, "close", tenants.a.users[Role.GUEST_RELATIONS],
-              closing={**CLOSING, "outcome": "not_justified", "is_malicious": True})
+        _step(
+            complaint,
+            "close",
+            tenants.a.users[Role.GUEST_RELATIONS],
+            closing={**CLOSING, "outcome": "not_justified", "is_malicious": True},
+        )
         status = GuestProfile.objects.for_org(tenants.a.organization).get(pk=guest.pk).status
     assert status == GuestStatus.WARNED
 
@@ -164,8 +200,9 @@ def test_compensation_above_the_threshold_waits_for_a_manager(tenants):
     relations, manager = tenants.a.users[Role.GUEST_RELATIONS], tenants.a.users[Role.MANAGER]
     small = services.compensation_propose(complaint=complaint, actor=relations, kind="amount", amount=50)
     assert small.status == "approved"
-    big = services.compensation_propose(complaint=complaint, actor=relations, kind="gift", gift="Spa voucher",
-                                        value=300)
+    big = services.compensation_propose(
+        complaint=complaint, actor=relations, kind="gift", gift="Spa voucher", value=300
+    )
     assert big.status == "proposed"
     decided = services.compensation_decide(compensation=big, actor=manager, approve=True)
     assert (decided.status, decided.decided_by) == ("approved", manager)
@@ -192,6 +229,7 @@ def test_a_guest_or_department_of_another_tenant_is_refused(tenants):
 
 # --- concurrency: two real connections ------------------------------------------------------------
 
+
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_resolving_at_once_one_wins_the_other_gets_a_conflict():
     from tests.conftest import build_tenant
@@ -206,8 +244,9 @@ def test_two_staff_resolving_at_once_one_wins_the_other_gets_a_conflict():
     def resolve(user):
         try:
             barrier.wait(5)
-            services.complaint_transition(complaint=complaint, action="resolve", actor=user,
-                                          note=f"by {user.username}", expected_version=version)
+            services.complaint_transition(
+                complaint=complaint, action="resolve", actor=user, note=f"by {user.username}", expected_version=version
+            )
             results.append("won")
         except ComplaintConflict as conflict:
             results.append(conflict.message)
@@ -219,7 +258,7 @@ def test_two_staff_resolving_at_once_one_wins_the_other_gets_a_conflict():
         thread.start()
     for thread in threads:
         thread.join(20)
-    assert sorted(results, key=len) [0] == "won" and len(results) == 2
+    assert sorted(results, key=len)[0] == "won" and len(results) == 2
     assert "Someone else changed this complaint" in [r for r in results if r != "won"][0]
     fresh = Complaint.objects.for_org(tenant.organization).get(pk=complaint.pk)
     assert (fresh.status, fresh.version) == (Status.RESOLVED, version + 1)

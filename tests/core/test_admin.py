@@ -30,22 +30,36 @@ def test_a_membership_form_offers_only_the_groups_hotels_and_staff(client, tenan
     form = client.get("/admin/core/membership/add/").context["adminform"].form
     assert set(form.fields["hotel"].queryset) == set(tenants.a.hotels)
     assert set(form.fields["organization"].queryset) == {tenants.a.organization}
-    response = client.post("/admin/core/membership/add/", {
-        "organization": tenants.b.organization.pk, "hotel": tenants.b.hotels[0].pk,
-        "user": tenants.a.users[Role.FRONT_DESK].pk, "role": Role.MANAGER,
-    })
+    response = client.post(
+        "/admin/core/membership/add/",
+        {
+            "organization": tenants.b.organization.pk,
+            "hotel": tenants.b.hotels[0].pk,
+            "user": tenants.a.users[Role.FRONT_DESK].pk,
+            "role": Role.MANAGER,
+        },
+    )
     assert response.status_code == 200  # the form is shown again with errors
     assert not Membership.objects.for_org(tenants.b.organization).filter(user=tenants.a.users[Role.FRONT_DESK]).exists()
 
 
 def test_a_group_admin_can_add_staff_to_a_hotel_of_the_group(client, tenants):
     client.force_login(_staff(tenants.a.users[Role.GROUP_ADMIN]))
-    response = client.post("/admin/core/membership/add/", {
-        "organization": tenants.a.organization.pk, "hotel": tenants.a.hotels[1].pk,
-        "user": tenants.a.users[Role.FRONT_DESK].pk, "role": Role.MANAGER,
-    })
+    response = client.post(
+        "/admin/core/membership/add/",
+        {
+            "organization": tenants.a.organization.pk,
+            "hotel": tenants.a.hotels[1].pk,
+            "user": tenants.a.users[Role.FRONT_DESK].pk,
+            "role": Role.MANAGER,
+        },
+    )
     assert response.status_code == 302
-    assert Membership.objects.for_org(tenants.a.organization).filter(hotel=tenants.a.hotels[1], user=tenants.a.users[Role.FRONT_DESK]).exists()
+    assert (
+        Membership.objects.for_org(tenants.a.organization)
+        .filter(hotel=tenants.a.hotels[1], user=tenants.a.users[Role.FRONT_DESK])
+        .exists()
+    )
 
 
 def test_a_non_superuser_cannot_make_themself_superuser(client, tenants):
@@ -59,7 +73,11 @@ def test_a_membership_whose_hotel_is_in_another_organization_is_invalid(tenants)
     import pytest
     from django.core.exceptions import ValidationError
 
-    membership = Membership(organization=tenants.a.organization, hotel=tenants.b.hotels[0],
-                            user=tenants.a.users[Role.FRONT_DESK], role=Role.MANAGER)
+    membership = Membership(
+        organization=tenants.a.organization,
+        hotel=tenants.b.hotels[0],
+        user=tenants.a.users[Role.FRONT_DESK],
+        role=Role.MANAGER,
+    )
     with pytest.raises(ValidationError, match="another organization"):
         membership.full_clean()

@@ -10,8 +10,13 @@ def test_an_audit_event_records_who_what_and_where(rf, tenants):
     request = rf.get("/", REMOTE_ADDR="203.0.113.7")
     user = tenants.a.users[Role.MANAGER]
     event = audit_record(
-        action="guest.view_sensitive", hotel=tenants.a.hotels[0], actor=user, obj=tenants.a.guests[0],
-        fields=["phone"], reason="arrival check", request=request,
+        action="guest.view_sensitive",
+        hotel=tenants.a.hotels[0],
+        actor=user,
+        obj=tenants.a.guests[0],
+        fields=["phone"],
+        reason="arrival check",
+        request=request,
     )
     event.refresh_from_db()
     assert event.organization == tenants.a.organization

@@ -1,4 +1,5 @@
 """The audit trail is a hash chain per organization; verify_audit finds the first broken link."""
+
 import threading
 from io import StringIO
 
@@ -23,9 +24,16 @@ def _tamper(sql, params):
 def _events(tenants, count=4):
     org = tenants.a.organization
     return [
-        audit_record(action=f"test.event{i}", organization=org, hotel=tenants.a.hotels[0],
-                     actor=tenants.a.users[Role.MANAGER], obj=tenants.a.guests[0], fields=["phone"],
-                     extra={"n": i, "nested": {"b": 1, "a": [1, 2]}}, reason="why")
+        audit_record(
+            action=f"test.event{i}",
+            organization=org,
+            hotel=tenants.a.hotels[0],
+            actor=tenants.a.users[Role.MANAGER],
+            obj=tenants.a.guests[0],
+            fields=["phone"],
+            extra={"n": i, "nested": {"b": 1, "a": [1, 2]}},
+            reason="why",
+        )
         for i in range(count)
     ]
 

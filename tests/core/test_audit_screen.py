@@ -1,4 +1,5 @@
 """The managers' audit screen: scoped to the organization (and hotel), filterable, paginated, exportable."""
+
 import csv
 import datetime
 import io
@@ -20,14 +21,27 @@ def trail(tenants):
     a, b = tenants.a, tenants.b
     manager, desk = a.users[Role.MANAGER], a.users[Role.FRONT_DESK]
     return {
-        "grand": audit_record(action="guest.view_sensitive", hotel=a.hotels[0], actor=desk, obj=a.guests[0],
-                              fields=["contact:email"], reason="marker-grand"),
-        "river": audit_record(action="guest.view_sensitive", hotel=a.hotels[1], actor=manager, obj=a.guests[1],
-                              reason="marker-river"),
-        "org": audit_record(action="guest.merge", organization=a.organization, actor=manager, obj=a.guests[1],
-                            reason="marker-org"),
-        "bravo": audit_record(action="guest.view_sensitive", hotel=b.hotels[0], actor=b.users[Role.FRONT_DESK],
-                              obj=b.guests[0], reason="marker-bravo"),
+        "grand": audit_record(
+            action="guest.view_sensitive",
+            hotel=a.hotels[0],
+            actor=desk,
+            obj=a.guests[0],
+            fields=["contact:email"],
+            reason="marker-grand",
+        ),
+        "river": audit_record(
+            action="guest.view_sensitive", hotel=a.hotels[1], actor=manager, obj=a.guests[1], reason="marker-river"
+        ),
+        "org": audit_record(
+            action="guest.merge", organization=a.organization, actor=manager, obj=a.guests[1], reason="marker-org"
+        ),
+        "bravo": audit_record(
+            action="guest.view_sensitive",
+            hotel=b.hotels[0],
+            actor=b.users[Role.FRONT_DESK],
+            obj=b.guests[0],
+            reason="marker-bravo",
+        ),
     }
 
 
@@ -65,7 +79,9 @@ def test_staff_below_manager_are_refused(client, tenants, trail, role):
 def test_filter_by_guest_staff_member_and_action(client, tenants, trail):
     admin = tenants.a.users[Role.GROUP_ADMIN]
     assert _markers(_get(client, admin, guest=tenants.a.guests[1].pk)) == {"marker-river", "marker-org"}
-    assert _markers(_get(client, admin, actor=tenants.a.users[Role.FRONT_DESK].pk, action="guest.view_sensitive")) == {"marker-grand"}
+    assert _markers(_get(client, admin, actor=tenants.a.users[Role.FRONT_DESK].pk, action="guest.view_sensitive")) == {
+        "marker-grand"
+    }
     assert _markers(_get(client, admin, action="guest.merge")) == {"marker-org"}
     # Another organization's guest id finds nothing; it is just a number that matches no event here.
     assert _markers(_get(client, admin, guest=tenants.b.guests[0].pk)) == set()
@@ -82,8 +98,12 @@ def test_filter_by_date_range_in_the_hotels_time_zone(client, tenants, trail):
             " object_id, object_repr, fields, reason, extra) VALUES (%s, %s, %s, %s, '', 'guest.update', '', '', '',"
             " '[]', 'marker-old', '{}')",
             # 17:00 UTC on 1 March is 01:00 on 2 March in Shanghai, the hotel's time zone.
-            [datetime.datetime(2024, 3, 1, 17, 0, tzinfo=datetime.timezone.utc), tenants.a.organization.pk,
-             tenants.a.hotels[0].pk, admin.pk],
+            [
+                datetime.datetime(2024, 3, 1, 17, 0, tzinfo=datetime.UTC),
+                tenants.a.organization.pk,
+                tenants.a.hotels[0].pk,
+                admin.pk,
+            ],
         )
     body = _get(client, admin, date_from="2024-03-02", date_to="2024-03-02").content.decode()
     assert "marker-old" in body and "marker-grand" not in body
@@ -94,8 +114,17 @@ def test_filter_by_date_range_in_the_hotels_time_zone(client, tenants, trail):
 
 @pytest.mark.parametrize(
     "params",
-    [{"guest": "abc"}, {"guest": "-4"}, {"guest": "9" * 40}, {"actor": "nope"}, {"date_from": "2024-13-40"},
-     {"date_from": "2024-03-05", "date_to": "2024-03-01"}, {"action": "x" * 81}, {"page": "zzz"}, {"guest": "1\x00"}],
+    [
+        {"guest": "abc"},
+        {"guest": "-4"},
+        {"guest": "9" * 40},
+        {"actor": "nope"},
+        {"date_from": "2024-13-40"},
+        {"date_from": "2024-03-05", "date_to": "2024-03-01"},
+        {"action": "x" * 81},
+        {"page": "zzz"},
+        {"guest": "1\x00"},
+    ],
 )
 def test_bad_filters_answer_a_clear_error_never_a_500(client, tenants, trail, params):
     response = _get(client, tenants.a.users[Role.MANAGER], **params)
@@ -114,8 +143,13 @@ def test_another_organizations_staff_member_is_not_a_filter_choice(client, tenan
 def test_the_list_is_paginated_by_50_in_a_constant_number_of_queries(client, tenants, django_assert_max_num_queries):
     admin = tenants.a.users[Role.GROUP_ADMIN]
     for i in range(120):
-        audit_record(action="guest.view_sensitive", hotel=tenants.a.hotels[i % 2], actor=tenants.a.users[list(Role)[i % 4]],
-                     obj=tenants.a.guests[i % 2], reason=f"bulk-{i}")
+        audit_record(
+            action="guest.view_sensitive",
+            hotel=tenants.a.hotels[i % 2],
+            actor=tenants.a.users[list(Role)[i % 4]],
+            obj=tenants.a.guests[i % 2],
+            reason=f"bulk-{i}",
+        )
     client.force_login(admin)
     with django_assert_max_num_queries(10):
         response = client.get(reverse(LIST))
@@ -141,8 +175,12 @@ def test_the_csv_export_follows_the_filters_and_is_itself_audited(client, tenant
 
 
 def test_the_export_neutralises_spreadsheet_formulas(client, tenants):
-    audit_record(action="guest.update", hotel=tenants.a.hotels[0], actor=tenants.a.users[Role.MANAGER],
-                 reason="=HYPERLINK(\"http://evil.test\")")
+    audit_record(
+        action="guest.update",
+        hotel=tenants.a.hotels[0],
+        actor=tenants.a.users[Role.MANAGER],
+        reason='=HYPERLINK("http://evil.test")',
+    )
     response = _get(client, tenants.a.users[Role.MANAGER], EXPORT, action="guest.update")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0]["reason"].startswith("'=")

@@ -1,4 +1,5 @@
 """manage.py backup / restore: a round trip through a throw-away database, keys never in the dump."""
+
 import os
 import subprocess
 import sys
@@ -8,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from hotelcrm.backup import pg_tool
 from tests.conftest import _database_url_for_subprocess
@@ -40,7 +40,9 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_no_key(tena
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
 
     # No key in the archive: the whole dump as SQL text holds none of them.
-    sql = subprocess.run([pg_tool("pg_restore"), "--file=-", str(archive)], capture_output=True, text=True, check=True).stdout
+    sql = subprocess.run(
+        [pg_tool("pg_restore"), "--file=-", str(archive)], capture_output=True, text=True, check=True
+    ).stdout
     for secret in (*settings.FIELD_ENCRYPTION_KEYS, settings.BLIND_INDEX_KEY, settings.SECRET_KEY):
         assert secret not in sql
     from hotelcrm import rls
@@ -50,13 +52,21 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_no_key(tena
 
     call_command("restore", str(archive), "--database-url", throwaway_database)
     for table in ("guests_guestprofile", "guests_guestcontact", "core_auditevent", "core_membership", "auth_user"):
-        assert _psql(throwaway_database, f"SELECT count(*) FROM {table}") == _psql(source, f"SELECT count(*) FROM {table}")
+        assert _psql(throwaway_database, f"SELECT count(*) FROM {table}") == _psql(
+            source, f"SELECT count(*) FROM {table}"
+        )
     # Encrypted values arrive as the same ciphertext, and the audit chain is intact after the trip.
     query = "SELECT string_agg(value, ',' ORDER BY id) FROM guests_guestcontact"
     assert _psql(throwaway_database, query) == _psql(source, query)
     env = dict(os.environ, DATABASE_URL=throwaway_database)
-    verify = subprocess.run([sys.executable, "manage.py", "verify_audit", "--skip-checks"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    verify = subprocess.run(
+        [sys.executable, "manage.py", "verify_audit", "--skip-checks"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert verify.returncode == 0 and "intact" in verify.stdout, verify.stdout + verify.stderr
     # Row-level security comes back with its grants: the application role reads one tenant only.
     # The tenant setting is signed for the connection, with the key the restore wrote again.
@@ -69,7 +79,9 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_no_key(tena
     try:
         with restored.cursor() as cursor:
             cursor.execute(f"SET ROLE {settings.DATABASE_APP_ROLE}")
-            cursor.execute("SELECT set_config('hotelcrm.tenant', %s, false)", [rls.signed_value(a_id, restored.get_backend_pid())])
+            cursor.execute(
+                "SELECT set_config('hotelcrm.tenant', %s, false)", [rls.signed_value(a_id, restored.get_backend_pid())]
+            )
             cursor.execute("SELECT string_agg(DISTINCT organization_id::text, ',') FROM guests_guestprofile")
             assert cursor.fetchone()[0] == str(a_id)
     finally:
@@ -80,7 +92,9 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_no_key(tena
         call_command("restore", str(archive), "--database-url", throwaway_database)
     _psql(throwaway_database, "CREATE TABLE extra_table (id int)")
     call_command("restore", str(archive), "--database-url", throwaway_database, "--force")
-    assert _psql(throwaway_database, "SELECT count(*) FROM guests_guestprofile") == _psql(source, "SELECT count(*) FROM guests_guestprofile")
+    assert _psql(throwaway_database, "SELECT count(*) FROM guests_guestprofile") == _psql(
+        source, "SELECT count(*) FROM guests_guestprofile"
+    )
 
 
 def test_a_damaged_archive_is_refused(db, tmp_path, throwaway_database):

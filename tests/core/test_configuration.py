@@ -1,4 +1,5 @@
 """Bad deploy settings stop start-up with one line that names the setting."""
+
 import os
 import subprocess
 import sys
@@ -18,7 +19,11 @@ GOOD = {
 
 
 def _start(**overrides):
-    env = {k: v for k, v in os.environ.items() if k not in GOOD and k not in ("DEBUG", "HTTPS", "EMAIL_USE_TLS", "EMAIL_USE_SSL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in GOOD and k not in ("DEBUG", "HTTPS", "EMAIL_USE_TLS", "EMAIL_USE_SSL")
+    }
     env.update(GOOD)
     for key, value in overrides.items():
         if value is None:

@@ -1,5 +1,6 @@
 """The demo a trainer uses: what `seed_demo` gives them to show, and dashboards that are full and
 agree with their drill-downs on the first page view."""
+
 import datetime
 import io
 
@@ -57,8 +58,11 @@ def test_demo_guests_have_chinese_and_international_phones_and_emails_that_searc
     # Stored encrypted at rest, found through the blind index, typed the way a person says it.
     contact = chinese[0]
     number = phonenumbers.parse(contact.value)
-    for typed in (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-                  phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL), contact.value):
+    for typed in (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+        contact.value,
+    ):
         found = set(guest_search(organization=yangtze, query=typed).values_list("pk", flat=True))
         assert contact.guest_id in found, typed
     email = GuestContact.objects.for_org(kensington).filter(kind=ContactKind.EMAIL).first()
@@ -77,7 +81,8 @@ def test_the_demo_has_a_confidential_guest_with_a_request_waiting_for_a_manager(
         confidential = GuestProfile.objects.for_org(organization).filter(is_confidential=True)
         assert confidential.count() == 1
         waiting = AccessRequest.objects.for_org(organization).filter(
-            guest=confidential.get(), status=AccessRequestStatus.PENDING)
+            guest=confidential.get(), status=AccessRequestStatus.PENDING
+        )
         assert waiting.count() == 1
 
 
@@ -88,8 +93,9 @@ def test_the_demo_has_complaints_in_every_state_and_a_breached_one_escalated():
         complaints = Complaint.objects.for_org(organization)
         assert set(complaints.values_list("status", flat=True)) == set(Status.values)
         assert complaints.filter(status=Status.IN_PROGRESS, reopen_count__gt=0).exists()
-        breached = complaints.filter(status__in=[Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS],
-                                     resolve_due_at__lt=now)
+        breached = complaints.filter(
+            status__in=[Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS], resolve_due_at__lt=now
+        )
         assert Escalation.objects.for_org(organization).filter(complaint__in=breached, threshold="breach").exists()
 
 
@@ -104,8 +110,9 @@ def test_the_demo_has_a_key_account_due_for_review_members_in_every_tier_and_bir
         tiers = set(Tier.objects.for_org(organization).values_list("pk", flat=True))
         assert set(Membership.objects.for_org(organization).values_list("tier_id", flat=True)) == tiers
         perks = birthday_perks(hotel=hotel, day=today, may_open=lambda guests: {guest.pk for guest in guests})
-        in_house = set(Stay.objects.for_hotel(hotel).filter(status=StayStatus.IN_HOUSE)
-                       .values_list("guest_id", flat=True))
+        in_house = set(
+            Stay.objects.for_hotel(hotel).filter(status=StayStatus.IN_HOUSE).values_list("guest_id", flat=True)
+        )
         assert {perk.guest_id for perk in perks} & in_house, hotel.name
 
 
@@ -115,24 +122,34 @@ def test_after_seed_demo_every_dashboard_figure_equals_its_drill_down_for_12_mon
         hotels = list(Hotel.objects.for_org(organization).order_by("name"))
         today = timezone.localdate(timezone=hotels[0].tz)
         end = today - datetime.timedelta(days=1)
-        periods = [(end - datetime.timedelta(days=PRESETS["365d"] - 1), end),
-                   (today - datetime.timedelta(days=700), today - datetime.timedelta(days=200)),
-                   (today + datetime.timedelta(days=1), today + datetime.timedelta(days=30))]  # bookings ahead
+        periods = [
+            (end - datetime.timedelta(days=PRESETS["365d"] - 1), end),
+            (today - datetime.timedelta(days=700), today - datetime.timedelta(days=200)),
+            (today + datetime.timedelta(days=1), today + datetime.timedelta(days=30)),
+        ]  # bookings ahead
         scopes = [selectors.Scope(organization, [hotel], False, hotel) for hotel in hotels]
         scopes.append(selectors.Scope(organization, hotels, True, hotels[0]))
         for scope in scopes:
             for start, stop in periods:
                 stays = selectors.stay_section(scope=scope, start=start, end=stop)
                 assert stays["totals"]["arrivals"] == selectors.stay_drill(scope=scope, start=start, end=stop).count()
-                assert stays["totals"]["new_guests"] == selectors.stay_drill(
-                    scope=scope, start=start, end=stop, only_new=True).count()
+                assert (
+                    stays["totals"]["new_guests"]
+                    == selectors.stay_drill(scope=scope, start=start, end=stop, only_new=True).count()
+                )
                 for dimension, rows in stays["by_dimension"].items():
                     for row in rows:
-                        assert row["arrivals"] == selectors.stay_drill(
-                            scope=scope, start=start, end=stop, dimension=dimension, value=row["value"]).count()
+                        assert (
+                            row["arrivals"]
+                            == selectors.stay_drill(
+                                scope=scope, start=start, end=stop, dimension=dimension, value=row["value"]
+                            ).count()
+                        )
                 complaints = selectors.complaint_section(scope=scope, start=start, end=stop)
-                assert complaints["totals"]["received"] == selectors.complaint_drill(
-                    scope=scope, start=start, end=stop).count()
+                assert (
+                    complaints["totals"]["received"]
+                    == selectors.complaint_drill(scope=scope, start=start, end=stop).count()
+                )
         twelve = selectors.stay_section(scope=scopes[-1], start=periods[0][0], end=periods[0][1])
         assert twelve["totals"]["arrivals"] > 0 and twelve["totals"]["revenue"] > 0
         start, stop = demo_history_range(organization=organization, hotels=hotels, now=timezone.now())

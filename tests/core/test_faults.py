@@ -1,5 +1,6 @@
 """Fault behaviour: Redis down (reads go on, a banner says jobs are paused, recovery by itself),
 PostgreSQL connection lost mid-request (a clear 503, nothing half-saved)."""
+
 import json
 import shutil
 import socket
@@ -40,9 +41,21 @@ class ThrowawayRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -66,8 +79,13 @@ def throwaway_redis(tmp_path, settings):
     redis = ThrowawayRedis(tmp_path)
     redis.start()
     settings.REDIS_URL = redis.url
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis.url,
-                                   "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis.url,
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
     settings.REDIS_CHECK_INTERVAL_SECONDS = 0  # check at every page, so the test sees changes at once
     yield redis
     redis.stop()
@@ -81,8 +99,12 @@ def test_with_redis_down_pages_and_log_in_work_and_say_jobs_are_paused_then_reco
     assert page.status_code == 200 and BANNER not in page.content.decode()
 
     throwaway_redis.stop()
-    for url in (reverse("home"), reverse("guests:list"), reverse("guests:detail", args=[guest.pk]),
-                reverse("guests:list") + "?q=" + guest.family_name):
+    for url in (
+        reverse("home"),
+        reverse("guests:list"),
+        reverse("guests:detail", args=[guest.pk]),
+        reverse("guests:list") + "?q=" + guest.family_name,
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert BANNER in response.content.decode()
@@ -128,8 +150,10 @@ def test_a_connection_lost_mid_request_gives_a_clear_503_and_saves_nothing(clien
     before = GuestProfile.objects.for_org(tenants.a.organization).count()
     pre_save.connect(_terminate_own_backend_on_audit, sender=AuditEvent, dispatch_uid="test-terminate")
     try:
-        response = client.post(reverse("guests:create"), {"family_name": "Cut", "given_name": "Off", "gender": "female",
-                                                          "nationality": "cn"})
+        response = client.post(
+            reverse("guests:create"),
+            {"family_name": "Cut", "given_name": "Off", "gender": "female", "nationality": "cn"},
+        )
     finally:
         pre_save.disconnect(dispatch_uid="test-terminate", sender=AuditEvent)
     assert response.status_code == 503

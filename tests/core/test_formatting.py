@@ -1,4 +1,5 @@
 """The one set of display filters: dates with the year, money with separators, codes as labels."""
+
 import datetime
 from decimal import Decimal
 
@@ -13,10 +14,13 @@ def render(source, **context):
     return Template("{% load formatting %}" + source).render(Context(context))
 
 
-@pytest.mark.parametrize("language, expected_day, expected_moment", [
-    ("en", "4 Dec 2026", "4 Dec 2026, 21:48"),
-    ("zh-hans", "2026年12月4日", "2026年12月4日 21:48"),
-])
+@pytest.mark.parametrize(
+    "language, expected_day, expected_moment",
+    [
+        ("en", "4 Dec 2026", "4 Dec 2026, 21:48"),
+        ("zh-hans", "2026年12月4日", "2026年12月4日 21:48"),
+    ],
+)
 def test_dates_and_date_times_carry_the_year_in_each_language(language, expected_day, expected_moment):
     moment = datetime.datetime(2026, 12, 4, 13, 48, tzinfo=datetime.UTC)
     with translation.override(language), timezone.override("Asia/Shanghai"):
@@ -39,12 +43,14 @@ def test_money_has_thousands_separators_two_decimals_and_the_currency(language):
 
 def test_countries_and_languages_read_as_names_in_the_readers_language():
     with translation.override("en"):
-        assert render("{{ c|country }} · {{ l|language }} · {{ ls|languages }}", c="CN", l="zh-hans", ls=["ja", "en"]) == (
-            "China · Simplified Chinese · Japanese, English")
+        assert render(
+            "{{ c|country }} · {{ l|language }} · {{ ls|languages }}", c="CN", l="zh-hans", ls=["ja", "en"]
+        ) == ("China · Simplified Chinese · Japanese, English")
         assert labels.language_name("zh") == "Chinese"
     with translation.override("zh-hans"):
-        assert render("{{ c|country }} · {{ l|language }} · {{ ls|languages }}", c="GB", l="zh-hans", ls=["ja", "en"]) == (
-            "英国 · 简体中文 · 日语, 英语")
+        assert render(
+            "{{ c|country }} · {{ l|language }} · {{ ls|languages }}", c="GB", l="zh-hans", ls=["ja", "en"]
+        ) == ("英国 · 简体中文 · 日语, 英语")
         assert labels.language_name("zh") == "中文"
         assert labels.country_name("CN") == "中国"
 
@@ -59,10 +65,13 @@ def test_the_lists_refuse_codes_that_are_not_on_them():
     assert not labels.is_language_code("klingon!!") and not labels.is_language_code("xx")
 
 
-@pytest.mark.parametrize("language, action, field", [
-    ("en", "Access granted", "Nationality"),
-    ("zh-hans", "已授予访问权限", "国籍"),
-])
+@pytest.mark.parametrize(
+    "language, action, field",
+    [
+        ("en", "Access granted", "Nationality"),
+        ("zh-hans", "已授予访问权限", "国籍"),
+    ],
+)
 def test_audit_actions_and_fields_read_as_labels(language, action, field):
     with translation.override(language):
         assert render("{{ a|audit_action }}", a="guest.access_granted") == action

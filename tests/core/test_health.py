@@ -40,8 +40,9 @@ def _wait_for_heartbeat(seconds):
 
 
 @pytest.mark.celery
-def test_beat_announces_itself_at_start_and_healthz_sees_it(client, db, celery_worker_process, start_celery_beat,
-                                                            monitor):
+def test_beat_announces_itself_at_start_and_healthz_sees_it(
+    client, db, celery_worker_process, start_celery_beat, monitor
+):
     cache.delete(BEAT_HEARTBEAT_KEY)
     start_celery_beat(heartbeat_seconds=3600)  # the schedule alone would not fire for an hour
     _wait_for_heartbeat(45)

@@ -1,4 +1,5 @@
 """The Simplified Chinese catalog is complete, compiled, and reaches the pages people see."""
+
 import ast
 import re
 from dataclasses import dataclass, field
@@ -61,7 +62,9 @@ def parse_po(text):
             continue
         match = KEYWORD.match(line)
         if match:
-            if entry is None or (match.group(1) in ("msgid", "msgctxt") and keyword is not None and keyword.startswith("msgstr")):
+            if entry is None or (
+                match.group(1) in ("msgid", "msgctxt") and keyword is not None and keyword.startswith("msgstr")
+            ):
                 entry = Entry(line=number)
                 entries.append(entry)
             keyword = match.group(1)
@@ -129,7 +132,11 @@ def test_the_committed_mo_file_matches_the_po_file(catalog, po_path):
         for e in entries:
             context = e.strings.get("msgctxt")
             if "msgid_plural" in e.strings:
-                got = translation.npgettext(context, e.msgid, e.strings["msgid_plural"], 1) if context else translation.ngettext(e.msgid, e.strings["msgid_plural"], 1)
+                got = (
+                    translation.npgettext(context, e.msgid, e.strings["msgid_plural"], 1)
+                    if context
+                    else translation.ngettext(e.msgid, e.strings["msgid_plural"], 1)
+                )
             else:
                 got = translation.pgettext(context, e.msgid) if context else translation.gettext(e.msgid)
             if got != e.msgstrs[0]:

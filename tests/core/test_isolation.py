@@ -5,6 +5,7 @@ answer must be the one a missing id gets (404 for our own views), and no body ma
 data. The walk runs twice: under row-level security as in production, and with it bypassed,
 so a view that forgot `for_org` fails even though the database would have hidden B's rows.
 """
+
 import pytest
 
 from hotelcrm.models import Role
@@ -66,7 +67,8 @@ def test_the_route_list_covers_every_app():
 def test_every_tenant_model_has_rows_of_b_in_the_fixture(isolated_tenants):
     organization = isolated_tenants.b.organization
     missing = [
-        m._meta.label for m in tenant_models()
+        m._meta.label
+        for m in tenant_models()
         if not m.objects.all_tenants_unscoped().filter(organization=organization).exists()
     ]
     assert not missing, f"add B rows for {missing} to tests.conftest.build_tenant so isolation covers them"
@@ -87,9 +89,11 @@ def test_routes_with_ids_answer_for_b_exactly_as_for_a_missing_id(client, isolat
 def test_routes_without_ids_show_nothing_of_b(client, isolated_tenants, rls_mode):
     ids = b_ids(isolated_tenants)
     for role in (Role.GROUP_ADMIN, Role.FRONT_DESK):
-        walk_routes_without_ids(_answerer(client, isolated_tenants.a.users[role]),
-                                b_ids_to_post=ids[:6] if rls_mode == "rls" else ids[:1],
-                                who=f" as {role} ({rls_mode})")
+        walk_routes_without_ids(
+            _answerer(client, isolated_tenants.a.users[role]),
+            b_ids_to_post=ids[:6] if rls_mode == "rls" else ids[:1],
+            who=f" as {role} ({rls_mode})",
+        )
 
 
 def test_anonymous_visitors_get_nothing(client, isolated_tenants):

@@ -3,6 +3,7 @@
 The tests run the ORM with the filters deliberately left out, inside tenant A's context, and
 count what comes back against what each organization owns (read as the owner, outside any context).
 """
+
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -18,7 +19,9 @@ from hotelcrm.tenancy import TenantQuerySet, tenant_models
 def _session():
     """(role, tenant named by the setting): the setting is `<tenant>.<nonce>.<mac>` (hotelcrm/rls.py)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, split_part(coalesce(current_setting('hotelcrm.tenant', true), ''), '.', 1)")
+        cursor.execute(
+            "SELECT current_user, split_part(coalesce(current_setting('hotelcrm.tenant', true), ''), '.', 1)"
+        )
         return cursor.fetchone()
 
 
@@ -26,10 +29,13 @@ def _session():
 def test_every_tenant_table_has_the_policy_and_the_app_role_cannot_bypass_it():
     with connection.cursor() as cursor:
         tables = rls.tenant_tables(cursor)
-        cursor.execute("SELECT relname FROM pg_class WHERE relrowsecurity AND relnamespace = current_schema()::regnamespace")
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relrowsecurity AND relnamespace = current_schema()::regnamespace"
+        )
         protected = {name for (name,) in cursor.fetchall()}
-        cursor.execute("SELECT tablename FROM pg_policies WHERE schemaname = current_schema() AND policyname = %s",
-                       [rls.POLICY])
+        cursor.execute(
+            "SELECT tablename FROM pg_policies WHERE schemaname = current_schema() AND policyname = %s", [rls.POLICY]
+        )
         with_policy = {name for (name,) in cursor.fetchall()}
         cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [settings.DATABASE_APP_ROLE])
         superuser, bypass = cursor.fetchone()

@@ -4,6 +4,7 @@ Each test plays an SQL injection inside a request or task: it runs, as the appli
 exactly the statements an attacker would (`set_config('hotelcrm.tenant', ...)` to another
 organization or to 'system', reading the key, switching roles) and counts what comes back.
 """
+
 import psycopg2
 import pytest
 from django.conf import settings
@@ -59,7 +60,9 @@ def test_a_signature_is_worthless_on_another_connection():
             cursor.execute("SELECT set_config('hotelcrm.tenant', %s, false)", [value])
             cursor.execute("SELECT count(*) FROM core_organization")
             assert cursor.fetchone()[0] == 0
-            cursor.execute("SELECT set_config('hotelcrm.tenant', %s, false)", [rls.signed_value(a.pk, other.get_backend_pid())])
+            cursor.execute(
+                "SELECT set_config('hotelcrm.tenant', %s, false)", [rls.signed_value(a.pk, other.get_backend_pid())]
+            )
             cursor.execute("SELECT count(*) FROM core_organization")
             assert cursor.fetchone()[0] == 1
     finally:
@@ -76,8 +79,10 @@ def test_the_app_roles_cannot_read_the_key_or_call_around_it(tenants):
                 finally:
                     cursor.execute("ROLLBACK TO SAVEPOINT probe")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT p.proname, p.prosecdef, pg_get_userbyid(p.proowner) FROM pg_proc p"
-                       " WHERE p.proname IN ('hotelcrm_tenant', 'hotelcrm_tenant_is_system')")
+        cursor.execute(
+            "SELECT p.proname, p.prosecdef, pg_get_userbyid(p.proowner) FROM pg_proc p"
+            " WHERE p.proname IN ('hotelcrm_tenant', 'hotelcrm_tenant_is_system')"
+        )
         functions = cursor.fetchall()
         cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'guests_guestprofile'")
         owner = cursor.fetchone()[0]
@@ -97,8 +102,10 @@ def test_system_is_a_role_not_a_value(tenants):
             assert cursor.fetchone()[1] >= 2
         assert _forge("system") == (0, 0)  # the system role needs the signature too
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper, rolbypassrls, pg_has_role(%s, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s",
-                       [settings.DATABASE_APP_ROLE, settings.DATABASE_SYSTEM_ROLE])
+        cursor.execute(
+            "SELECT rolsuper, rolbypassrls, pg_has_role(%s, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+            [settings.DATABASE_APP_ROLE, settings.DATABASE_SYSTEM_ROLE],
+        )
         assert cursor.fetchone() == (False, False, False)  # the app role cannot become it
 
 
@@ -126,20 +133,31 @@ def test_a_login_role_can_reach_no_tenant_and_no_superuser_by_injection(login_ro
     conn.autocommit = True
     try:
         with conn.cursor() as cursor:
-            for statement in (None, f'SET ROLE "{settings.DATABASE_APP_ROLE}"', f'SET ROLE "{settings.DATABASE_SYSTEM_ROLE}"', "RESET ROLE"):
+            for statement in (
+                None,
+                f'SET ROLE "{settings.DATABASE_APP_ROLE}"',
+                f'SET ROLE "{settings.DATABASE_SYSTEM_ROLE}"',
+                "RESET ROLE",
+            ):
                 if statement:
                     cursor.execute(statement)
                 for forged in (str(b.pk), "system", ""):
                     cursor.execute("SELECT set_config('hotelcrm.tenant', %s, false)", [forged])
                     cursor.execute(GUESTS)
                     assert cursor.fetchone() == (0, 0), (statement, forged)
-            for statement in ("SET ROLE postgres", "SELECT * FROM hotelcrm_rls_key",
-                              "ALTER TABLE core_auditevent DISABLE TRIGGER ALL", "ALTER TABLE guests_guestprofile DISABLE ROW LEVEL SECURITY"):
+            for statement in (
+                "SET ROLE postgres",
+                "SELECT * FROM hotelcrm_rls_key",
+                "ALTER TABLE core_auditevent DISABLE TRIGGER ALL",
+                "ALTER TABLE guests_guestprofile DISABLE ROW LEVEL SECURITY",
+            ):
                 with pytest.raises((pg_errors.InsufficientPrivilege, pg_errors.UndefinedObject)):
                     cursor.execute(statement)
             # The application, which holds the key, still gets its tenant on this log-in.
             cursor.execute(f'SET ROLE "{settings.DATABASE_APP_ROLE}"')
-            cursor.execute("SELECT set_config('hotelcrm.tenant', %s, false)", [rls.signed_value(a.pk, conn.get_backend_pid())])
+            cursor.execute(
+                "SELECT set_config('hotelcrm.tenant', %s, false)", [rls.signed_value(a.pk, conn.get_backend_pid())]
+            )
             cursor.execute(GUESTS)
             assert cursor.fetchone() == (2, 1)
     finally:

@@ -61,7 +61,9 @@ def test_switching_to_a_hotel_outside_ones_memberships_is_404(client, tenants):
 
 def test_switching_never_redirects_off_site(client, tenants):
     client.force_login(tenants.a.users[Role.GROUP_ADMIN])
-    response = client.post(reverse("switch-hotel"), {"hotel_id": tenants.a.hotels[1].pk, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("switch-hotel"), {"hotel_id": tenants.a.hotels[1].pk, "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

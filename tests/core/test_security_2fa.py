@@ -1,5 +1,4 @@
 """Account security: TOTP two-factor through the real log-in page, recovery codes, throttling, passwords."""
-import time
 
 import pyotp
 import pytest
@@ -159,8 +158,14 @@ def test_a_bad_role_name_in_the_setting_stops_start_up():
     from pathlib import Path
 
     env = dict(os.environ, TWO_FACTOR_REQUIRED_ROLES="manager,boss")
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parents[2],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "TWO_FACTOR_REQUIRED_ROLES" in result.stderr
 
 
@@ -169,19 +174,29 @@ def test_one_address_failing_across_many_usernames_is_locked(client, tenants, se
     users = list(tenants.a.users.values()) + list(tenants.b.users.values())
     for user in users[:6]:
         client.post(reverse("login"), {"username": user.username, "password": "guess"}, REMOTE_ADDR="198.51.100.20")
-    locked = client.post(reverse("login"), {"username": users[7].username, "password": DEMO_PASSWORD}, REMOTE_ADDR="198.51.100.20")
+    locked = client.post(
+        reverse("login"), {"username": users[7].username, "password": DEMO_PASSWORD}, REMOTE_ADDR="198.51.100.20"
+    )
     assert locked.status_code == 429
     # Another address is not affected.
-    assert client.post(reverse("login"), {"username": users[7].username, "password": DEMO_PASSWORD},
-                       REMOTE_ADDR="198.51.100.21").status_code == 302
+    assert (
+        client.post(
+            reverse("login"), {"username": users[7].username, "password": DEMO_PASSWORD}, REMOTE_ADDR="198.51.100.21"
+        ).status_code
+        == 302
+    )
 
 
 def test_one_username_failing_from_many_addresses_is_locked(client, tenants, settings):
     settings.LOGIN_USERNAME_FAILURE_LIMIT = 6
     user = tenants.a.users[Role.FRONT_DESK]
     for n in range(6):
-        client.post(reverse("login"), {"username": user.username, "password": "guess"}, REMOTE_ADDR=f"198.51.100.{30 + n}")
-    locked = client.post(reverse("login"), {"username": user.username, "password": DEMO_PASSWORD}, REMOTE_ADDR="198.51.100.99")
+        client.post(
+            reverse("login"), {"username": user.username, "password": "guess"}, REMOTE_ADDR=f"198.51.100.{30 + n}"
+        )
+    locked = client.post(
+        reverse("login"), {"username": user.username, "password": DEMO_PASSWORD}, REMOTE_ADDR="198.51.100.99"
+    )
     assert locked.status_code == 429
 
 

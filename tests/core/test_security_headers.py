@@ -1,4 +1,5 @@
 """Web security: headers on pages and downloads, no inline script, deploy checks, idle sessions."""
+
 import os
 import re
 import subprocess
@@ -28,7 +29,11 @@ def test_check_deploy_is_clean_with_production_settings():
     env.update(PRODUCTION_ENV)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -74,7 +79,7 @@ def test_no_template_has_inline_script_or_event_handlers():
             offenders.append(f"{path.relative_to(ROOT)}: inline {match.group(0)}")
         for match in re.finditer(r"\son(change|click|submit|load|input|keyup|keydown)\s*=", text):
             # One legacy print button is handled by static/js/app.js; everything else is an offender.
-            if 'onclick="window.print()"' not in text[match.start():match.start() + 40]:
+            if 'onclick="window.print()"' not in text[match.start() : match.start() + 40]:
                 offenders.append(f"{path.relative_to(ROOT)}: inline handler {match.group(0).strip()}")
     assert not offenders, offenders
 
@@ -92,7 +97,9 @@ def test_downloads_are_sandboxed_and_never_sniffed(client, tenants):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert "sandbox" in response["Content-Security-Policy"] and "default-src 'none'" in response["Content-Security-Policy"]
+    assert (
+        "sandbox" in response["Content-Security-Policy"] and "default-src 'none'" in response["Content-Security-Policy"]
+    )
 
 
 def test_an_idle_session_is_logged_out_and_audited(client, tenants, settings):

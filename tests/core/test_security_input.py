@@ -1,4 +1,5 @@
 """No user content rendered unescaped; CSRF on every form; every raw-output spot is a known one."""
+
 import re
 from pathlib import Path
 
@@ -55,10 +56,14 @@ def test_a_form_post_with_invalid_utf8_is_refused_and_nothing_is_stored(client, 
     client.force_login(tenants.a.users[Role.FRONT_DESK])
     before = GuestProfile.objects.for_org(tenants.a.organization).count()
     # "%FF" is no UTF-8 byte: Django would store it as U+FFFD ("Li\ufffd").
-    response = client.post(reverse("guests:create"), b"family_name=Li%FF&given_name=Na",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        reverse("guests:create"), b"family_name=Li%FF&given_name=Na", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 400 and b"valid UTF-8" in response.content
     assert GuestProfile.objects.for_org(tenants.a.organization).count() == before
-    ok = client.post(reverse("guests:create"), "family_name=%E6%9D%8E&given_name=Na".encode(),
-                     content_type="application/x-www-form-urlencoded")
+    ok = client.post(
+        reverse("guests:create"),
+        b"family_name=%E6%9D%8E&given_name=Na",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert b"valid UTF-8" not in ok.content  # valid UTF-8 (here Chinese) reaches the form as before

@@ -3,6 +3,7 @@
 The application role must read `django_session` on every request; what it reads there must not
 let anyone sign in: the table holds digests of the keys, never a live key.
 """
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -41,7 +42,10 @@ def test_a_session_lives_through_rotation_and_ends_at_logout(tenants):
     user = tenants.a.users["front_desk"]
     user.set_password("a long enough password 1")
     user.save()
-    assert client.post("/accounts/login/", {"username": user.username, "password": "a long enough password 1"}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": user.username, "password": "a long enough password 1"}).status_code
+        == 302
+    )
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert client.get("/guests/").status_code == 200
     assert session_key_digest(key) in _read_as_app_role("SELECT session_key FROM django_session")

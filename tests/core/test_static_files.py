@@ -1,5 +1,6 @@
 """Without collected static files a production web server would answer 500 on every page: it
 refuses to start instead, and the commands that render pages themselves collect them first."""
+
 import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
@@ -30,5 +31,8 @@ def test_the_benchmarks_collect_what_is_missing_and_the_pages_then_find_their_fi
 
 def test_local_mode_serves_from_the_source_folder_and_needs_no_collection(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "nothing-here"
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     require_collected_static()

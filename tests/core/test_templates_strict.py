@@ -4,6 +4,7 @@ No `style=` attribute, no `<style>` block, no inline `<script>` and no `on…=` 
 template of any app: the Content-Security-Policy allows none of them, so each would be a broken
 control or an unstyled page in the browser.
 """
+
 import re
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from hotelcrm.models import Role
 
 BASE_DIR = Path(settings.BASE_DIR)
 TEMPLATES = sorted(
-    path for path in BASE_DIR.glob("**/templates/**/*.html")
+    path
+    for path in BASE_DIR.glob("**/templates/**/*.html")
     if not any(part.startswith(".") for part in path.relative_to(BASE_DIR).parts) and "node_modules" not in path.parts
 )
 STYLE_ATTRIBUTE = re.compile(r"<[^>]*\sstyle\s*=", re.IGNORECASE)
@@ -32,10 +34,17 @@ def test_the_scan_sees_the_templates_of_every_app():
     assert {"templates", "guests", "complaints", "loyalty", "care", "reports", "notifications", "integrations"} <= apps
 
 
-@pytest.mark.parametrize("rule, pattern", [
-    ("style attribute", STYLE_ATTRIBUTE), ("<style> block", STYLE_BLOCK), ("inline <script>", INLINE_SCRIPT),
-    ("on… handler", HANDLER), ("javascript: URL", JAVASCRIPT_URL), ("{# comment over several lines", OPEN_COMMENT),
-])
+@pytest.mark.parametrize(
+    "rule, pattern",
+    [
+        ("style attribute", STYLE_ATTRIBUTE),
+        ("<style> block", STYLE_BLOCK),
+        ("inline <script>", INLINE_SCRIPT),
+        ("on… handler", HANDLER),
+        ("javascript: URL", JAVASCRIPT_URL),
+        ("{# comment over several lines", OPEN_COMMENT),
+    ],
+)
 def test_no_template_carries_inline_style_or_script(rule, pattern):
     found = []
     for path in TEMPLATES:
@@ -59,8 +68,9 @@ def test_the_page_policy_allows_no_inline_style_or_script(client, tenants):
     client.force_login(tenants.a.users[Role.MANAGER])
     for url in (reverse("guests:list"), reverse("guests:detail", args=[tenants.a.guests[0].pk]), reverse("home")):
         policy = dict(
-            (directive.split(" ", 1) + [""])[:2] for directive in
-            (part.strip() for part in client.get(url)["Content-Security-Policy"].split(";")) if directive
+            (directive.split(" ", 1) + [""])[:2]
+            for directive in (part.strip() for part in client.get(url)["Content-Security-Policy"].split(";"))
+            if directive
         )
         assert policy["style-src"] == "'self'", url
         assert policy["script-src"] == "'self'", url

@@ -1,4 +1,5 @@
 """The database refuses a row of one organization that references another's (issue 20, finding 6)."""
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -21,8 +22,10 @@ def test_every_foreign_key_between_tenant_tables_has_its_composite_twin(db):
     expected = set(_tenant_to_tenant_foreign_keys())
     assert len(expected) >= 20
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conrelid::regclass::text, conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint"
-                       " WHERE contype = 'f' AND connamespace = current_schema()::regnamespace")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+        )
         constraints = {(table, name): (valid, definition) for table, name, valid, definition in cursor.fetchall()}
     for table, column in expected:
         twin = constraints.get((table, tenant_keys.twin_name(table, column)))
@@ -42,12 +45,32 @@ def _refused(model, **values):
 def test_a_cross_tenant_reference_is_refused_by_the_database(tenants):
     a, b = tenants.a, tenants.b
     b_guest, b_hotel = b.guests[0], b.hotels[0]
-    _refused(GuestContact, organization=a.organization, guest=b_guest, kind="email", value="x@example.test",
-             blind_index="cross-tenant-probe")
-    _refused(Stay, organization=a.organization, hotel=a.hotels[0], guest=b_guest, pms_reservation_id="CROSS-1",
-             arrival_on=a.stays[0].arrival_on, departure_on=a.stays[0].departure_on)
-    _refused(Stay, organization=a.organization, hotel=b_hotel, guest=a.guests[0], pms_reservation_id="CROSS-2",
-             arrival_on=a.stays[0].arrival_on, departure_on=a.stays[0].departure_on)
+    _refused(
+        GuestContact,
+        organization=a.organization,
+        guest=b_guest,
+        kind="email",
+        value="x@example.test",
+        blind_index="cross-tenant-probe",
+    )
+    _refused(
+        Stay,
+        organization=a.organization,
+        hotel=a.hotels[0],
+        guest=b_guest,
+        pms_reservation_id="CROSS-1",
+        arrival_on=a.stays[0].arrival_on,
+        departure_on=a.stays[0].departure_on,
+    )
+    _refused(
+        Stay,
+        organization=a.organization,
+        hotel=b_hotel,
+        guest=a.guests[0],
+        pms_reservation_id="CROSS-2",
+        arrival_on=a.stays[0].arrival_on,
+        departure_on=a.stays[0].departure_on,
+    )
     complaint = Complaint._base_manager.filter(organization=a.organization).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Complaint._base_manager.filter(pk=complaint.pk).update(hotel=b_hotel)
@@ -59,7 +82,12 @@ def test_a_cross_tenant_reference_is_refused_by_the_database(tenants):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     # The same references inside one organization are accepted.
     with transaction.atomic():
-        GuestContact._base_manager.create(organization=a.organization, guest=a.guests[0], kind="email",
-                                          value="y@example.test", blind_index="same-tenant-probe")
+        GuestContact._base_manager.create(
+            organization=a.organization,
+            guest=a.guests[0],
+            kind="email",
+            value="y@example.test",
+            blind_index="same-tenant-probe",
+        )
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -7,6 +7,7 @@ rolls that transaction back, the broker hands the unacknowledged task out again 
 (shortened) visibility timeout, and a fresh worker finishes it: each grant expired once, one
 audit event each, the chain intact.
 """
+
 import datetime
 import signal
 import subprocess
@@ -51,7 +52,8 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(tenants, tmp_path
     for i, tenant in enumerate((tenants.a, tenants.b)):
         request = AccessRequest.objects.for_org(tenant.organization).get()
         AccessRequest.objects.for_org(tenant.organization).filter(pk=request.pk).update(
-            status=AccessRequestStatus.APPROVED, expires_at=now - datetime.timedelta(hours=2 - i))  # A's first
+            status=AccessRequestStatus.APPROVED, expires_at=now - datetime.timedelta(hours=2 - i)
+        )  # A's first
         grants.append((tenant.organization, request.pk))
 
     def start_worker(name):
@@ -59,9 +61,24 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(tenants, tmp_path
         # killed worker only by checking the socket: once a second here (production: see docs/security.md).
         env = _subprocess_env(CELERY_VISIBILITY_TIMEOUT="3", PGOPTIONS="-c client_connection_check_interval=1000")
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "hotelcrm", "worker", "--pool=solo", "-Q", queue,
-             "-n", f"{name}-{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO", f"--logfile={tmp_path / (name + '.log')}"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "hotelcrm",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{name}-{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                f"--logfile={tmp_path / (name + '.log')}",
+            ],
             env=env,
         )
 
@@ -76,8 +93,10 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(tenants, tmp_path
 
         def worker_is_blocked_on_the_audit_lock():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-                               "AND classid = %s", [AUDIT_LOCK_CLASS])
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = %s",
+                    [AUDIT_LOCK_CLASS],
+                )
                 return cursor.fetchone()[0] > 0
 
         _wait(worker_is_blocked_on_the_audit_lock, 60, "the worker to reach the audit lock mid-task")
@@ -85,7 +104,10 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(tenants, tmp_path
         first.wait(10)
         # Nothing half-done: the killed transaction is rolled back with its connection.
         _wait(lambda: not worker_is_blocked_on_the_audit_lock(), 30, "the killed worker's transaction to end")
-        assert AccessRequest.objects.for_org(tenants.a.organization).get(pk=grants[0][1]).status == AccessRequestStatus.APPROVED
+        assert (
+            AccessRequest.objects.for_org(tenants.a.organization).get(pk=grants[0][1]).status
+            == AccessRequestStatus.APPROVED
+        )
     finally:
         locker.rollback()
         locker.close()
@@ -94,7 +116,10 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(tenants, tmp_path
         second = start_worker("second")
 
         def all_expired():
-            return all(AccessRequest.objects.for_org(org).get(pk=pk).status == AccessRequestStatus.EXPIRED for org, pk in grants)
+            return all(
+                AccessRequest.objects.for_org(org).get(pk=pk).status == AccessRequestStatus.EXPIRED
+                for org, pk in grants
+            )
 
         _wait(all_expired, 90, "the redelivered task to finish the sweep")
         time.sleep(2)  # a duplicate delivery, if any, would land now

@@ -1,4 +1,5 @@
 """Access requests to confidential profiles: asking, deciding, expiry and early revocation."""
+
 import datetime
 
 import pytest
@@ -36,6 +37,7 @@ def _sensitive_status(client, guest):
 
 # --- Asking ----------------------------------------------------------------------------------
 
+
 def test_a_staff_member_requests_access_with_a_reason(client, tenants):
     user = tenants.a.users[Role.GUEST_RELATIONS]
     guest = tenants.a.guests[1]
@@ -66,16 +68,27 @@ def test_the_request_page_shows_the_waiting_request_instead_of_a_second_form(cli
     assert 'id="request-waiting"' in body and 'id="send-access-request"' not in body
     response = client.post(url, {"reason": "once more"})
     assert response.status_code == 200 and "already waiting" in response.content.decode()
-    assert AccessRequest.objects.for_org(tenants.a.organization).filter(requested_by=tenants.a.users[Role.FRONT_DESK]).count() == 1
+    assert (
+        AccessRequest.objects.for_org(tenants.a.organization)
+        .filter(requested_by=tenants.a.users[Role.FRONT_DESK])
+        .count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "x" * 501])
 def test_a_request_needs_a_reason_of_at_most_500_characters(client, tenants, reason):
     _login(client, tenants, Role.GUEST_RELATIONS)
-    response = client.post(reverse("guests:access-request", kwargs={"guest_id": tenants.a.guests[1].pk}), {"reason": reason})
+    response = client.post(
+        reverse("guests:access-request", kwargs={"guest_id": tenants.a.guests[1].pk}), {"reason": reason}
+    )
     assert response.status_code == 200
     assert 'class="error"' in response.content.decode()
-    assert not AccessRequest.objects.for_org(tenants.a.organization).filter(requested_by=tenants.a.users[Role.GUEST_RELATIONS]).exists()
+    assert (
+        not AccessRequest.objects.for_org(tenants.a.organization)
+        .filter(requested_by=tenants.a.users[Role.GUEST_RELATIONS])
+        .exists()
+    )
 
 
 def test_someone_who_can_already_open_the_profile_is_sent_to_it(client, tenants):
@@ -87,10 +100,14 @@ def test_someone_who_can_already_open_the_profile_is_sent_to_it(client, tenants)
 
 # --- The queue -------------------------------------------------------------------------------
 
+
 def test_managers_see_their_hotels_pending_requests_and_the_front_desk_does_not(client, tenants):
     other_hotel = AccessRequest.objects.create(
-        organization=tenants.a.organization, hotel=tenants.a.hotels[1], guest=tenants.a.guests[1],
-        requested_by=tenants.a.users[Role.GUEST_RELATIONS], reason="Riverside dinner booking",
+        organization=tenants.a.organization,
+        hotel=tenants.a.hotels[1],
+        guest=tenants.a.guests[1],
+        requested_by=tenants.a.users[Role.GUEST_RELATIONS],
+        reason="Riverside dinner booking",
     )
     url = reverse("guests:access-queue")
     body = _login(client, tenants, Role.MANAGER).get(url).content.decode()
@@ -102,7 +119,8 @@ def test_managers_see_their_hotels_pending_requests_and_the_front_desk_does_not(
     assert _login(client, tenants, Role.GUEST_RELATIONS).get(url).status_code == 403
     # A manager cannot decide a request of a hotel they do not manage: it answers like a missing one.
     response = _login(client, tenants, Role.MANAGER).post(
-        reverse("guests:access-approve", kwargs={"request_id": other_hotel.pk}), {"duration": "1h"})
+        reverse("guests:access-approve", kwargs={"request_id": other_hotel.pk}), {"duration": "1h"}
+    )
     assert response.status_code == 404
 
 
@@ -113,12 +131,18 @@ def test_the_queue_runs_a_constant_number_of_queries(client, tenants, django_ass
     for i in range(12):
         guest = GuestFactory(organization=tenants.a.organization, is_confidential=True)
         pending = AccessRequest.objects.create(
-            organization=tenants.a.organization, hotel=tenants.a.hotels[i % 2], guest=guest,
-            requested_by=tenants.a.users[Role.FRONT_DESK], reason=f"reason {i}",
+            organization=tenants.a.organization,
+            hotel=tenants.a.hotels[i % 2],
+            guest=guest,
+            requested_by=tenants.a.users[Role.FRONT_DESK],
+            reason=f"reason {i}",
         )
         if i % 3 == 0:
-            access.access_request_approve(access_request=pending, actor=tenants.a.users[Role.MANAGER],
-                                          expires_at=timezone.now() + datetime.timedelta(hours=1))
+            access.access_request_approve(
+                access_request=pending,
+                actor=tenants.a.users[Role.MANAGER],
+                expires_at=timezone.now() + datetime.timedelta(hours=1),
+            )
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200 and response.content.decode().count("approve-button") == 9
@@ -126,14 +150,17 @@ def test_the_queue_runs_a_constant_number_of_queries(client, tenants, django_ass
 
 # --- Deciding --------------------------------------------------------------------------------
 
+
 def test_approving_grants_the_permission_for_the_chosen_time_and_is_audited(client, tenants):
     pending = _fixture_request(tenants)
     desk, guest = tenants.a.users[Role.FRONT_DESK], tenants.a.guests[1]
     assert _sensitive_status(_login(client, tenants, Role.FRONT_DESK), guest) == 403
     before = timezone.now()
     response = _login(client, tenants, Role.MANAGER).post(
-        reverse("guests:access-approve", kwargs={"request_id": pending.pk}), {"duration": "8h", "note": "ok for tonight"},
-        follow=True)
+        reverse("guests:access-approve", kwargs={"request_id": pending.pk}),
+        {"duration": "8h", "note": "ok for tonight"},
+        follow=True,
+    )
     assert "Access granted." in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == AccessRequestStatus.APPROVED and pending.decided_by == tenants.a.users[Role.MANAGER]
@@ -164,7 +191,10 @@ def test_approving_twice_is_refused_and_grants_once(client, tenants):
 def test_a_denied_user_still_cannot_open_the_profile(client, tenants):
     pending = _fixture_request(tenants)
     response = _login(client, tenants, Role.MANAGER).post(
-        reverse("guests:access-deny", kwargs={"request_id": pending.pk}), {"note": "Guest asked for no calls"}, follow=True)
+        reverse("guests:access-deny", kwargs={"request_id": pending.pk}),
+        {"note": "Guest asked for no calls"},
+        follow=True,
+    )
     assert "Request denied." in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == AccessRequestStatus.DENIED and pending.decision_note == "Guest asked for no calls"
@@ -174,7 +204,8 @@ def test_a_denied_user_still_cannot_open_the_profile(client, tenants):
     assert _sensitive_status(_login(client, tenants, Role.FRONT_DESK), tenants.a.guests[1]) == 403
     # Deciding again is refused, by either path.
     response = _login(client, tenants, Role.MANAGER).post(
-        reverse("guests:access-approve", kwargs={"request_id": pending.pk}), {"duration": "1h"}, follow=True)
+        reverse("guests:access-approve", kwargs={"request_id": pending.pk}), {"duration": "1h"}, follow=True
+    )
     assert "already decided" in response.content.decode()
     assert not _grant_rows(tenants.a, tenants.a.users[Role.FRONT_DESK], tenants.a.guests[1]).exists()
 
@@ -182,7 +213,8 @@ def test_a_denied_user_still_cannot_open_the_profile(client, tenants):
 def test_denying_needs_a_note(client, tenants):
     pending = _fixture_request(tenants)
     response = _login(client, tenants, Role.MANAGER).post(
-        reverse("guests:access-deny", kwargs={"request_id": pending.pk}), {"note": ""}, follow=True)
+        reverse("guests:access-deny", kwargs={"request_id": pending.pk}), {"note": ""}, follow=True
+    )
     assert response.status_code == 200
     pending.refresh_from_db()
     assert pending.status == AccessRequestStatus.PENDING
@@ -204,7 +236,8 @@ def test_an_expiry_in_the_past_or_beyond_30_days_is_refused(client, tenants, dat
         data = {**data, "expires_at": (timezone.now() + datetime.timedelta(days=31)).strftime("%Y-%m-%dT%H:%M")}
     pending = _fixture_request(tenants)
     response = _login(client, tenants, Role.MANAGER).post(
-        reverse("guests:access-approve", kwargs={"request_id": pending.pk}), data, follow=True)
+        reverse("guests:access-approve", kwargs={"request_id": pending.pk}), data, follow=True
+    )
     assert response.status_code == 200
     pending.refresh_from_db()
     assert pending.status == AccessRequestStatus.PENDING
@@ -214,10 +247,13 @@ def test_an_expiry_in_the_past_or_beyond_30_days_is_refused(client, tenants, dat
 def test_an_explicit_end_is_read_as_a_time_at_the_managers_hotel(client, tenants):
     pending = _fixture_request(tenants)
     hotel_tz = tenants.a.hotels[0].tz  # Asia/Shanghai
-    local_end = (timezone.localtime(timezone.now(), hotel_tz) + datetime.timedelta(days=2)).replace(second=0, microsecond=0)
+    local_end = (timezone.localtime(timezone.now(), hotel_tz) + datetime.timedelta(days=2)).replace(
+        second=0, microsecond=0
+    )
     _login(client, tenants, Role.MANAGER).post(
         reverse("guests:access-approve", kwargs={"request_id": pending.pk}),
-        {"duration": "custom", "expires_at": local_end.strftime("%Y-%m-%dT%H:%M")})
+        {"duration": "custom", "expires_at": local_end.strftime("%Y-%m-%dT%H:%M")},
+    )
     pending.refresh_from_db()
     assert pending.status == AccessRequestStatus.APPROVED
     assert pending.expires_at == local_end
@@ -239,11 +275,17 @@ def test_the_service_refuses_a_naive_past_or_too_long_expiry(tenants):
 
 def test_a_requester_cannot_decide_their_own_request(tenants):
     manager = tenants.a.users[Role.MANAGER]
-    own = AccessRequest.objects.create(organization=tenants.a.organization, hotel=tenants.a.hotels[0],
-                                       guest=tenants.a.guests[1], requested_by=manager, reason="mine")
+    own = AccessRequest.objects.create(
+        organization=tenants.a.organization,
+        hotel=tenants.a.hotels[0],
+        guest=tenants.a.guests[1],
+        requested_by=manager,
+        reason="mine",
+    )
     with pytest.raises(access.AccessRequestError):
-        access.access_request_approve(access_request=own, actor=manager,
-                                      expires_at=timezone.now() + datetime.timedelta(hours=1))
+        access.access_request_approve(
+            access_request=own, actor=manager, expires_at=timezone.now() + datetime.timedelta(hours=1)
+        )
 
 
 def test_the_front_desk_cannot_decide_and_foreign_ids_answer_404(client, tenants):
@@ -266,16 +308,19 @@ def test_the_front_desk_cannot_decide_and_foreign_ids_answer_404(client, tenants
 
 # --- Ending access ---------------------------------------------------------------------------
 
+
 def _approve(tenants, hours=1, tenant="a"):
     t = getattr(tenants, tenant)
     pending = _fixture_request(tenants, tenant)
-    return access.access_request_approve(access_request=pending, actor=t.users[Role.MANAGER],
-                                         expires_at=timezone.now() + datetime.timedelta(hours=hours))
+    return access.access_request_approve(
+        access_request=pending, actor=t.users[Role.MANAGER], expires_at=timezone.now() + datetime.timedelta(hours=hours)
+    )
 
 
 def _make_expired(grant):
     AccessRequest.objects.for_org(grant.organization_id).filter(pk=grant.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(minutes=1))
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
 
 
 def test_a_manager_revokes_a_grant_early(client, tenants):
@@ -283,8 +328,9 @@ def test_a_manager_revokes_a_grant_early(client, tenants):
     desk, guest = tenants.a.users[Role.FRONT_DESK], tenants.a.guests[1]
     body = _login(client, tenants, Role.MANAGER).get(reverse("guests:access-queue")).content.decode()
     assert f'id="access-grant-{grant.pk}"' in body
-    response = client.post(reverse("guests:access-revoke", kwargs={"request_id": grant.pk}), {"note": "stay over"},
-                           follow=True)
+    response = client.post(
+        reverse("guests:access-revoke", kwargs={"request_id": grant.pk}), {"note": "stay over"}, follow=True
+    )
     assert "Access revoked." in response.content.decode()
     grant.refresh_from_db()
     assert grant.status == AccessRequestStatus.REVOKED
@@ -293,7 +339,8 @@ def test_a_manager_revokes_a_grant_early(client, tenants):
     assert event.extra["cause"] == "manager" and event.reason == "stay over"
     assert _sensitive_status(_login(client, tenants, Role.FRONT_DESK), guest) == 403
     response = _login(client, tenants, Role.MANAGER).post(
-        reverse("guests:access-revoke", kwargs={"request_id": grant.pk}), {}, follow=True)
+        reverse("guests:access-revoke", kwargs={"request_id": grant.pk}), {}, follow=True
+    )
     assert "no longer granted" in response.content.decode()
     assert len(_events(tenants, "guest.access_revoked")) == 1
 
@@ -323,10 +370,18 @@ def test_the_expiry_job_revokes_only_expired_grants_and_only_once(client, tenant
 def test_an_expired_grant_keeps_the_permission_while_a_later_grant_still_runs(tenants):
     first = _approve(tenants)
     desk, guest = tenants.a.users[Role.FRONT_DESK], tenants.a.guests[1]
-    later = AccessRequest.objects.create(organization=tenants.a.organization, hotel=tenants.a.hotels[0], guest=guest,
-                                         requested_by=desk, reason="second shift")
-    access.access_request_approve(access_request=later, actor=tenants.a.users[Role.MANAGER],
-                                  expires_at=timezone.now() + datetime.timedelta(days=2))
+    later = AccessRequest.objects.create(
+        organization=tenants.a.organization,
+        hotel=tenants.a.hotels[0],
+        guest=guest,
+        requested_by=desk,
+        reason="second shift",
+    )
+    access.access_request_approve(
+        access_request=later,
+        actor=tenants.a.users[Role.MANAGER],
+        expires_at=timezone.now() + datetime.timedelta(days=2),
+    )
     _make_expired(first)
     assert access.access_grants_revoke_expired(now=timezone.now()) == 1
     assert _grant_rows(tenants.a, desk, guest).count() == 1
@@ -350,7 +405,11 @@ def test_a_real_worker_revokes_an_expired_grant(tenants, celery_worker_process):
 
 
 def test_the_expiry_job_is_on_the_beat_schedule(settings):
-    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "guests.tasks.revoke_expired_access_grants_task"]
+    entries = [
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "guests.tasks.revoke_expired_access_grants_task"
+    ]
     assert len(entries) == 1 and entries[0]["schedule"] <= 300
 
 
@@ -369,8 +428,9 @@ def test_two_managers_approving_at_once_grant_once(tenants):
     def decide(actor):
         try:
             barrier.wait()
-            access.access_request_approve(access_request=pending, actor=actor,
-                                          expires_at=timezone.now() + datetime.timedelta(hours=1))
+            access.access_request_approve(
+                access_request=pending, actor=actor, expires_at=timezone.now() + datetime.timedelta(hours=1)
+            )
             outcomes.append("granted")
         except access.AccessRequestAlreadyDecided:
             outcomes.append("refused")

@@ -22,7 +22,9 @@ def test_a_confidential_profile_opens_for_managers_and_for_holders_of_the_permis
     desk = _request(tenants, Role.FRONT_DESK)
     assert not can_open_profile(request=desk, guest=confidential)
     GuestProfileUserObjectPermission.objects.create(
-        organization=tenants.a.organization, user=desk.user, content_object=confidential,
+        organization=tenants.a.organization,
+        user=desk.user,
+        content_object=confidential,
         permission=Permission.objects.get(codename=OPEN_CONFIDENTIAL),
     )
     assert can_open_profile(request=desk, guest=confidential)

@@ -1,4 +1,5 @@
 """The birth date is not in clear anywhere in the guest's row (issue 20, finding 4)."""
+
 import datetime
 import importlib
 
@@ -14,18 +15,24 @@ from hotelcrm.models import Role
 def _raw_row(guest):
     with connection.cursor() as cursor:
         # Less the ciphertext and the two keyed indexes, whose random-looking text could hold any digits.
-        cursor.execute("SELECT (to_jsonb(g) - 'birth_date' - 'birthday_index' - 'birth_date_index')::text,"
-                       " birthday_index FROM guests_guestprofile g WHERE id = %s", [guest.pk])
+        cursor.execute(
+            "SELECT (to_jsonb(g) - 'birth_date' - 'birthday_index' - 'birth_date_index')::text,"
+            " birthday_index FROM guests_guestprofile g WHERE id = %s",
+            [guest.pk],
+        )
         return cursor.fetchone()
 
 
 def test_a_stored_birth_date_leaves_no_clear_year_month_or_day(tenants):
     guest = tenants.a.guests[1]
-    services.guest_birth_date_set(guest=guest, birth_date=datetime.date(1987, 11, 23),
-                                  actor=tenants.a.users[Role.FRONT_DESK])
+    services.guest_birth_date_set(
+        guest=guest, birth_date=datetime.date(1987, 11, 23), actor=tenants.a.users[Role.FRONT_DESK]
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'guests_guestprofile'"
-                       " AND column_name LIKE 'birth%%'")
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'guests_guestprofile'"
+            " AND column_name LIKE 'birth%%'"
+        )
         columns = {name for (name,) in cursor.fetchall()}
     assert columns == {"birth_date", "birthday_index", "birth_date_index", "birth_decade"}
     row, index = _raw_row(guest)
@@ -44,8 +51,9 @@ def test_the_month_day_index_is_keyed_per_organization(tenants):
 
 def test_the_migration_backfills_the_indexes_from_the_encrypted_date(tenants):
     guest = tenants.a.guests[1]
-    services.guest_birth_date_set(guest=guest, birth_date=datetime.date(1962, 2, 28),
-                                  actor=tenants.a.users[Role.FRONT_DESK])
+    services.guest_birth_date_set(
+        guest=guest, birth_date=datetime.date(1962, 2, 28), actor=tenants.a.users[Role.FRONT_DESK]
+    )
     GuestProfile._base_manager.filter(pk=guest.pk).update(birthday_index="", birth_date_index="", birth_decade=None)
     migration = importlib.import_module("guests.migrations.0009_dbwall_birth_date_indexes")
     migration.forwards(apps, None)

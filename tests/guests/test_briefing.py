@@ -1,4 +1,5 @@
 """The arrivals briefing: who arrives, what to prepare, in a constant number of queries."""
+
 import datetime
 
 from django.contrib.auth import get_user_model
@@ -23,8 +24,14 @@ def catalog(organization, code):
 
 
 def arrive(hotel, guest, *, on=DAY, nights=3, **fields):
-    return StayFactory(hotel=hotel, organization=hotel.organization, guest=guest, arrival_on=on,
-                       departure_on=on + datetime.timedelta(days=nights), **fields)
+    return StayFactory(
+        hotel=hotel,
+        organization=hotel.organization,
+        guest=guest,
+        arrival_on=on,
+        departure_on=on + datetime.timedelta(days=nights),
+        **fields,
+    )
 
 
 def briefing(client, user, **params):
@@ -37,27 +44,47 @@ def briefing(client, user, **params):
 def test_the_briefing_shows_preferences_by_category_and_a_lunar_birthday_during_the_stay(client, tenants):
     a = tenants.a
     desk = a.users[Role.FRONT_DESK]
-    guest = GuestFactory(organization=a.organization, family_name="Lin", given_name="Mei", vip_level=3, guest_type="business")
-    services.guest_preference_set(guest=guest, preference_type=catalog(a.organization, "pillow"), value="Memory foam", actor=desk)
-    services.guest_preference_set(guest=guest, preference_type=catalog(a.organization, "drink"), value="Pu'er tea", actor=desk)
-    services.guest_preference_set(guest=guest, preference_type=catalog(a.organization, "golfer"), value="yes", actor=desk)
+    guest = GuestFactory(
+        organization=a.organization, family_name="Lin", given_name="Mei", vip_level=3, guest_type="business"
+    )
+    services.guest_preference_set(
+        guest=guest, preference_type=catalog(a.organization, "pillow"), value="Memory foam", actor=desk
+    )
+    services.guest_preference_set(
+        guest=guest, preference_type=catalog(a.organization, "drink"), value="Pu'er tea", actor=desk
+    )
+    services.guest_preference_set(
+        guest=guest, preference_type=catalog(a.organization, "golfer"), value="yes", actor=desk
+    )
     # Lunar 8/15 is 6 October 2025: inside a stay from 5 to 8 October.
     services.special_date_add(guest=guest, kind=SpecialDateKind.BIRTHDAY, month=8, day=15, calendar="lunar", actor=desk)
     services.special_date_add(guest=guest, kind=SpecialDateKind.ANNIVERSARY, month=10, day=8, actor=desk)
-    services.special_date_add(guest=guest, kind=SpecialDateKind.OTHER, label="Company founding", month=12, day=1, actor=desk)
+    services.special_date_add(
+        guest=guest, kind=SpecialDateKind.OTHER, label="Company founding", month=12, day=1, actor=desk
+    )
     arrive(a.hotels[0], guest, room_number="1808", room_type="Deluxe King")
 
     response, body = briefing(client, desk, date="2025-10-05")
     [row] = [row for row in response.context["rows"] if row.guest_id == guest.pk]
     assert (row.room_number, row.room_type, row.nights, row.vip_level) == ("1808", "Deluxe King", 3, 3)
     assert [(occasion.kind, occasion.on) for occasion in row.occasions] == [
-        ("birthday", datetime.date(2025, 10, 6)), ("anniversary", datetime.date(2025, 10, 8)),
+        ("birthday", datetime.date(2025, 10, 6)),
+        ("anniversary", datetime.date(2025, 10, 8)),
     ]
     groups = dict(row.preference_groups)
     assert [name for name, _value in groups["Room"]] == ["Pillow type"]
     assert ("Drink preference", "Pu'er tea") in groups["Food and drink"]
     assert ("Golfer", "Yes") in groups["Leisure"]
-    for text in ("Mei Lin", "1808", "Deluxe King", "Memory foam", "Pu&#x27;er tea", "Birthday during stay", "VIP 3", "Business"):
+    for text in (
+        "Mei Lin",
+        "1808",
+        "Deluxe King",
+        "Memory foam",
+        "Pu&#x27;er tea",
+        "Birthday during stay",
+        "VIP 3",
+        "Business",
+    ):
         assert text in body
     assert "Company founding" not in body
     assert "health notes on file" not in body
@@ -68,7 +95,9 @@ def test_health_preferences_stay_out_of_the_briefing_behind_a_neutral_flag(clien
     desk = a.users[Role.FRONT_DESK]
     guest = GuestFactory(organization=a.organization)
     services.guest_sensitive_consent_record(guest=guest, purpose="Safe meals", actor=desk)
-    services.guest_preference_set(guest=guest, preference_type=catalog(a.organization, "allergies"), value="Peanuts, shellfish", actor=desk)
+    services.guest_preference_set(
+        guest=guest, preference_type=catalog(a.organization, "allergies"), value="Peanuts, shellfish", actor=desk
+    )
     arrive(a.hotels[0], guest)
     response, body = briefing(client, desk, date=DAY.isoformat())
     [row] = [row for row in response.context["rows"] if row.guest_id == guest.pk]
@@ -82,17 +111,21 @@ def test_cancelled_and_no_show_stays_are_left_out_and_other_days_have_their_own_
     kept = arrive(a.hotels[0], GuestFactory(organization=a.organization), room_number="501")
     arrive(a.hotels[0], GuestFactory(organization=a.organization), room_number="502", status=StayStatus.CANCELLED)
     arrive(a.hotels[0], GuestFactory(organization=a.organization), room_number="503", status=StayStatus.NO_SHOW)
-    arrive(a.hotels[0], GuestFactory(organization=a.organization), room_number="504", on=DAY + datetime.timedelta(days=1))
+    arrive(
+        a.hotels[0], GuestFactory(organization=a.organization), room_number="504", on=DAY + datetime.timedelta(days=1)
+    )
     arrive(a.hotels[1], GuestFactory(organization=a.organization), room_number="505")  # the other hotel
     response, body = briefing(client, a.users[Role.FRONT_DESK], date=DAY.isoformat())
     assert [row.stay_id for row in response.context["rows"]] == [kept.pk]
-    assert '?date=2025-10-04' in body and '?date=2025-10-06' in body
+    assert "?date=2025-10-04" in body and "?date=2025-10-06" in body
 
 
 def test_today_is_the_hotels_own_date(client, tenants):
     # Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: their dates always differ.
     organization = tenants.a.organization
-    hotel = HotelFactory(organization=organization, code="kiritimati", name="Line Islands Lodge", time_zone="Pacific/Kiritimati")
+    hotel = HotelFactory(
+        organization=organization, code="kiritimati", name="Line Islands Lodge", time_zone="Pacific/Kiritimati"
+    )
     user = UserFactory(username="kiritimati-desk")
     MembershipFactory(user=user, hotel=hotel, organization=organization, role=Role.FRONT_DESK)
     local_today = timezone.localdate(timezone=hotel.tz)
@@ -110,7 +143,16 @@ def test_a_malformed_or_impossible_date_shows_a_message_and_todays_list(client, 
     a = tenants.a
     desk = a.users[Role.FRONT_DESK]
     today = timezone.localdate(timezone=a.hotels[0].tz)
-    for value in ("2025-13-45", "yesterday", "20251005", "9999-12-31", "0001-01-01", "2025-10-05T00:00", "\x00", "x" * 5000):
+    for value in (
+        "2025-13-45",
+        "yesterday",
+        "20251005",
+        "9999-12-31",
+        "0001-01-01",
+        "2025-10-05T00:00",
+        "\x00",
+        "x" * 5000,
+    ):
         response, body = briefing(client, desk, date=value)
         assert response.context["day"] == today
         assert response.context["date_error"] and "Showing today" in body
@@ -121,8 +163,12 @@ def test_a_malformed_or_impossible_date_shows_a_message_and_todays_list(client, 
 def test_a_confidential_guest_shows_as_confidential_with_the_room_only(client, tenants):
     a = tenants.a
     desk, manager = a.users[Role.FRONT_DESK], a.users[Role.MANAGER]
-    guest = GuestFactory(organization=a.organization, family_name="Secretus", given_name="Hidden", is_confidential=True, vip_level=5)
-    services.guest_preference_set(guest=guest, preference_type=catalog(a.organization, "pillow"), value="Buckwheat", actor=manager)
+    guest = GuestFactory(
+        organization=a.organization, family_name="Secretus", given_name="Hidden", is_confidential=True, vip_level=5
+    )
+    services.guest_preference_set(
+        guest=guest, preference_type=catalog(a.organization, "pillow"), value="Buckwheat", actor=manager
+    )
     services.special_date_add(guest=guest, kind=SpecialDateKind.BIRTHDAY, month=10, day=6, actor=manager)
     stay = arrive(a.hotels[0], guest, room_number="2201", room_type="Presidential Suite")
 
@@ -130,7 +176,15 @@ def test_a_confidential_guest_shows_as_confidential_with_the_room_only(client, t
     [row] = [row for row in response.context["rows"] if row.stay_id == stay.pk]
     assert row.is_masked and row.guest_id is None and row.preference_groups == [] and row.occasions == []
     assert "Confidential guest" in body and "2201" in body
-    for secret in ("Secretus", "Hidden", "Buckwheat", "Presidential Suite", "VIP 5", "Birthday during stay", f"/guests/{guest.pk}/"):
+    for secret in (
+        "Secretus",
+        "Hidden",
+        "Buckwheat",
+        "Presidential Suite",
+        "VIP 5",
+        "Birthday during stay",
+        f"/guests/{guest.pk}/",
+    ):
         assert secret not in body
 
     _response, body = briefing(client, manager, date=DAY.isoformat())
@@ -138,7 +192,9 @@ def test_a_confidential_guest_shows_as_confidential_with_the_room_only(client, t
 
     # A front-desk member holding the object permission opens the guest too.
     GuestProfileUserObjectPermission.objects.create(
-        organization=a.organization, user=desk, content_object=guest,
+        organization=a.organization,
+        user=desk,
+        content_object=guest,
         permission=Permission.objects.get(codename="open_confidential_guestprofile"),
     )
     _response, body = briefing(client, desk, date=DAY.isoformat())
@@ -153,7 +209,9 @@ def _fill(hotel, count, actor):
         services.guest_preference_set(guest=guest, preference_type=types[0], value="Feather", actor=actor)
         services.guest_preference_set(guest=guest, preference_type=types[1], value=f"Drink {i}", actor=actor)
         services.guest_preference_set(guest=guest, preference_type=types[2], value="Dust", actor=actor)
-        services.special_date_add(guest=guest, kind=SpecialDateKind.BIRTHDAY, month=8, day=15, calendar="lunar", actor=actor)
+        services.special_date_add(
+            guest=guest, kind=SpecialDateKind.BIRTHDAY, month=8, day=15, calendar="lunar", actor=actor
+        )
         services.special_date_add(guest=guest, kind=SpecialDateKind.ANNIVERSARY, month=10, day=7, actor=actor)
         arrive(hotel, guest, room_number=str(3000 + i))
 
@@ -180,7 +238,9 @@ def test_the_briefing_runs_the_same_queries_for_two_or_thirty_arrivals(client, t
     assert len(thirty.captured_queries) == len(two.captured_queries)
 
 
-def test_birthdays_in_house_today_put_a_cake_and_card_task_on_the_briefing(client, tenants, django_assert_max_num_queries):
+def test_birthdays_in_house_today_put_a_cake_and_card_task_on_the_briefing(
+    client, tenants, django_assert_max_num_queries
+):
     a = tenants.a
     desk, manager = a.users[Role.FRONT_DESK], a.users[Role.MANAGER]
     hotel = a.hotels[0]
@@ -198,8 +258,11 @@ def test_birthdays_in_house_today_put_a_cake_and_card_task_on_the_briefing(clien
     tomorrow = GuestFactory(organization=a.organization, family_name="Tomorrow")
     services.special_date_add(guest=tomorrow, kind=SpecialDateKind.BIRTHDAY, month=10, day=7, actor=desk)
     arrive(hotel, tomorrow, on=day - datetime.timedelta(days=1))
-    for name, stay_fields in (("Cancelled", {"status": StayStatus.CANCELLED}), ("Sister", {"hotel": a.hotels[1]}),
-                              ("Gone", {"on": day - datetime.timedelta(days=3), "nights": 2})):
+    for name, stay_fields in (
+        ("Cancelled", {"status": StayStatus.CANCELLED}),
+        ("Sister", {"hotel": a.hotels[1]}),
+        ("Gone", {"on": day - datetime.timedelta(days=3), "nights": 2}),
+    ):
         guest = GuestFactory(organization=a.organization, family_name=name)
         services.special_date_add(guest=guest, kind=SpecialDateKind.BIRTHDAY, month=10, day=6, actor=desk)
         arrive(stay_fields.pop("hotel", hotel), guest, **stay_fields)
@@ -216,7 +279,8 @@ def test_birthdays_in_house_today_put_a_cake_and_card_task_on_the_briefing(clien
         response = client.get(URL, {"date": day.isoformat()})
     perks = response.context["birthday_perks"]
     assert [(perk.room_number, perk.guest_id, perk.arriving, perk.departing, perk.is_lunar) for perk in perks] == [
-        ("0808", lunar.pk, False, True, True), ("1201", staying.pk, False, False, False),
+        ("0808", lunar.pk, False, True, True),
+        ("1201", staying.pk, False, False, False),
         ("1502", arriving.pk, True, False, False),
     ]
     body = response.content.decode()
@@ -273,7 +337,9 @@ def test_the_briefing_speaks_chinese_to_chinese_readers(client, tenants):
     a = tenants.a
     desk = a.users[Role.FRONT_DESK]
     guest = GuestFactory(organization=a.organization)
-    services.guest_preference_set(guest=guest, preference_type=catalog(a.organization, "pillow"), value="Buckwheat", actor=desk)
+    services.guest_preference_set(
+        guest=guest, preference_type=catalog(a.organization, "pillow"), value="Buckwheat", actor=desk
+    )
     arrive(a.hotels[0], guest)
     client.force_login(desk)
     body = client.get(URL, {"date": DAY.isoformat()}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()

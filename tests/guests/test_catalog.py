@@ -1,4 +1,5 @@
 """The preference catalog every organization starts with."""
+
 import importlib
 
 from django.apps import apps
@@ -11,13 +12,50 @@ from tests.factories import GuestFactory, OrganizationFactory
 HEALTH_CODES = {"physical-disability", "allergies", "dietary-requirements"}
 # Every item of MISSION.md's list ("Guest archive"), by the code it has in the catalog.
 MISSION_ITEMS = {
-    "birthday", "wedding-anniversary", "special-occasions", "repeat-guest", "favourite-games", "drink", "food",
-    "tea-coffee", "breakfast-time", "standing-breakfast-order", "pillow", "wardrobe-care", "unpacking", "packing",
-    "wine", "music", "golfer", "flowers", "fruit", "newspaper", "home-city", "magazines", "previous-complaints",
-    "complaint-this-visit", "physical-disability", "allergies", "dietary-requirements", "likes", "dislikes",
-    "laundry-needs", "preferred-restaurants", "preferred-table", "in-suite-dining", "spa-user", "room-set-up",
-    "specific-requests", "equipment-brought", "computer-type", "smoker", "cigarette-cigar-type", "toiletries",
-    "movies", "english-level", "languages-spoken",
+    "birthday",
+    "wedding-anniversary",
+    "special-occasions",
+    "repeat-guest",
+    "favourite-games",
+    "drink",
+    "food",
+    "tea-coffee",
+    "breakfast-time",
+    "standing-breakfast-order",
+    "pillow",
+    "wardrobe-care",
+    "unpacking",
+    "packing",
+    "wine",
+    "music",
+    "golfer",
+    "flowers",
+    "fruit",
+    "newspaper",
+    "home-city",
+    "magazines",
+    "previous-complaints",
+    "complaint-this-visit",
+    "physical-disability",
+    "allergies",
+    "dietary-requirements",
+    "likes",
+    "dislikes",
+    "laundry-needs",
+    "preferred-restaurants",
+    "preferred-table",
+    "in-suite-dining",
+    "spa-user",
+    "room-set-up",
+    "specific-requests",
+    "equipment-brought",
+    "computer-type",
+    "smoker",
+    "cigarette-cigar-type",
+    "toiletries",
+    "movies",
+    "english-level",
+    "languages-spoken",
 }
 migration = importlib.import_module("guests.migrations.0003_preference_catalog")
 
@@ -62,7 +100,13 @@ def test_every_entry_has_a_chinese_name_a_category_and_a_sensible_value_type(db)
         assert entry.name_zh and entry.category and entry.name
         assert any("\u4e00" <= character <= "\u9fff" for character in entry.name_zh)
         assert bool(entry.choices) == (entry.value_type == CHOICE)
-    assert catalog_of(organization).get(code="pillow").choices == ["Feather", "Down-free", "Buckwheat", "Memory foam", "Extra firm"]
+    assert catalog_of(organization).get(code="pillow").choices == [
+        "Feather",
+        "Down-free",
+        "Buckwheat",
+        "Memory foam",
+        "Extra firm",
+    ]
     assert catalog_of(organization).get(code="smoker").choices == ["Smoker", "Non-smoker"]
     assert catalog_of(organization).get(code="english-level").choices == ["None", "Basic", "Fluent", "Native"]
     assert len({entry.sort_order for entry in catalog_of(organization)}) == len(CATALOG)
@@ -88,7 +132,9 @@ def test_the_data_migration_seeds_organizations_that_existed_before_it(db):
 def test_undoing_the_migration_keeps_entries_guests_use(db):
     organization = OrganizationFactory()
     guest = GuestFactory(organization=organization)
-    services.guest_preference_set(guest=guest, preference_type=catalog_of(organization).get(code="golfer"), value="yes", actor=None)
+    services.guest_preference_set(
+        guest=guest, preference_type=catalog_of(organization).get(code="golfer"), value="yes", actor=None
+    )
     migration.unseed_catalog(apps, None)
     assert list(catalog_of(organization).values_list("code", flat=True)) == ["golfer"]
 

@@ -26,16 +26,25 @@ def _full_guest(tenants):
     guest.consent_email = True
     guest.save()
     for hotel in tenants.a.hotels:
-        StayFactory(hotel=hotel, organization=tenants.a.organization, guest=guest, status="checked_out",
-                    room_revenue=Decimal("1000.00"), fb_revenue=Decimal("250.50"))
+        StayFactory(
+            hotel=hotel,
+            organization=tenants.a.organization,
+            guest=guest,
+            status="checked_out",
+            room_revenue=Decimal("1000.00"),
+            fb_revenue=Decimal("250.50"),
+        )
     return GuestProfile.objects.for_org(tenants.a.organization).get(pk=guest.pk)
 
 
 def _revenue(organization):
-    return Stay.objects.for_org(organization).aggregate(room=Sum("room_revenue"), fb=Sum("fb_revenue"), other=Sum("other_revenue"))
+    return Stay.objects.for_org(organization).aggregate(
+        room=Sum("room_revenue"), fb=Sum("fb_revenue"), other=Sum("other_revenue")
+    )
 
 
 # --- access: everything held on one guest ------------------------------------------------------------
+
 
 def test_the_json_export_holds_everything_decrypted_and_is_audited(client, tenants, django_assert_max_num_queries):
     guest = _full_guest(tenants)
@@ -59,7 +68,9 @@ def test_the_json_export_holds_everything_decrypted_and_is_audited(client, tenan
     assert event.object_id == str(guest.pk) and event.actor == tenants.a.users[Role.MANAGER]
 
 
-def test_the_query_count_of_the_json_export_does_not_grow_with_the_archive(client, tenants, django_assert_max_num_queries):
+def test_the_query_count_of_the_json_export_does_not_grow_with_the_archive(
+    client, tenants, django_assert_max_num_queries
+):
     guest = _full_guest(tenants)
     for _ in range(20):
         StayFactory(hotel=tenants.a.hotels[0], organization=tenants.a.organization, guest=guest)
@@ -76,7 +87,10 @@ def test_data_rights_are_for_managers_and_above(client, tenants):
         client.force_login(tenants.a.users[role])
         assert client.get(reverse("guests:dsr-export", args=[guest.pk])).status_code == 403
         assert client.get(reverse("guests:erase", args=[guest.pk])).status_code == 403
-        assert client.post(reverse("guests:erase", args=[guest.pk]), {"confirmation": guest.pk, "reason": "x"}).status_code == 403
+        assert (
+            client.post(reverse("guests:erase", args=[guest.pk]), {"confirmation": guest.pk, "reason": "x"}).status_code
+            == 403
+        )
     assert not GuestProfile.objects.for_org(tenants.a.organization).get(pk=guest.pk).is_anonymised
     client.force_login(tenants.a.users[Role.GROUP_ADMIN])
     assert client.get(reverse("guests:dsr-export", args=[guest.pk])).status_code == 200
@@ -85,8 +99,11 @@ def test_data_rights_are_for_managers_and_above(client, tenants):
 def test_another_organizations_guest_answers_404_like_a_missing_one(client, tenants):
     b_guest = tenants.b.guests[0]
     client.force_login(tenants.a.users[Role.GROUP_ADMIN])
-    for url in (reverse("guests:dsr-export", args=[b_guest.pk]), reverse("guests:erase", args=[b_guest.pk]),
-                reverse("guests:dsr-export", args=[987654321])):
+    for url in (
+        reverse("guests:dsr-export", args=[b_guest.pk]),
+        reverse("guests:erase", args=[b_guest.pk]),
+        reverse("guests:dsr-export", args=[987654321]),
+    ):
         assert client.get(url).status_code == 404
     response = client.post(reverse("guests:erase", args=[b_guest.pk]), {"confirmation": str(b_guest.pk), "reason": "x"})
     assert response.status_code == 404
@@ -95,6 +112,7 @@ def test_another_organizations_guest_answers_404_like_a_missing_one(client, tena
 
 
 # --- erasure -----------------------------------------------------------------------------------------
+
 
 def test_erasure_needs_the_typed_id_and_a_reason(client, tenants):
     guest = tenants.a.guests[0]
@@ -114,8 +132,10 @@ def test_erasure_anonymises_the_guest_and_keeps_the_stays_and_revenue_totals(cli
     revenue_before = _revenue(organization)
     stays_before = Stay.objects.for_org(organization).filter(guest=guest).count()
     client.force_login(tenants.a.users[Role.MANAGER])
-    response = client.post(reverse("guests:erase", args=[guest.pk]),
-                           {"confirmation": str(guest.pk), "reason": "Guest's written request of 3 May"})
+    response = client.post(
+        reverse("guests:erase", args=[guest.pk]),
+        {"confirmation": str(guest.pk), "reason": "Guest's written request of 3 May"},
+    )
     assert response["Location"] == reverse("guests:detail", args=[guest.pk])
 
     erased = GuestProfile.objects.for_org(organization).get(pk=guest.pk)
@@ -123,7 +143,12 @@ def test_erasure_anonymises_the_guest_and_keeps_the_stays_and_revenue_totals(cli
     assert erased.is_anonymised and erased.do_not_contact
     assert not (erased.consent_email or erased.consent_sms or erased.consent_phone or erased.sensitive_consent)
     assert erased.birth_date == erased.address == erased.document_number == erased.document_blind_index == ""
-    assert erased.birthday_index == erased.birth_date_index == "" and erased.birth_decade is None and erased.notes == "" and erased.tags == []
+    assert (
+        erased.birthday_index == erased.birth_date_index == ""
+        and erased.birth_decade is None
+        and erased.notes == ""
+        and erased.tags == []
+    )
     for model in (GuestContact, GuestPreference, SpecialDate):
         assert not model.objects.for_org(organization).filter(guest=guest).exists()
     assert not guests_by_contact(organization=organization, kind="email", raw_value="alpha.guest@example.test").exists()

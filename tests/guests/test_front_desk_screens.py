@@ -1,4 +1,5 @@
 """Front-desk screens of issue 18: search as you type by POST, the one-glance profile header, coded fields."""
+
 import datetime
 
 import pytest
@@ -24,6 +25,7 @@ def search(client, query, **extra):
 
 
 # --- search as you type ----------------------------------------------------------------------------
+
 
 def test_typing_posts_the_query_and_gets_only_the_results_fragment(desk, tenants):
     response = search(desk, "alpha")
@@ -62,8 +64,9 @@ def test_a_very_long_query_gets_a_clear_message_not_an_error(desk, tenants):
     assert response.status_code == 200
     assert 'id="search-too-long"' in body and "100" in body
     with translation.override("zh-hans"):
-        body = desk.post(reverse("guests:list"), {"q": "x" * 5000}, HTTP_HX_REQUEST="true",
-                         HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        body = desk.post(
+            reverse("guests:list"), {"q": "x" * 5000}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
     assert 'id="search-too-long"' in body
 
 
@@ -77,18 +80,32 @@ def test_the_search_fragment_runs_a_capped_number_of_queries(desk, tenants, djan
 
 # --- profile header ---------------------------------------------------------------------------------
 
+
 def test_the_profile_header_answers_at_a_glance(client, tenants):
     client.force_login(tenants.a.users[Role.MANAGER])
     guest = tenants.a.guests[0]
     manager = tenants.a.users[Role.MANAGER]
-    services.guest_update(guest=guest, actor=None, data={
-        "vip_level": 3, "value_class": "key_account", "native_name": "阿尔法", "preferred_language": "zh-hans",
-        "languages": ["en"],
-    })
+    services.guest_update(
+        guest=guest,
+        actor=None,
+        data={
+            "vip_level": 3,
+            "value_class": "key_account",
+            "native_name": "阿尔法",
+            "preferred_language": "zh-hans",
+            "languages": ["en"],
+        },
+    )
     hotel = tenants.a.hotels[0]
     today = timezone.localdate(timezone=hotel.tz)
-    StayFactory(hotel=hotel, guest=guest, status=StayStatus.IN_HOUSE, room_number="1203",
-                arrival_on=today - datetime.timedelta(days=1), departure_on=today + datetime.timedelta(days=2))
+    StayFactory(
+        hotel=hotel,
+        guest=guest,
+        status=StayStatus.IN_HOUSE,
+        room_number="1203",
+        arrival_on=today - datetime.timedelta(days=1),
+        departure_on=today + datetime.timedelta(days=2),
+    )
     upcoming = today + datetime.timedelta(days=10)
     services.special_date_add(guest=guest, kind="anniversary", month=upcoming.month, day=upcoming.day, actor=None)
     services.guest_sensitive_consent_record(guest=guest, purpose="Meals", actor=manager)
@@ -97,9 +114,19 @@ def test_the_profile_header_answers_at_a_glance(client, tenants):
 
     response = client.get(reverse("guests:detail", args=[guest.pk]))
     body = response.content.decode()
-    header = body[body.index('id="profile-header"'):body.index('id="profile-tabs"')]
-    for text in ("阿尔法", "VIP 3", "Profitable key account", "Room 1203", "China", "Simplified Chinese", "English",
-                 "Wedding anniversary", "Buckwheat", "Allergy"):
+    header = body[body.index('id="profile-header"') : body.index('id="profile-tabs"')]
+    for text in (
+        "阿尔法",
+        "VIP 3",
+        "Profitable key account",
+        "Room 1203",
+        "China",
+        "Simplified Chinese",
+        "English",
+        "Wedding anniversary",
+        "Buckwheat",
+        "Allergy",
+    ):
         assert text in header, text
     # The allergy is flagged, its detail is not on the page.
     assert "Peanuts" not in body
@@ -113,22 +140,30 @@ def test_the_profile_header_in_chinese_has_no_english_codes(client, tenants):
     guest = tenants.a.guests[0]
     with translation.override("zh-hans"):
         body = client.get(reverse("guests:detail", args=[guest.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    header = body[body.index('id="profile-header"'):body.index('id="profile-tabs"')]
+    header = body[body.index('id="profile-header"') : body.index('id="profile-tabs"')]
     assert "中国" in header and ">CN<" not in header
     assert "food_drink" not in body and ">room<" not in body
 
 
 # --- coded fields ---------------------------------------------------------------------------------
 
+
 def _edit_data(guest, **changes):
-    data = {"family_name": guest.family_name, "given_name": guest.given_name, "gender": guest.gender,
-            "vip_level": guest.vip_level, "status": guest.status, "nationality": guest.nationality}
+    data = {
+        "family_name": guest.family_name,
+        "given_name": guest.given_name,
+        "gender": guest.gender,
+        "vip_level": guest.vip_level,
+        "status": guest.status,
+        "nationality": guest.nationality,
+    }
     data.update(changes)
     return data
 
 
-@pytest.mark.parametrize("field, value", [("nationality", "ZZ"), ("preferred_language", "klingon!!"),
-                                          ("languages", ["klingon!!"])])
+@pytest.mark.parametrize(
+    "field, value", [("nationality", "ZZ"), ("preferred_language", "klingon!!"), ("languages", ["klingon!!"])]
+)
 def test_the_edit_form_refuses_codes_off_the_lists(desk, tenants, field, value):
     guest = tenants.a.guests[0]
     response = desk.post(reverse("guests:edit", args=[guest.pk]), _edit_data(guest, **{field: value}))
@@ -146,9 +181,14 @@ def test_the_edit_form_offers_nationality_and_languages_as_selects_in_sections(d
     assert page.count('<fieldset class="group') >= 5 and "<legend>Nationality and languages</legend>" in page
 
 
-@pytest.mark.parametrize("data, field", [({"nationality": "ZZ"}, "nationality"),
-                                         ({"preferred_language": "klingon!!"}, "preferred_language"),
-                                         ({"languages": ["en", "klingon!!"]}, "languages")])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"nationality": "ZZ"}, "nationality"),
+        ({"preferred_language": "klingon!!"}, "preferred_language"),
+        ({"languages": ["en", "klingon!!"]}, "languages"),
+    ],
+)
 def test_the_service_refuses_codes_off_the_lists_for_every_path(tenants, data, field):
     guest = tenants.a.guests[0]
     with pytest.raises(ValidationError) as refused:

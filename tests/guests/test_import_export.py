@@ -36,20 +36,35 @@ def _import_of(response):
 
 
 def _mapping_post(client, guest_import, overrides=None):
-    data = {name: "" if index is None else str(index) for name, index in
-            ((f.name, guest_import.mapping.get(f.name)) for f in imports.IMPORT_FIELDS)}
+    data = {
+        name: "" if index is None else str(index)
+        for name, index in ((f.name, guest_import.mapping.get(f.name)) for f in imports.IMPORT_FIELDS)
+    }
     data.update(overrides or {})
     return client.post(reverse("guests:import-mapping", args=[guest_import.pk]), data)
 
 
 # --- reading files -------------------------------------------------------------------------------
 
+
 def test_the_mapping_is_guessed_from_chinese_and_english_headers():
     columns, rows = imports.read_table((HEADER + GOOD_ROWS).encode("utf-8"), "guests.csv")
     mapping = imports.guess_mapping(columns)
-    assert [columns[mapping[f]] for f in ("family_name", "given_name", "native_name", "phone", "email", "birth_date",
-                                           "company", "position", "gender", "vip_level")] == \
-        ["姓", "名", "姓名", "手机", "邮箱", "生日", "公司", "职位", "Gender", "VIP"]
+    assert [
+        columns[mapping[f]]
+        for f in (
+            "family_name",
+            "given_name",
+            "native_name",
+            "phone",
+            "email",
+            "birth_date",
+            "company",
+            "position",
+            "gender",
+            "vip_level",
+        )
+    ] == ["姓", "名", "姓名", "手机", "邮箱", "生日", "公司", "职位", "Gender", "VIP"]
     english = imports.guess_mapping(["Last Name", "First_Name", "E-mail", "Mobile Phone", "Date of Birth"])
     assert english == {"family_name": 0, "given_name": 1, "email": 2, "phone": 3, "birth_date": 4}
 
@@ -73,17 +88,22 @@ def test_xlsx_reads_with_dates_and_numeric_phones():
     assert rows == [["Zhao", "13812345678", "1990-01-02"]]
 
 
-@pytest.mark.parametrize("content, name, problem", [
-    ("family_name\nWang\n".encode("utf-16"), "guests.csv", "UTF-16"),
-    (b"family_name\nM\xfcller\xff\xff\xff\n\x81", "guests.csv", "neither UTF-8 nor GB18030"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "photo.png", "CSV or XLSX"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, "guests.xls", ".xls"),
-    (b"PK\x03\x04broken", "guests.xlsx", "XLSX"),
-    (b"", "guests.csv", "empty"),
-    (b"family_name\n", "guests.csv", "no guests"),
-    (b"\n\n", "guests.csv", "no header"),
-])
-def test_a_file_that_cannot_be_imported_is_refused_with_a_message_naming_the_problem(client, tenants, content, name, problem):
+@pytest.mark.parametrize(
+    "content, name, problem",
+    [
+        ("family_name\nWang\n".encode("utf-16"), "guests.csv", "UTF-16"),
+        (b"family_name\nM\xfcller\xff\xff\xff\n\x81", "guests.csv", "neither UTF-8 nor GB18030"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "photo.png", "CSV or XLSX"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, "guests.xls", ".xls"),
+        (b"PK\x03\x04broken", "guests.xlsx", "XLSX"),
+        (b"", "guests.csv", "empty"),
+        (b"family_name\n", "guests.csv", "no guests"),
+        (b"\n\n", "guests.csv", "no header"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_is_refused_with_a_message_naming_the_problem(
+    client, tenants, content, name, problem
+):
     _login(client, tenants)
     response = _upload(client, content, name)
     assert response.status_code == 400
@@ -116,6 +136,7 @@ def test_the_uploaded_file_rests_encrypted(client, tenants):
 
 
 # --- mapping and the validation report -----------------------------------------------------------
+
 
 def test_the_family_name_column_must_be_mapped(client, tenants):
     _login(client, tenants)
@@ -158,19 +179,25 @@ def test_a_guest_already_in_the_archive_is_reported_as_a_duplicate(client, tenan
     services.guest_contact_add(guest=existing, kind="email", raw_value="wang.wei@example.test", actor=None)
     _login(client, tenants)
     guest_import = _import_of(_upload(client, (HEADER + GOOD_ROWS).encode()))
-    rows, duplicates = imports.check_rows(organization_id=tenants.a.organization.pk, columns=guest_import.columns,
-                                          rows=imports._load_rows(guest_import)[1], mapping=guest_import.mapping)
+    rows, duplicates = imports.check_rows(
+        organization_id=tenants.a.organization.pk,
+        columns=guest_import.columns,
+        rows=imports._load_rows(guest_import)[1],
+        mapping=guest_import.mapping,
+    )
     assert duplicates == {2: existing.pk}
 
 
 def test_another_organizations_contacts_are_not_duplicates(tenants):
     columns, rows = imports.read_table(b"family_name,email\nX,alpha.guest@example.test\n", "a.csv")
-    _checked, duplicates = imports.check_rows(organization_id=tenants.b.organization.pk, columns=columns, rows=rows,
-                                              mapping={"family_name": 0, "email": 1})
+    _checked, duplicates = imports.check_rows(
+        organization_id=tenants.b.organization.pk, columns=columns, rows=rows, mapping={"family_name": 0, "email": 1}
+    )
     assert duplicates == {}
 
 
 # --- the import itself, on a real worker -----------------------------------------------------------
+
 
 def _wait_until_finished(guest_import, statuses=(ImportStatus.DONE, ImportStatus.FAILED), seconds=90):
     deadline = time.monotonic() + seconds
@@ -183,7 +210,9 @@ def _wait_until_finished(guest_import, statuses=(ImportStatus.DONE, ImportStatus
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_clean_file_is_imported_by_the_worker_with_contacts_findable_by_blind_index(client, tenants, celery_worker_process):
+def test_a_clean_file_is_imported_by_the_worker_with_contacts_findable_by_blind_index(
+    client, tenants, celery_worker_process
+):
     _login(client, tenants)
     organization = tenants.a.organization
     body = HEADER + GOOD_ROWS + "".join(f"Zhang,San{i},张三{i},,guest{i}@import.test,,,,,\n" for i in range(1200))
@@ -197,7 +226,13 @@ def test_a_clean_file_is_imported_by_the_worker_with_contacts_findable_by_blind_
     assert guest_import.processed_rows == guest_import.total_rows == 1202
     assert guest_import.imported_rows == 1202
     wang = guests_by_contact(organization=organization, kind="phone", raw_value="138 1234 5678").get()
-    assert (wang.native_name, wang.given_name, wang.birth_month_day[0], wang.gender, wang.vip_level) == ("王伟", "Wei", 2, "male", 2)
+    assert (wang.native_name, wang.given_name, wang.birth_month_day[0], wang.gender, wang.vip_level) == (
+        "王伟",
+        "Wei",
+        2,
+        "male",
+        2,
+    )
     assert wang.search_name and "王伟" in wang.search_name
     assert guests_by_contact(organization=organization, kind="email", raw_value="Guest7@Import.test").count() == 1
     event = AuditEvent.objects.for_org(organization).get(action="guest.import")
@@ -247,8 +282,22 @@ def _start_worker(queues):
     from tests.conftest import _subprocess_env
 
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hotelcrm", "worker", "--pool=solo", "-Q", queues,
-         "-n", f"import-kill-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hotelcrm",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queues,
+            "-n",
+            f"import-kill-{uuid.uuid4().hex[:8]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
         env=_subprocess_env(),
     )
 
@@ -310,7 +359,8 @@ def test_an_import_lost_too_often_fails_with_a_message(client, tenants):
     _login(client, tenants)
     guest_import = _import_of(_upload(client, (HEADER + GOOD_ROWS).encode()))
     GuestImport.objects.for_org(tenants.a.organization).filter(pk=guest_import.pk).update(
-        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), attempts=imports.MAX_RESUMPTIONS, imported_rows=1)
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), attempts=imports.MAX_RESUMPTIONS, imported_rows=1
+    )
     later = timezone.now() + imports.STALE_AFTER * 2
     assert imports.guest_imports_recover_stale(now=later) == ([], [guest_import.pk])
     guest_import.refresh_from_db()
@@ -335,10 +385,13 @@ def test_a_stale_check_is_requeued_and_a_late_duplicate_task_does_nothing(client
 
 # --- export ----------------------------------------------------------------------------------------
 
-def test_export_csv_streams_the_filtered_list_without_sensitive_columns_and_is_audited(client, tenants, django_assert_max_num_queries):
+
+def test_export_csv_streams_the_filtered_list_without_sensitive_columns_and_is_audited(
+    client, tenants, django_assert_max_num_queries
+):
     organization = tenants.a.organization
     for i in range(30):
-        GuestFactory(organization=organization, family_name=f"Exportee{i}", notes="=HYPERLINK(\"x\")", company="=cmd")
+        GuestFactory(organization=organization, family_name=f"Exportee{i}", notes='=HYPERLINK("x")', company="=cmd")
     client.force_login(tenants.a.users[Role.MANAGER])
     # Constant: the request's own (session, membership, two-factor, the session's activity stamp),
     # the audited count (hash-chained: lock, last hash, insert) and one cursor for every row.
@@ -362,14 +415,20 @@ def test_export_xlsx_masks_nothing_for_a_manager_and_lists_the_filter(client, te
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert len(values) == 3 and {values[1][1], values[2][1]} == {"AlphaFamily0", "AlphaFamily1"}
-    assert AuditEvent.objects.for_org(tenants.a.organization).filter(action="guest.export", extra__format="xlsx").exists()
+    assert (
+        AuditEvent.objects.for_org(tenants.a.organization).filter(action="guest.export", extra__format="xlsx").exists()
+    )
 
 
 def test_a_profile_the_requester_may_not_open_is_masked_in_the_export(rf, tenants):
     from guests.exports import export_rows
 
     request = rf.get("/")
-    request.organization, request.user, request.role = tenants.a.organization, tenants.a.users[Role.GUEST_RELATIONS], Role.GUEST_RELATIONS
+    request.organization, request.user, request.role = (
+        tenants.a.organization,
+        tenants.a.users[Role.GUEST_RELATIONS],
+        Role.GUEST_RELATIONS,
+    )
     rows = {row[0]: row for row in export_rows(request=request, query="alpha")}
     confidential = tenants.a.guests[1]
     assert rows[confidential.pk][1] == "Confidential guest" and "AlphaFamily1" not in rows[confidential.pk]
@@ -402,9 +461,13 @@ def test_the_import_list_runs_a_constant_number_of_queries(client, tenants, djan
     from django.core.files.base import ContentFile
 
     for i in range(20):
-        GuestImport.objects.create(organization=tenants.a.organization, hotel=tenants.a.hotels[i % 2],
-                                   created_by=tenants.a.users[Role.MANAGER], file=ContentFile(b"x", name="x.csv"),
-                                   original_name=f"list{i}.csv")
+        GuestImport.objects.create(
+            organization=tenants.a.organization,
+            hotel=tenants.a.hotels[i % 2],
+            created_by=tenants.a.users[Role.MANAGER],
+            file=ContentFile(b"x", name="x.csv"),
+            original_name=f"list{i}.csv",
+        )
     _login(client, tenants)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("guests:import-list"))

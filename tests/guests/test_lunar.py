@@ -3,14 +3,20 @@
 Each lunar value below is checked against the lunardate library (through guests.dates) and
 against a published calendar fact named beside it.
 """
+
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from guests.dates import (
-    SpecialDateOutOfRange, lunar_to_gregorian, next_occurrence, occurrence_in_year, occurrences_between,
-    occurrences_in_year, validate_special_date,
+    SpecialDateOutOfRange,
+    lunar_to_gregorian,
+    next_occurrence,
+    occurrence_in_year,
+    occurrences_between,
+    occurrences_in_year,
+    validate_special_date,
 )
 from guests.models import SpecialDate
 
@@ -29,7 +35,11 @@ def gregorian(month, day):
     ("special", "year", "expected"),
     [
         (lunar(8, 15), 2024, D(2024, 9, 17)),  # Mid-Autumn Festival 2024: Tuesday 17 September
-        (lunar(8, 15), 2025, D(2025, 10, 6)),  # Mid-Autumn Festival 2025: Monday 6 October, inside the National Day holiday week
+        (
+            lunar(8, 15),
+            2025,
+            D(2025, 10, 6),
+        ),  # Mid-Autumn Festival 2025: Monday 6 October, inside the National Day holiday week
         (lunar(1, 1), 2025, D(2025, 1, 29)),  # Spring Festival 2025, Year of the Snake: 29 January
         (lunar(1, 1), 2026, D(2026, 2, 17)),  # Spring Festival 2026, Year of the Horse: 17 February
         (lunar(5, 5), 2024, D(2024, 6, 10)),  # Dragon Boat Festival 2024: 10 June

@@ -1,4 +1,5 @@
 """Duplicates review queue, merge, undo and dismiss."""
+
 import datetime
 
 import pytest
@@ -7,18 +8,29 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guests import merge as merging
-from guests.birth_dates import birth_date_index
 from guests import services
+from guests.birth_dates import birth_date_index
 from guests.models import (
-    AccessRequest, DuplicateDecision, GuestContact, GuestPreference, GuestProfile, GuestProfileUserObjectPermission,
-    MergeRecord, SpecialDate, Stay,
+    AccessRequest,
+    DuplicateDecision,
+    GuestContact,
+    GuestPreference,
+    GuestProfile,
+    GuestProfileUserObjectPermission,
+    MergeRecord,
+    SpecialDate,
+    Stay,
 )
 from hotelcrm.models import AuditEvent, Role
 from tests.factories import GuestFactory, PreferenceTypeFactory, StayFactory
 
 OWNED_ROWS = (  # (model, foreign key to the guest)
-    (Stay, "guest_id"), (GuestContact, "guest_id"), (GuestPreference, "guest_id"), (SpecialDate, "guest_id"),
-    (AccessRequest, "guest_id"), (GuestProfileUserObjectPermission, "content_object_id"),
+    (Stay, "guest_id"),
+    (GuestContact, "guest_id"),
+    (GuestPreference, "guest_id"),
+    (SpecialDate, "guest_id"),
+    (AccessRequest, "guest_id"),
+    (GuestProfileUserObjectPermission, "content_object_id"),
 )
 
 
@@ -45,8 +57,11 @@ def profile_state(g):
 
 
 def preference_values(organization, *guests):
-    return sorted(GuestPreference.objects.for_org(organization).filter(guest__in=guests)
-                  .values_list("pk", "guest_id", "preference_type_id", "value", "recorded_at"))
+    return sorted(
+        GuestPreference.objects.for_org(organization)
+        .filter(guest__in=guests)
+        .values_list("pk", "guest_id", "preference_type_id", "value", "recorded_at")
+    )
 
 
 @pytest.fixture
@@ -58,12 +73,31 @@ def actors(tenants):
 def rich_pair(tenants, actors):
     """Two profiles of one guest, each with stays, contacts, preferences, dates and grants; one contact and one preference shared."""
     a = tenants.a
-    desk, manager = actors[Role.FRONT_DESK], actors[Role.MANAGER]
-    survivor = guest(a, family_name="Chen", given_name="Li", native_name="陈丽", company="Acme", tags=["golf", "vip"],
-                     notes="Prefers quiet rooms")
-    merged = guest(a, family_name="Chen", given_name="Lily", native_name="", company="Acme Trading", title="Dr",
-                   tags=["vip", "wine"], notes="Allergic to feathers", vip_level=2, address="1 Bund Road, Shanghai",
-                   consent_email=True, consent_email_at=timezone.now(), consent_email_source="web_form")
+    desk, _manager = actors[Role.FRONT_DESK], actors[Role.MANAGER]
+    survivor = guest(
+        a,
+        family_name="Chen",
+        given_name="Li",
+        native_name="陈丽",
+        company="Acme",
+        tags=["golf", "vip"],
+        notes="Prefers quiet rooms",
+    )
+    merged = guest(
+        a,
+        family_name="Chen",
+        given_name="Lily",
+        native_name="",
+        company="Acme Trading",
+        title="Dr",
+        tags=["vip", "wine"],
+        notes="Allergic to feathers",
+        vip_level=2,
+        address="1 Bund Road, Shanghai",
+        consent_email=True,
+        consent_email_at=timezone.now(),
+        consent_email_source="web_form",
+    )
     for g, res in ((survivor, "S"), (merged, "M")):
         for i in range(2):
             StayFactory(hotel=a.hotels[i], organization=a.organization, guest=g, pms_reservation_id=f"{res}-{i}")
@@ -77,10 +111,13 @@ def rich_pair(tenants, actors):
     services.guest_preference_set(guest=merged, preference_type=paper, value="FT", actor=desk)
     services.special_date_add(guest=survivor, kind="birthday", month=3, day=4, actor=desk)
     services.special_date_add(guest=merged, kind="anniversary", month=6, day=7, actor=desk)
-    AccessRequest.objects.create(organization=a.organization, hotel=a.hotels[0], guest=merged, requested_by=desk,
-                                 reason="arrival")
+    AccessRequest.objects.create(
+        organization=a.organization, hotel=a.hotels[0], guest=merged, requested_by=desk, reason="arrival"
+    )
     GuestProfileUserObjectPermission.objects.create(
-        organization=a.organization, user=desk, content_object=merged,
+        organization=a.organization,
+        user=desk,
+        content_object=merged,
         permission=Permission.objects.get(codename="open_confidential_guestprofile"),
     )
     services.guest_birth_date_set(guest=merged, birth_date=datetime.date(1985, 2, 3), actor=desk)
@@ -90,6 +127,7 @@ def rich_pair(tenants, actors):
 
 
 # --- The queue --------------------------------------------------------------------------------
+
 
 def test_candidates_are_found_by_email_phone_document_and_similar_name_with_birthday(tenants, actors):
     a, desk = tenants.a, actors[Role.FRONT_DESK]
@@ -110,7 +148,9 @@ def test_candidates_are_found_by_email_phone_document_and_similar_name_with_birt
     different = guest(a, family_name="Other")
     services.guest_birth_date_set(guest=different, birth_date=datetime.date(1970, 1, 9), actor=desk)
     # Organization B has the same email: never paired across tenants.
-    services.guest_contact_add(guest=tenants.b.guests[0], kind="email", raw_value="same@example.test", actor=tenants.b.users[Role.FRONT_DESK])
+    services.guest_contact_add(
+        guest=tenants.b.guests[0], kind="email", raw_value="same@example.test", actor=tenants.b.users[Role.FRONT_DESK]
+    )
 
     found = pair_ids(merging.duplicate_candidates(organization=a.organization))
 
@@ -119,7 +159,12 @@ def test_candidates_are_found_by_email_phone_document_and_similar_name_with_birt
     assert found[(d1.pk, d2.pk)].reasons == ["document"]
     assert found[(n1.pk, n2.pk)].reasons == ["name_birth"]
     assert (n1.pk, n3.pk) not in found and (n1.pk, different.pk) not in found
-    assert found[(d1.pk, d2.pk)].score > found[(e1.pk, e2.pk)].score > found[(p1.pk, p2.pk)].score > found[(n1.pk, n2.pk)].score
+    assert (
+        found[(d1.pk, d2.pk)].score
+        > found[(e1.pk, e2.pk)].score
+        > found[(p1.pk, p2.pk)].score
+        > found[(n1.pk, n2.pk)].score
+    )
     b_ids = {g.pk for g in GuestProfile.objects.for_org(tenants.b.organization)}
     assert not any(x in b_ids or y in b_ids for x, y in found)
     ordered = [c.score for c in merging.duplicate_candidates(organization=a.organization)]
@@ -152,7 +197,11 @@ def test_dismissed_and_merged_pairs_leave_the_queue(client, tenants, actors, ric
     response = client.post(reverse("guests:duplicate-dismiss", args=[y.pk, x.pk]))
     assert response.status_code == 302
     assert DuplicateDecision.objects.for_org(a.organization).filter(guest_a=x, guest_b=y).exists()
-    assert AuditEvent.objects.for_org(a.organization).filter(action="guest.duplicate_dismissed", object_id=str(x.pk)).exists()
+    assert (
+        AuditEvent.objects.for_org(a.organization)
+        .filter(action="guest.duplicate_dismissed", object_id=str(x.pk))
+        .exists()
+    )
     merging.guest_merge(survivor=survivor, merged=merged, field_choices={}, actor=relations)
 
     after = pair_ids(merging.duplicate_candidates(organization=a.organization))
@@ -215,13 +264,23 @@ def test_a_confidential_profile_is_masked_in_the_queue_and_not_compared_without_
 
 # --- Merge ------------------------------------------------------------------------------------
 
+
 def test_the_compare_page_shows_both_profiles_and_audits_the_look(client, tenants, actors, rich_pair):
     survivor, merged, pillow = rich_pair
     client.force_login(actors[Role.GUEST_RELATIONS])
     response = client.get(reverse("guests:merge", args=[survivor.pk, merged.pk]))
     assert response.status_code == 200
     keys = [row["key"] for row in response.context["rows"]]
-    assert {"name", "company", "title", "vip_level", "notes", "address", "birth_date", f"preference:{pillow.pk}"} <= set(keys)
+    assert {
+        "name",
+        "company",
+        "title",
+        "vip_level",
+        "notes",
+        "address",
+        "birth_date",
+        f"preference:{pillow.pk}",
+    } <= set(keys)
     assert "gender" not in keys  # same on both
     body = response.content.decode()
     assert "Buckwheat" in body and "Feather" in body
@@ -232,7 +291,9 @@ def test_the_compare_page_shows_both_profiles_and_audits_the_look(client, tenant
 def test_merging_keeps_every_row_applies_the_choices_and_leaves_a_resolving_id(client, tenants, actors, rich_pair):
     org = tenants.a.organization
     survivor, merged, pillow = rich_pair
-    old_merged_events = set(AuditEvent.objects.for_org(org).filter(object_id=str(merged.pk)).values_list("pk", flat=True))
+    old_merged_events = set(
+        AuditEvent.objects.for_org(org).filter(object_id=str(merged.pk)).values_list("pk", flat=True)
+    )
     assert old_merged_events
     before = ownership(org, survivor, merged)
     expected_on_survivor = {
@@ -243,10 +304,18 @@ def test_merging_keeps_every_row_applies_the_choices_and_leaves_a_resolving_id(c
     expected_on_survivor["guests.GuestPreference"] -= 1
 
     client.force_login(actors[Role.GUEST_RELATIONS])
-    response = client.post(reverse("guests:merge", args=[survivor.pk, merged.pk]), {
-        "survivor": "a", "choice-company": "b", "choice-title": "b", "choice-vip_level": "b", "choice-name": "a",
-        "choice-address": "b", f"choice-preference:{pillow.pk}": "b",
-    })
+    response = client.post(
+        reverse("guests:merge", args=[survivor.pk, merged.pk]),
+        {
+            "survivor": "a",
+            "choice-company": "b",
+            "choice-title": "b",
+            "choice-vip_level": "b",
+            "choice-name": "a",
+            "choice-address": "b",
+            f"choice-preference:{pillow.pk}": "b",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("guests:detail", args=[survivor.pk])
 
@@ -265,7 +334,11 @@ def test_merging_keeps_every_row_applies_the_choices_and_leaves_a_resolving_id(c
     assert survivor.tags == ["golf", "vip", "wine"]
     assert survivor.consent_email and survivor.consent_email_source == "web_form"  # the more recent consent
     # Not picked, but the survivor had none: the merged profile's birth date is taken.
-    assert (survivor.birth_decade, survivor.birth_month_day, survivor.birth_date_index) == (1980, (2, 3), birth_date_index(survivor.organization_id, datetime.date(1985, 2, 3)))
+    assert (survivor.birth_decade, survivor.birth_month_day, survivor.birth_date_index) == (
+        1980,
+        (2, 3),
+        birth_date_index(survivor.organization_id, datetime.date(1985, 2, 3)),
+    )
     assert GuestPreference.objects.for_org(org).get(guest=survivor, preference_type=pillow).value == "Buckwheat"
     assert merged.merged_into_id == survivor.pk
 
@@ -286,19 +359,29 @@ def test_birth_date_is_taken_as_a_whole_when_chosen(tenants, actors, rich_pair):
     survivor, merged, _pillow = rich_pair
     services.guest_birth_date_set(guest=survivor, birth_date=datetime.date(1985, 3, 2), actor=actors[Role.FRONT_DESK])
     survivor.refresh_from_db()
-    merging.guest_merge(survivor=survivor, merged=merged, field_choices={"birth_date": "merged"}, actor=actors[Role.MANAGER])
+    merging.guest_merge(
+        survivor=survivor, merged=merged, field_choices={"birth_date": "merged"}, actor=actors[Role.MANAGER]
+    )
     survivor.refresh_from_db()
     assert survivor.birth_date == "1985-02-03"
-    assert (survivor.birth_decade, survivor.birth_month_day, survivor.birth_date_index) == (1980, (2, 3), birth_date_index(survivor.organization_id, datetime.date(1985, 2, 3)))
+    assert (survivor.birth_decade, survivor.birth_month_day, survivor.birth_date_index) == (
+        1980,
+        (2, 3),
+        birth_date_index(survivor.organization_id, datetime.date(1985, 2, 3)),
+    )
 
 
 def test_a_confidential_flag_carries_over_to_the_kept_profile(tenants, actors):
     a = tenants.a
-    open_profile, secret = guest(a, family_name="Open"), guest(a, family_name="Open", is_confidential=True, status="blacklisted",
-                                                             status_reason="fraud")
+    open_profile, secret = (
+        guest(a, family_name="Open"),
+        guest(a, family_name="Open", is_confidential=True, status="blacklisted", status_reason="fraud"),
+    )
     merging.guest_merge(survivor=open_profile, merged=secret, field_choices={}, actor=actors[Role.MANAGER])
     open_profile.refresh_from_db()
-    assert open_profile.is_confidential and open_profile.status == "blacklisted" and open_profile.status_reason == "fraud"
+    assert (
+        open_profile.is_confidential and open_profile.status == "blacklisted" and open_profile.status_reason == "fraud"
+    )
 
 
 def test_merging_a_profile_with_itself_or_with_another_organization_is_refused(client, tenants, actors):
@@ -330,10 +413,13 @@ def test_malformed_merge_input_is_a_clear_error_and_changes_nothing(client, tena
         assert "Choose which profile" in response.content.decode()
     assert (profile_state(survivor), profile_state(merged), ownership(org, survivor, merged)) == state
     with pytest.raises(merging.MergeRefused):
-        merging.guest_merge(survivor=survivor, merged=merged, field_choices={"organization": "merged"},
-                            actor=actors[Role.MANAGER])
+        merging.guest_merge(
+            survivor=survivor, merged=merged, field_choices={"organization": "merged"}, actor=actors[Role.MANAGER]
+        )
     with pytest.raises(merging.MergeRefused):
-        merging.guest_merge(survivor=survivor, merged=merged, field_choices={"name": "both"}, actor=actors[Role.MANAGER])
+        merging.guest_merge(
+            survivor=survivor, merged=merged, field_choices={"name": "both"}, actor=actors[Role.MANAGER]
+        )
     assert (profile_state(survivor), profile_state(merged), ownership(org, survivor, merged)) == state
 
 
@@ -359,23 +445,40 @@ def test_merged_ids_resolve_along_a_chain(tenants, actors):
 
 # --- Undo -------------------------------------------------------------------------------------
 
+
 def test_undo_restores_field_values_and_row_ownership_exactly_and_only_once(client, tenants, actors, rich_pair):
     org = tenants.a.organization
     survivor, merged, pillow = rich_pair
-    before = (profile_state(survivor), profile_state(merged), ownership(org, survivor, merged),
-              preference_values(org, survivor, merged))
+    before = (
+        profile_state(survivor),
+        profile_state(merged),
+        ownership(org, survivor, merged),
+        preference_values(org, survivor, merged),
+    )
     record = merging.guest_merge(
-        survivor=survivor, merged=merged, actor=actors[Role.GUEST_RELATIONS],
-        field_choices={"name": "merged", "company": "merged", "address": "merged", "birth_date": "merged",
-                       "notes": "merged", f"preference:{pillow.pk}": "merged"},
+        survivor=survivor,
+        merged=merged,
+        actor=actors[Role.GUEST_RELATIONS],
+        field_choices={
+            "name": "merged",
+            "company": "merged",
+            "address": "merged",
+            "birth_date": "merged",
+            "notes": "merged",
+            f"preference:{pillow.pk}": "merged",
+        },
     )
     assert profile_state(survivor) != before[0]
 
     client.force_login(actors[Role.MANAGER])
     response = client.post(reverse("guests:merge-undo", args=[record.pk]), follow=True)
     assert "Merge undone" in response.content.decode()
-    after = (profile_state(survivor), profile_state(merged), ownership(org, survivor, merged),
-             preference_values(org, survivor, merged))
+    after = (
+        profile_state(survivor),
+        profile_state(merged),
+        ownership(org, survivor, merged),
+        preference_values(org, survivor, merged),
+    )
     assert after == before
     record.refresh_from_db()
     assert record.undone_at is not None and record.undone_by == actors[Role.MANAGER]
@@ -385,8 +488,12 @@ def test_undo_restores_field_values_and_row_ownership_exactly_and_only_once(clie
 
     response = client.post(reverse("guests:merge-undo", args=[record.pk]), follow=True)
     assert "already been undone" in response.content.decode()
-    assert (profile_state(survivor), profile_state(merged), ownership(org, survivor, merged),
-            preference_values(org, survivor, merged)) == before
+    assert (
+        profile_state(survivor),
+        profile_state(merged),
+        ownership(org, survivor, merged),
+        preference_values(org, survivor, merged),
+    ) == before
     assert AuditEvent.objects.for_org(org).filter(action="guest.merge_undone").count() == 2
 
 
@@ -407,6 +514,7 @@ def test_undo_is_refused_once_the_kept_profile_was_merged_elsewhere_or_received_
 
 # --- Isolation --------------------------------------------------------------------------------
 
+
 def test_organization_b_ids_answer_404_on_every_duplicates_route(client, tenants, actors):
     b = tenants.b
     b_guest, other_b_guest = b.guests
@@ -422,24 +530,37 @@ def test_organization_b_ids_answer_404_on_every_duplicates_route(client, tenants
     assert client.post(reverse("guests:merge-undo", args=[b_merge.pk])).status_code == 404
     assert client.post(reverse("guests:merge-undo", args=[987654321])).status_code == 404
     assert "Bravo" not in client.get(reverse("guests:duplicates")).content.decode()
-    assert not DuplicateDecision.objects.for_org(b.organization).exclude(guest_a=b_guest, guest_b=other_b_guest).exists()
+    assert (
+        not DuplicateDecision.objects.for_org(b.organization).exclude(guest_a=b_guest, guest_b=other_b_guest).exists()
+    )
 
 
 def test_blank_relationship_owner_and_credit_are_filled_from_the_merged_profile_and_undone(tenants, actors):
     a, manager = tenants.a, actors[Role.MANAGER]
     kept = guest(a, family_name="Kept")
-    other = guest(a, family_name="Kept", relationship_owner=manager, credit_grade="B",
-                  credit_reviewed_on=datetime.date(2024, 1, 2), pms_profile_id="PMS-9")
+    other = guest(
+        a,
+        family_name="Kept",
+        relationship_owner=manager,
+        credit_grade="B",
+        credit_reviewed_on=datetime.date(2024, 1, 2),
+        pms_profile_id="PMS-9",
+    )
     before = profile_state(kept)
     record = merging.guest_merge(survivor=kept, merged=other, field_choices={}, actor=manager)
     kept.refresh_from_db()
     assert (kept.relationship_owner_id, kept.credit_grade, kept.credit_reviewed_on, kept.pms_profile_id) == (
-        manager.pk, "B", datetime.date(2024, 1, 2), "PMS-9")
+        manager.pk,
+        "B",
+        datetime.date(2024, 1, 2),
+        "PMS-9",
+    )
     merging.guest_merge_undo(merge=record, actor=manager)
     assert profile_state(kept) == before
 
 
 # --- stored pairs ------------------------------------------------------------------------------------
+
 
 def test_pairs_are_stored_as_guests_change_and_the_nightly_rebuild_finds_the_same(tenants):
     from guests.duplicates import duplicate_pairs_rebuild
@@ -470,9 +591,12 @@ def test_the_queue_reads_the_stored_pairs_only(tenants):
     organization = tenants.a.organization
     first = GuestFactory(organization=organization, family_name="Stored", given_name="A")
     second = GuestFactory(organization=organization, family_name="Stored", given_name="B")
-    DuplicatePair.objects.create(organization=organization, first_guest_id=first.pk, second_guest_id=second.pk,
-                                 score=99, reasons=["document"])
+    DuplicatePair.objects.create(
+        organization=organization, first_guest_id=first.pk, second_guest_id=second.pk, score=99, reasons=["document"]
+    )
     top = merging.duplicate_candidates(organization=organization)[0]
     assert (top.a_id, top.b_id, top.score) == (first.pk, second.pk, 99)
-    assert not any({c.a_id, c.b_id} == {first.pk, second.pk}
-                   for c in merging.duplicate_candidates(organization=tenants.b.organization))
+    assert not any(
+        {c.a_id, c.b_id} == {first.pk, second.pk}
+        for c in merging.duplicate_candidates(organization=tenants.b.organization)
+    )

@@ -1,4 +1,5 @@
 """Front-desk search, the profile page and the profile forms, as staff use them."""
+
 import datetime
 
 import pytest
@@ -36,10 +37,15 @@ def manager(client, tenants):
 
 
 def audit_actions(guest):
-    return list(AuditEvent.objects.for_org(guest.organization_id).filter(object_id=str(guest.pk)).values_list("action", flat=True))
+    return list(
+        AuditEvent.objects.for_org(guest.organization_id)
+        .filter(object_id=str(guest.pk))
+        .values_list("action", flat=True)
+    )
 
 
 # --- search -------------------------------------------------------------------------------------
+
 
 def test_search_finds_by_partial_name_in_latin_hanzi_and_without_accents(desk, tenants):
     GuestFactory(organization=tenants.a.organization, family_name="Müller", given_name="Jürgen", native_name="")
@@ -111,7 +117,9 @@ def test_a_manager_or_a_granted_user_sees_the_confidential_profile_in_full(clien
     assert secret.family_name in body and "Confidential guest" not in body
     desk_user = tenants.a.users[Role.FRONT_DESK]
     GuestProfileUserObjectPermission.objects.create(
-        organization=tenants.a.organization, user=desk_user, content_object=secret,
+        organization=tenants.a.organization,
+        user=desk_user,
+        content_object=secret,
         permission=Permission.objects.get(codename="open_confidential_guestprofile"),
     )
     client.force_login(desk_user)
@@ -145,8 +153,12 @@ def test_the_search_results_page_runs_a_constant_number_of_queries(desk, tenants
             StayFactory(hotel=tenants.a.hotels[0], guest=guest, room_number="8808", status=StayStatus.IN_HOUSE)
 
     crowd(0, 2)  # one open and one confidential profile among the results
-    services.guest_document_set(guest=GuestProfile.objects.for_org(organization).get(family_name="Crowd0"),
-                                document_type="resident_id", raw_number=VALID_RESIDENT_ID, actor=None)
+    services.guest_document_set(
+        guest=GuestProfile.objects.for_org(organization).get(family_name="Crowd0"),
+        document_type="resident_id",
+        raw_number=VALID_RESIDENT_ID,
+        actor=None,
+    )
     few = _queries(desk, reverse("guests:list"), {"q": query})
     crowd(2, 80)
     with django_assert_max_num_queries(12):
@@ -158,20 +170,54 @@ def test_the_search_results_page_runs_a_constant_number_of_queries(desk, tenants
 
 # --- profile page ---------------------------------------------------------------------------------
 
+
 def test_the_profile_page_shows_identity_consent_preferences_special_dates_and_stays(manager, tenants):
     guest = tenants.a.guests[0]
-    services.guest_update(guest=guest, actor=None, data={
-        "company": "Acme Trading", "position": "CFO", "vip_level": 3, "consent_email": True,
-        "consent_email_source": "front_desk", "credit_grade": "B", "credit_reviewed_on": datetime.date(2025, 1, 10),
-        "tags": ["golf"], "notes": "Likes the corner rooms",
-    })
-    StayFactory(hotel=tenants.a.hotels[0], guest=guest, status=StayStatus.CHECKED_OUT, room_type="Deluxe King",
-                rate_code="BAR", channel="Direct", room_revenue=1000, fb_revenue=200, other_revenue=0,
-                arrival_on=datetime.date(2025, 3, 1), departure_on=datetime.date(2025, 3, 4))
+    services.guest_update(
+        guest=guest,
+        actor=None,
+        data={
+            "company": "Acme Trading",
+            "position": "CFO",
+            "vip_level": 3,
+            "consent_email": True,
+            "consent_email_source": "front_desk",
+            "credit_grade": "B",
+            "credit_reviewed_on": datetime.date(2025, 1, 10),
+            "tags": ["golf"],
+            "notes": "Likes the corner rooms",
+        },
+    )
+    StayFactory(
+        hotel=tenants.a.hotels[0],
+        guest=guest,
+        status=StayStatus.CHECKED_OUT,
+        room_type="Deluxe King",
+        rate_code="BAR",
+        channel="Direct",
+        room_revenue=1000,
+        fb_revenue=200,
+        other_revenue=0,
+        arrival_on=datetime.date(2025, 3, 1),
+        departure_on=datetime.date(2025, 3, 4),
+    )
     response = manager.get(reverse("guests:detail", args=[guest.pk]))
     body = response.content.decode()
-    for text in ("Acme Trading", "CFO", "Buckwheat", "Alpha pillow", "lunar month 8, day 15", "Deluxe King", "BAR", "Direct",
-                 "Likes the corner rooms", "golf", "Given at the front desk", "1,200.00 CNY", f"/guests/access/{guest.pk}/sensitive/"):
+    for text in (
+        "Acme Trading",
+        "CFO",
+        "Buckwheat",
+        "Alpha pillow",
+        "lunar month 8, day 15",
+        "Deluxe King",
+        "BAR",
+        "Direct",
+        "Likes the corner rooms",
+        "golf",
+        "Given at the front desk",
+        "1,200.00 CNY",
+        f"/guests/access/{guest.pk}/sensitive/",
+    ):
         assert text in body, text
     summary = response.context["summary"]
     assert summary["nights"] == 3 and summary["average_spend"] == 1200
@@ -213,7 +259,9 @@ def test_a_merged_id_leads_to_the_surviving_profile(manager, tenants):
     assert response.status_code == 302 and response["Location"] == reverse("guests:detail", args=[survivor.pk])
 
 
-def test_the_profile_page_runs_constant_queries_whatever_the_stays_and_preferences(desk, tenants, django_assert_max_num_queries):
+def test_the_profile_page_runs_constant_queries_whatever_the_stays_and_preferences(
+    desk, tenants, django_assert_max_num_queries
+):
     guest = tenants.a.guests[0]
     path = reverse("guests:detail", args=[guest.pk])
     few = _queries(desk, path)
@@ -221,7 +269,9 @@ def test_the_profile_page_runs_constant_queries_whatever_the_stays_and_preferenc
         StayFactory(hotel=tenants.a.hotels[i % 2], guest=guest, status=StayStatus.CHECKED_OUT, room_revenue=100)
     for i in range(10):
         kind = PreferenceTypeFactory(organization=tenants.a.organization)
-        services.guest_preference_set(guest=guest, preference_type=kind, value=f"value {i}", actor=tenants.a.users[Role.MANAGER])
+        services.guest_preference_set(
+            guest=guest, preference_type=kind, value=f"value {i}", actor=tenants.a.users[Role.MANAGER]
+        )
         services.special_date_add(guest=guest, kind="other", month=1 + i, day=1, actor=None)
     # The bound follows the other apps' panels on the page (complaints, loyalty); the equality below is the point.
     with django_assert_max_num_queries(few + 3):
@@ -233,9 +283,13 @@ def test_the_profile_page_runs_constant_queries_whatever_the_stays_and_preferenc
 
 # --- forms ----------------------------------------------------------------------------------------
 
+
 def test_creating_a_guest_redirects_to_the_profile_with_a_message_and_an_audit_event(desk, tenants):
-    response = desk.post(reverse("guests:create"), {"family_name": "Li", "given_name": "Na", "native_name": "李娜",
-                                                   "gender": "female", "nationality": "cn"}, follow=True)
+    response = desk.post(
+        reverse("guests:create"),
+        {"family_name": "Li", "given_name": "Na", "native_name": "李娜", "gender": "female", "nationality": "cn"},
+        follow=True,
+    )
     guest = GuestProfile.objects.for_org(tenants.a.organization).get(native_name="李娜")
     assert response.redirect_chain[-1][0] == reverse("guests:detail", args=[guest.pk])
     assert "Guest profile created." in response.content.decode()
@@ -245,8 +299,10 @@ def test_creating_a_guest_redirects_to_the_profile_with_a_message_and_an_audit_e
 
 def test_creating_a_guest_refuses_missing_and_oversized_fields(desk, tenants):
     before = GuestProfile.objects.for_org(tenants.a.organization).count()
-    response = desk.post(reverse("guests:create"), {"family_name": "", "given_name": "x" * 5000, "nationality": "China",
-                                                   "gender": "robot"})
+    response = desk.post(
+        reverse("guests:create"),
+        {"family_name": "", "given_name": "x" * 5000, "nationality": "China", "gender": "robot"},
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) >= {"family_name", "given_name", "nationality", "gender"}
@@ -254,8 +310,15 @@ def test_creating_a_guest_refuses_missing_and_oversized_fields(desk, tenants):
 
 
 def _edit_data(guest, **changes):
-    data = {"family_name": guest.family_name, "given_name": guest.given_name, "native_name": guest.native_name,
-            "gender": guest.gender, "vip_level": guest.vip_level, "status": guest.status, "nationality": guest.nationality}
+    data = {
+        "family_name": guest.family_name,
+        "given_name": guest.given_name,
+        "native_name": guest.native_name,
+        "gender": guest.gender,
+        "vip_level": guest.vip_level,
+        "status": guest.status,
+        "nationality": guest.nationality,
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -263,31 +326,71 @@ def _edit_data(guest, **changes):
 def test_editing_the_profile_records_the_changed_fields(desk, tenants):
     guest = tenants.a.guests[0]
     owner = tenants.a.users[Role.GUEST_RELATIONS]
-    response = desk.post(reverse("guests:edit", args=[guest.pk]), _edit_data(
-        guest, company="Acme", vip_level=2, relationship_owner=owner.pk, consent_sms="on", consent_sms_source="web_form",
-        credit_grade="A", credit_reviewed_on="2025-02-28", tags="golf, wine", languages=["zh", "en"],
-    ))
+    response = desk.post(
+        reverse("guests:edit", args=[guest.pk]),
+        _edit_data(
+            guest,
+            company="Acme",
+            vip_level=2,
+            relationship_owner=owner.pk,
+            consent_sms="on",
+            consent_sms_source="web_form",
+            credit_grade="A",
+            credit_reviewed_on="2025-02-28",
+            tags="golf, wine",
+            languages=["zh", "en"],
+        ),
+    )
     assert response.status_code == 302
     guest.refresh_from_db()
-    assert (guest.company, guest.vip_level, guest.relationship_owner, guest.tags) == ("Acme", 2, owner, ["golf", "wine"])
+    assert (guest.company, guest.vip_level, guest.relationship_owner, guest.tags) == (
+        "Acme",
+        2,
+        owner,
+        ["golf", "wine"],
+    )
     assert guest.languages == ["zh", "en"]
     assert guest.consent_sms and guest.consent_sms_at is not None
     assert guest.credit_review_due_on == datetime.date(2025, 8, 28)
-    event = AuditEvent.objects.for_org(guest.organization_id).filter(object_id=str(guest.pk), action="guest.update").latest("pk")
+    event = (
+        AuditEvent.objects.for_org(guest.organization_id)
+        .filter(object_id=str(guest.pk), action="guest.update")
+        .latest("pk")
+    )
     assert {"company", "vip_level", "consent_sms", "credit_grade"} <= set(event.fields)
 
 
 def test_editing_refuses_bad_input_with_field_errors(desk, tenants):
     guest = tenants.a.guests[0]
     foreign_user = tenants.b.users[Role.MANAGER]
-    response = desk.post(reverse("guests:edit", args=[guest.pk]), _edit_data(
-        guest, family_name="y" * 101, vip_level=9, consent_email="on", nationality="X1", status="blacklisted",
-        relationship_owner=foreign_user.pk, credit_reviewed_on="2999-01-01", notes="n" * 6000, tags="t" * 41,
-    ))
+    response = desk.post(
+        reverse("guests:edit", args=[guest.pk]),
+        _edit_data(
+            guest,
+            family_name="y" * 101,
+            vip_level=9,
+            consent_email="on",
+            nationality="X1",
+            status="blacklisted",
+            relationship_owner=foreign_user.pk,
+            credit_reviewed_on="2999-01-01",
+            notes="n" * 6000,
+            tags="t" * 41,
+        ),
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    for field in ("family_name", "vip_level", "consent_email_source", "nationality", "status_reason",
-                  "relationship_owner", "credit_reviewed_on", "notes", "tags"):
+    for field in (
+        "family_name",
+        "vip_level",
+        "consent_email_source",
+        "nationality",
+        "status_reason",
+        "relationship_owner",
+        "credit_reviewed_on",
+        "notes",
+        "tags",
+    ):
         assert field in errors, field
     guest.refresh_from_db()
     assert guest.family_name == "AlphaFamily0" and guest.vip_level == 0
@@ -297,7 +400,9 @@ def test_adding_a_phone_or_email(desk, tenants):
     guest = tenants.a.guests[1]
     desk_user = tenants.a.users[Role.FRONT_DESK]
     GuestProfileUserObjectPermission.objects.create(
-        organization=tenants.a.organization, user=desk_user, content_object=guest,
+        organization=tenants.a.organization,
+        user=desk_user,
+        content_object=guest,
         permission=Permission.objects.get(codename="open_confidential_guestprofile"),
     )
     path = reverse("guests:contact-add", args=[guest.pk])
@@ -308,12 +413,15 @@ def test_adding_a_phone_or_email(desk, tenants):
     assert audit_actions(guest).count("guest.contact_add") == 2
 
 
-@pytest.mark.parametrize("kind, value, message", [
-    ("phone", "12345", "is not a valid phone number"),
-    ("phone", "call me maybe", "is not a phone number"),
-    ("email", "li.na@", "Enter a valid email address."),
-    ("email", "a" * 300 + "@example.com", "Ensure this value has at most 254 characters"),
-])
+@pytest.mark.parametrize(
+    "kind, value, message",
+    [
+        ("phone", "12345", "is not a valid phone number"),
+        ("phone", "call me maybe", "is not a phone number"),
+        ("email", "li.na@", "Enter a valid email address."),
+        ("email", "a" * 300 + "@example.com", "Ensure this value has at most 254 characters"),
+    ],
+)
 def test_an_invalid_phone_or_email_is_a_field_error(desk, tenants, kind, value, message):
     guest = tenants.a.guests[0]
     response = desk.post(reverse("guests:contact-add", args=[guest.pk]), {"kind": kind, "value": value})
@@ -338,8 +446,9 @@ def test_setting_the_birth_date(desk, tenants):
 def test_setting_a_preference_from_the_catalog(desk, tenants):
     guest = tenants.a.guests[0]
     organization = tenants.a.organization
-    newspaper = PreferenceTypeFactory(organization=organization, name="Newspaper", value_type="choice",
-                                      choices=["China Daily", "FT"])
+    newspaper = PreferenceTypeFactory(
+        organization=organization, name="Newspaper", value_type="choice", choices=["China Daily", "FT"]
+    )
     smoking = PreferenceTypeFactory(organization=organization, name="Smoking", value_type="yes_no")
     retired = PreferenceTypeFactory(organization=organization, name="Retired", is_active=False)
     foreign = PreferenceTypeFactory(organization=tenants.b.organization, name="Foreign")
@@ -348,8 +457,14 @@ def test_setting_a_preference_from_the_catalog(desk, tenants):
     offered = set(form.fields["preference_type"].queryset)
     assert newspaper in offered and retired not in offered and foreign not in offered
 
-    assert "Choose one of: China Daily, FT." in desk.post(path, {"preference_type": newspaper.pk, "value": "Times"}).context["form"].errors["value"]
-    assert "Answer yes or no (是 or 否)." in desk.post(path, {"preference_type": smoking.pk, "value": "maybe"}).context["form"].errors["value"]
+    assert (
+        "Choose one of: China Daily, FT."
+        in desk.post(path, {"preference_type": newspaper.pk, "value": "Times"}).context["form"].errors["value"]
+    )
+    assert (
+        "Answer yes or no (是 or 否)."
+        in desk.post(path, {"preference_type": smoking.pk, "value": "maybe"}).context["form"].errors["value"]
+    )
     assert "value" in desk.post(path, {"preference_type": newspaper.pk, "value": "x" * 2001}).context["form"].errors
     for bad in (retired, foreign):
         assert "preference_type" in desk.post(path, {"preference_type": bad.pk, "value": "x"}).context["form"].errors
@@ -374,22 +489,27 @@ def test_a_sensitive_preference_needs_the_separate_consent_first(desk, tenants):
     assert "purpose" in desk.post(consent, {"purpose": "   ", "confirmed": "on"}).context["form"].errors
     assert desk.post(consent, {"purpose": "Safe meals", "confirmed": "on"}).status_code == 302
     assert desk.post(path, {"preference_type": allergy.pk, "value": "Peanuts"}).status_code == 302
-    assert GuestPreference.objects.for_org(guest.organization_id).get(preference_type=allergy).sensitive_value == "Peanuts"
+    assert (
+        GuestPreference.objects.for_org(guest.organization_id).get(preference_type=allergy).sensitive_value == "Peanuts"
+    )
     assert "guest.sensitive_consent" in audit_actions(guest)
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"calendar": "gregorian", "month": 13, "day": 1}, "month"),
-    ({"calendar": "gregorian", "month": 0, "day": 1}, "month"),
-    ({"calendar": "gregorian", "month": 4, "day": 31}, "day"),
-    ({"calendar": "gregorian", "month": 1, "day": 32}, "day"),
-    ({"calendar": "lunar", "month": 1, "day": 31}, "day"),
-    ({"calendar": "gregorian", "month": 1, "day": 1, "is_leap_month": "on"}, "is_leap_month"),
-    ({"calendar": "gregorian", "month": 1, "day": 1, "label": "l" * 101}, "label"),
-    ({"calendar": "gregorian", "month": 1, "day": 1, "year": 99999}, "year"),
-    ({"calendar": "chinese", "month": 1, "day": 1}, "calendar"),
-    ({"calendar": "gregorian", "month": "x" * 1000, "day": 1}, "month"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"calendar": "gregorian", "month": 13, "day": 1}, "month"),
+        ({"calendar": "gregorian", "month": 0, "day": 1}, "month"),
+        ({"calendar": "gregorian", "month": 4, "day": 31}, "day"),
+        ({"calendar": "gregorian", "month": 1, "day": 32}, "day"),
+        ({"calendar": "lunar", "month": 1, "day": 31}, "day"),
+        ({"calendar": "gregorian", "month": 1, "day": 1, "is_leap_month": "on"}, "is_leap_month"),
+        ({"calendar": "gregorian", "month": 1, "day": 1, "label": "l" * 101}, "label"),
+        ({"calendar": "gregorian", "month": 1, "day": 1, "year": 99999}, "year"),
+        ({"calendar": "chinese", "month": 1, "day": 1}, "calendar"),
+        ({"calendar": "gregorian", "month": "x" * 1000, "day": 1}, "month"),
+    ],
+)
 def test_an_impossible_special_date_is_a_field_error(desk, tenants, data, field):
     guest = tenants.a.guests[0]
     response = desk.post(reverse("guests:special-date-add", args=[guest.pk]), {"kind": "birthday", **data})
@@ -398,10 +518,13 @@ def test_an_impossible_special_date_is_a_field_error(desk, tenants, data, field)
     assert SpecialDate.objects.for_org(guest.organization_id).filter(guest=guest).count() == 1
 
 
-@pytest.mark.parametrize("data", [
-    {"calendar": "gregorian", "month": 2, "day": 29},
-    {"calendar": "lunar", "month": 4, "day": 30, "is_leap_month": "on"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"calendar": "gregorian", "month": 2, "day": 29},
+        {"calendar": "lunar", "month": 4, "day": 30, "is_leap_month": "on"},
+    ],
+)
 def test_special_dates_that_exist_are_saved(desk, tenants, data):
     guest = tenants.a.guests[0]
     response = desk.post(reverse("guests:special-date-add", args=[guest.pk]), {"kind": "anniversary", **data})
@@ -423,14 +546,27 @@ def test_setting_the_identity_document(desk, tenants):
     assert desk.post(path, {"document_type": "resident_id", "number": "110105 19491231 002x"}).status_code == 302
     guest.refresh_from_db()
     assert guest.document_number == VALID_RESIDENT_ID
-    assert "document_number" in AuditEvent.objects.for_org(guest.organization_id).filter(
-        object_id=str(guest.pk), action="guest.update").latest("pk").fields
+    assert (
+        "document_number"
+        in AuditEvent.objects.for_org(guest.organization_id)
+        .filter(object_id=str(guest.pk), action="guest.update")
+        .latest("pk")
+        .fields
+    )
 
 
 # --- the other organization --------------------------------------------------------------------
 
-PROFILE_ROUTES = ["detail", "edit", "contact-add", "birth-date", "preference-set", "special-date-add",
-                  "sensitive-consent", "document"]
+PROFILE_ROUTES = [
+    "detail",
+    "edit",
+    "contact-add",
+    "birth-date",
+    "preference-set",
+    "special-date-add",
+    "sensitive-consent",
+    "document",
+]
 
 
 @pytest.mark.parametrize("name", PROFILE_ROUTES)
@@ -439,7 +575,9 @@ def test_organization_b_ids_answer_404_on_every_profile_route(client, tenants, n
     for guest in tenants.b.guests:
         path = reverse(f"guests:{name}", args=[guest.pk])
         assert client.get(path).status_code == 404
-        assert client.post(path, {"family_name": "Hijack", "value": "+8613912345678", "kind": "phone"}).status_code == 404
+        assert (
+            client.post(path, {"family_name": "Hijack", "value": "+8613912345678", "kind": "phone"}).status_code == 404
+        )
     assert client.get(reverse(f"guests:{name}", args=[987654321])).status_code == 404
     assert not GuestProfile.objects.for_org(tenants.b.organization).filter(family_name="Hijack").exists()
 
@@ -452,15 +590,20 @@ def test_search_never_shows_organization_b(desk, tenants):
 def test_a_preference_answered_in_chinese_is_stored_as_the_catalog_value(desk, tenants):
     guest = tenants.a.guests[0]
     organization = tenants.a.organization
-    pillow = PreferenceTypeFactory(organization=organization, name="Pillow", value_type="choice",
-                                   choices=["Feather", "Buckwheat"])
+    pillow = PreferenceTypeFactory(
+        organization=organization, name="Pillow", value_type="choice", choices=["Feather", "Buckwheat"]
+    )
     smoking = PreferenceTypeFactory(organization=organization, name="Smoking", value_type="yes_no")
     path = reverse("guests:preference-set", args=[guest.pk])
     assert desk.post(path, {"preference_type": smoking.pk, "value": "是"}).status_code == 302
     assert desk.post(path, {"preference_type": pillow.pk, "value": "荞麦"}).status_code == 302
-    stored = dict(GuestPreference.objects.for_org(organization).filter(guest=guest).values_list("preference_type__name", "value"))
+    stored = dict(
+        GuestPreference.objects.for_org(organization).filter(guest=guest).values_list("preference_type__name", "value")
+    )
     assert stored["Smoking"] == "yes" and stored["Pillow"] == "Buckwheat"
     assert desk.post(path, {"preference_type": smoking.pk, "value": "否"}).status_code == 302
     assert desk.post(path, {"preference_type": pillow.pk, "value": "feather"}).status_code == 302
-    stored = dict(GuestPreference.objects.for_org(organization).filter(guest=guest).values_list("preference_type__name", "value"))
+    stored = dict(
+        GuestPreference.objects.for_org(organization).filter(guest=guest).values_list("preference_type__name", "value")
+    )
     assert stored["Smoking"] == "no" and stored["Pillow"] == "Feather"

@@ -1,5 +1,6 @@
 """Retention: guests past their organization's retention period are anonymised by the nightly
 job, stays kept; everyone else, and other organizations, untouched."""
+
 import datetime
 
 import pytest
@@ -21,10 +22,17 @@ def _guest(tenant, name, *, years_on_file=10, stays_ending=(), email=None):
     guest = GuestFactory(organization=tenant.organization, family_name=name)
     # On file since long ago, as an archive migrated from the old PMS would be.
     GuestProfile.objects.for_org(tenant.organization).filter(pk=guest.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=365 * years_on_file))
+        created_at=timezone.now() - datetime.timedelta(days=365 * years_on_file)
+    )
     for departure in stays_ending:
-        StayFactory(hotel=tenant.hotels[0], organization=tenant.organization, guest=guest,
-                    arrival_on=departure - datetime.timedelta(days=2), departure_on=departure, status="checked_out")
+        StayFactory(
+            hotel=tenant.hotels[0],
+            organization=tenant.organization,
+            guest=guest,
+            arrival_on=departure - datetime.timedelta(days=2),
+            departure_on=departure,
+            status="checked_out",
+        )
     if email:
         services.guest_contact_add(guest=guest, kind="email", raw_value=email, actor=tenant.users[Role.MANAGER])
     return guest
@@ -36,8 +44,12 @@ def archive(tenants):
     a.organization.guest_retention_years = 5
     a.organization.save()
     return {
-        "lapsed": _guest(a, "Lapsed", stays_ending=[datetime.date(2019, 5, 1), datetime.date(2020, 1, 10)],
-                         email="lapsed@example.test"),
+        "lapsed": _guest(
+            a,
+            "Lapsed",
+            stays_ending=[datetime.date(2019, 5, 1), datetime.date(2020, 1, 10)],
+            email="lapsed@example.test",
+        ),
         "recent": _guest(a, "Recent", stays_ending=[datetime.date(2015, 1, 1), datetime.date(2024, 8, 1)]),
         "booked": _guest(a, "Booked", stays_ending=[datetime.date(2018, 1, 1), datetime.date(2026, 9, 1)]),
         "never_stayed_old": _guest(a, "OldEnquiry"),
@@ -48,7 +60,9 @@ def archive(tenants):
 
 
 def test_only_guests_past_the_period_are_selected(tenants, archive):
-    selected = set(guests_past_retention(organization=tenants.a.organization, today=TODAY).values_list("family_name", flat=True))
+    selected = set(
+        guests_past_retention(organization=tenants.a.organization, today=TODAY).values_list("family_name", flat=True)
+    )
     assert selected == {"Lapsed", "OldEnquiry"}
     assert not guests_past_retention(organization=tenants.b.organization, today=TODAY).exists()
 
@@ -69,7 +83,8 @@ def test_the_job_anonymises_them_keeps_their_stays_and_a_rerun_does_nothing(tena
 
     events = AuditEvent.objects.for_org(organization).filter(action="guest.erased", object_id=str(lapsed.pk))
     assert [(e.actor_id, e.actor_label, e.reason) for e in events] == [
-        (None, "retention job", "Retention period passed: no stay for 5 years")]
+        (None, "retention job", "Retention period passed: no stay for 5 years")
+    ]
     assert AuditEvent.objects.for_org(organization).get(action="guest.retention_run").extra["erased"] == 2
 
     assert retention_apply(organization=organization, today=TODAY) == 0
@@ -82,11 +97,17 @@ def test_loyalty_activity_keeps_a_member_and_no_period_keeps_everyone(tenants, a
 
     organization = tenants.a.organization
     program_ensure(organization=organization)
-    Membership.objects.create(organization=organization, guest=archive["lapsed"], member_number="0900000002",
-                              joined_on=datetime.date(2018, 1, 1), tier=Tier.objects.for_org(organization).get(rank=0),
-                              last_activity_on=datetime.date(2025, 12, 1))
+    Membership.objects.create(
+        organization=organization,
+        guest=archive["lapsed"],
+        member_number="0900000002",
+        joined_on=datetime.date(2018, 1, 1),
+        tier=Tier.objects.for_org(organization).get(rank=0),
+        last_activity_on=datetime.date(2025, 12, 1),
+    )
     assert set(guests_past_retention(organization=organization, today=TODAY).values_list("family_name", flat=True)) == {
-        "OldEnquiry"}
+        "OldEnquiry"
+    }
 
     organization.guest_retention_years = None
     organization.save()
@@ -131,17 +152,22 @@ def test_the_dry_run_lists_who_the_job_would_anonymise_and_changes_nothing(tenan
 def test_apply_anonymises_exactly_the_listed_guests(tenants, archive):
     out = _run("--organization", tenants.a.organization.slug, "--today", str(TODAY), "--apply")
     assert "2 guests anonymised" in out
-    anonymised = set(GuestProfile.objects.for_org(tenants.a.organization).filter(is_anonymised=True).values_list("pk", flat=True))
+    anonymised = set(
+        GuestProfile.objects.for_org(tenants.a.organization).filter(is_anonymised=True).values_list("pk", flat=True)
+    )
     assert anonymised == {archive["lapsed"].pk, archive["never_stayed_old"].pk}
     assert "0 guests would be anonymised" in _run("--organization", tenants.a.organization.slug, "--today", str(TODAY))
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--today", "30/06/2026"), "is not a date"),
-    (("--today", "2026-02-30"), "is not a date"),
-    (("--organization", "no-such-group"), "No organization"),
-    (("--limit", "-1"), "--limit must be 0 or more"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--today", "30/06/2026"), "is not a date"),
+        (("--today", "2026-02-30"), "is not a date"),
+        (("--organization", "no-such-group"), "No organization"),
+        (("--limit", "-1"), "--limit must be 0 or more"),
+    ],
+)
 def test_bad_arguments_get_a_clear_message(tenants, args, message):
     from django.core.management import CommandError
 

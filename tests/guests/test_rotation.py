@@ -59,9 +59,16 @@ def _run(*args):
 
 def _all_decrypt(guest):
     guest = GuestProfile.objects.for_org(guest.organization_id).get(pk=guest.pk)
-    values = set(GuestContact.objects.for_org(guest.organization_id).filter(guest=guest).values_list("value", flat=True))
+    values = set(
+        GuestContact.objects.for_org(guest.organization_id).filter(guest=guest).values_list("value", flat=True)
+    )
     pref = GuestPreference.objects.for_org(guest.organization_id).get(guest=guest)
-    return guest.document_number == DOCUMENT and guest.birth_date == "1975-03-09" and values == {PHONE, EMAIL} and pref.sensitive_value == "Peanuts"
+    return (
+        guest.document_number == DOCUMENT
+        and guest.birth_date == "1975-03-09"
+        and values == {PHONE, EMAIL}
+        and pref.sensitive_value == "Peanuts"
+    )
 
 
 def test_the_command_finds_every_encrypted_column_by_its_type():

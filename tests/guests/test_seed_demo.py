@@ -30,7 +30,9 @@ def demo_organizations():
 
 def first_guest_names(count=20):
     guests = GuestProfile.objects.all_tenants_unscoped().filter(organization__slug__in=demo.DEMO_SLUGS)
-    return list(guests.order_by("organization__slug", "id").values_list("family_name", "given_name", "native_name")[:count])
+    return list(
+        guests.order_by("organization__slug", "id").values_list("family_name", "given_name", "native_name")[:count]
+    )
 
 
 def test_seeding_creates_two_organizations_with_three_hotels_in_three_time_zones():
@@ -72,8 +74,12 @@ def test_demo_passwords_pass_the_password_validators():
     User = get_user_model()
     for spec in demo.DEMO_ORGANIZATIONS:
         for staff in spec.staff:
-            user = User(username=staff.username, first_name=staff.first_name, last_name=staff.last_name,
-                        email=f"{staff.username}@example.com")
+            user = User(
+                username=staff.username,
+                first_name=staff.first_name,
+                last_name=staff.last_name,
+                email=f"{staff.username}@example.com",
+            )
             validate_password(demo.ROLE_PASSWORDS[staff.role], user)
     validate_password(demo.ADMIN_PASSWORD, User(username=demo.ADMIN_USERNAME, email="admin@example.com"))
 
@@ -142,12 +148,20 @@ def test_stay_statuses_agree_with_each_hotels_local_date():
 
 def test_seeding_twice_changes_nothing_the_second_time():
     seed()
-    counts = (GuestProfile.objects.all_tenants_unscoped().count(), Stay.objects.all_tenants_unscoped().count(),
-              get_user_model().objects.count(), Membership.objects.all_tenants_unscoped().count())
+    counts = (
+        GuestProfile.objects.all_tenants_unscoped().count(),
+        Stay.objects.all_tenants_unscoped().count(),
+        get_user_model().objects.count(),
+        Membership.objects.all_tenants_unscoped().count(),
+    )
     output = seed()
     assert "already loaded" in output
-    assert counts == (GuestProfile.objects.all_tenants_unscoped().count(), Stay.objects.all_tenants_unscoped().count(),
-                      get_user_model().objects.count(), Membership.objects.all_tenants_unscoped().count())
+    assert counts == (
+        GuestProfile.objects.all_tenants_unscoped().count(),
+        Stay.objects.all_tenants_unscoped().count(),
+        get_user_model().objects.count(),
+        Membership.objects.all_tenants_unscoped().count(),
+    )
 
 
 def test_the_same_seed_gives_the_same_guests_and_another_seed_others():

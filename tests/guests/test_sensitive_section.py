@@ -1,4 +1,5 @@
 """The sensitive section of a profile: opened with a reason, each look audited, consent respected."""
+
 import datetime
 
 import pytest
@@ -28,7 +29,9 @@ def consenting_guest(tenants):
     services.guest_document_set(guest=guest, document_type="passport", raw_number="E12345678", actor=desk)
     services.guest_contact_add(guest=guest, kind="email", raw_value="lin.hua@example.test", actor=desk)
     services.guest_birth_date_set(guest=guest, birth_date=datetime.date(1975, 3, 9), actor=desk)
-    allergy = PreferenceTypeFactory(organization=tenants.a.organization, code="test-allergies", name="Allergies", is_sensitive=True)
+    allergy = PreferenceTypeFactory(
+        organization=tenants.a.organization, code="test-allergies", name="Allergies", is_sensitive=True
+    )
     services.guest_preference_set(guest=guest, preference_type=allergy, value="Peanuts", actor=desk)
     guest.address = "88 Nanjing Road, Shanghai"
     guest.save(update_fields=["address"])
@@ -67,8 +70,14 @@ def test_the_reason_is_recorded_in_english_whatever_the_users_language(client, t
 
 
 @pytest.mark.parametrize(
-    "data", [{}, {"reason": "curiosity"}, {"reason": "other"}, {"reason": "other", "other_text": "   "},
-             {"reason": "other", "other_text": "x" * 201}],
+    "data",
+    [
+        {},
+        {"reason": "curiosity"},
+        {"reason": "other"},
+        {"reason": "other", "other_text": "   "},
+        {"reason": "other", "other_text": "x" * 201},
+    ],
 )
 def test_without_a_valid_reason_nothing_is_shown_or_recorded(client, tenants, data):
     client.force_login(tenants.a.users[Role.FRONT_DESK])
@@ -82,7 +91,9 @@ def test_without_a_valid_reason_nothing_is_shown_or_recorded(client, tenants, da
 def test_without_separate_consent_document_and_health_stay_closed(client, tenants, consenting_guest):
     client.force_login(tenants.a.users[Role.FRONT_DESK])
     body = client.post(_url(consenting_guest), {"reason": "arrival_preparation"}).content.decode()
-    assert "E12345678" in body and "Peanuts" in body and "88 Nanjing Road" in body and 'id="sensitive-closed"' not in body
+    assert (
+        "E12345678" in body and "Peanuts" in body and "88 Nanjing Road" in body and 'id="sensitive-closed"' not in body
+    )
     [event] = _views(tenants)
     assert {"document_type", "document_number", "preference:test-allergies", "contact:email"} <= set(event.fields)
 
@@ -98,7 +109,9 @@ def test_without_separate_consent_document_and_health_stay_closed(client, tenant
 
 def test_a_confidential_profile_answers_403_with_the_request_link_and_no_personal_data(client, tenants):
     guest = tenants.a.guests[1]
-    services.guest_contact_add(guest=guest, kind="email", raw_value="secret.vip@example.test", actor=tenants.a.users[Role.MANAGER])
+    services.guest_contact_add(
+        guest=guest, kind="email", raw_value="secret.vip@example.test", actor=tenants.a.users[Role.MANAGER]
+    )
     client.force_login(tenants.a.users[Role.GUEST_RELATIONS])
     for response in (client.get(_url(guest)), client.post(_url(guest), {"reason": "guest_at_desk"})):
         body = response.content.decode()
@@ -126,7 +139,9 @@ def test_another_organizations_guest_answers_404(client, tenants):
     assert not AuditEvent.objects.for_org(tenants.b.organization).filter(action="guest.view_sensitive").exists()
 
 
-def test_the_section_runs_a_constant_number_of_queries(client, tenants, consenting_guest, django_assert_max_num_queries):
+def test_the_section_runs_a_constant_number_of_queries(
+    client, tenants, consenting_guest, django_assert_max_num_queries
+):
     client.force_login(tenants.a.users[Role.FRONT_DESK])
 
     def count():

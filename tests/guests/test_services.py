@@ -1,4 +1,5 @@
 """Services and selectors of the guest profile, without the pages."""
+
 import datetime
 
 import pytest
@@ -18,11 +19,18 @@ def events(guest, action):
 def test_guest_update_stamps_consent_and_records_only_changed_fields(tenants):
     guest = tenants.a.guests[0]
     actor = tenants.a.users[Role.FRONT_DESK]
-    services.guest_update(guest=guest, actor=actor, data={"consent_phone": True, "consent_phone_source": "phone",
-                                                          "company": guest.company})
+    services.guest_update(
+        guest=guest,
+        actor=actor,
+        data={"consent_phone": True, "consent_phone_source": "phone", "company": guest.company},
+    )
     guest.refresh_from_db()
     assert guest.consent_phone and guest.consent_phone_at is not None
-    assert set(events(guest, "guest.update").latest("pk").fields) == {"consent_phone", "consent_phone_source", "consent_phone_at"}
+    assert set(events(guest, "guest.update").latest("pk").fields) == {
+        "consent_phone",
+        "consent_phone_source",
+        "consent_phone_at",
+    }
 
 
 def test_guest_update_without_changes_writes_no_event(tenants):
@@ -32,12 +40,15 @@ def test_guest_update_without_changes_writes_no_event(tenants):
     assert events(guest, "guest.update").count() == before
 
 
-@pytest.mark.parametrize("grade, reviewed, due", [
-    ("A", datetime.date(2025, 8, 31), datetime.date(2026, 2, 28)),
-    ("B", datetime.date(2025, 11, 30), datetime.date(2026, 2, 28)),
-    ("C", datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)),
-    ("", datetime.date(2024, 1, 31), None),
-])
+@pytest.mark.parametrize(
+    "grade, reviewed, due",
+    [
+        ("A", datetime.date(2025, 8, 31), datetime.date(2026, 2, 28)),
+        ("B", datetime.date(2025, 11, 30), datetime.date(2026, 2, 28)),
+        ("C", datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)),
+        ("", datetime.date(2024, 1, 31), None),
+    ],
+)
 def test_the_next_credit_review_follows_the_grade(tenants, grade, reviewed, due):
     guest = tenants.a.guests[0]
     services.guest_update(guest=guest, actor=None, data={"credit_grade": grade, "credit_reviewed_on": reviewed})
@@ -63,9 +74,15 @@ def test_a_sensitive_preference_without_consent_is_refused(tenants):
 def test_the_stay_summary_is_one_aggregate_query(tenants, django_assert_num_queries):
     guest = GuestFactory(organization=tenants.a.organization)
     for nights, revenue in ((2, 300), (5, 900)):
-        StayFactory(hotel=tenants.a.hotels[0], guest=guest, status=StayStatus.CHECKED_OUT, room_revenue=revenue,
-                    fb_revenue=100, arrival_on=datetime.date(2025, 1, 1),
-                    departure_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=nights))
+        StayFactory(
+            hotel=tenants.a.hotels[0],
+            guest=guest,
+            status=StayStatus.CHECKED_OUT,
+            room_revenue=revenue,
+            fb_revenue=100,
+            arrival_on=datetime.date(2025, 1, 1),
+            departure_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=nights),
+        )
     StayFactory(hotel=tenants.a.hotels[0], guest=guest, status=StayStatus.CANCELLED, room_revenue=5000)
     with django_assert_num_queries(1):
         summary = selectors.guest_stay_summary(guest=guest)
@@ -79,7 +96,9 @@ def test_a_guest_without_stays_has_an_empty_summary(tenants):
 
 
 def test_guest_search_stays_inside_the_organization(tenants):
-    found = selectors.guest_search(organization=tenants.a.organization, query="+86 138 0013 8000", hotel=tenants.a.hotels[0])
+    found = selectors.guest_search(
+        organization=tenants.a.organization, query="+86 138 0013 8000", hotel=tenants.a.hotels[0]
+    )
     assert list(found) == [tenants.a.guests[0]]
     assert not selectors.guest_search(organization=tenants.a.organization, query="Bravo").exists()
 
@@ -87,6 +106,12 @@ def test_guest_search_stays_inside_the_organization(tenants):
 def test_guest_search_by_room_needs_the_active_hotel(tenants):
     guest = GuestFactory(organization=tenants.a.organization)
     StayFactory(hotel=tenants.a.hotels[0], guest=guest, room_number="1201", status=StayStatus.IN_HOUSE)
-    assert list(selectors.guest_search(organization=tenants.a.organization, query="1201", hotel=tenants.a.hotels[0])) == [guest]
-    assert not selectors.guest_search(organization=tenants.a.organization, query="1201", hotel=tenants.a.hotels[1]).exists()
-    assert not selectors.guest_search(organization=tenants.b.organization, query="1201", hotel=tenants.b.hotels[0]).exists()
+    assert list(
+        selectors.guest_search(organization=tenants.a.organization, query="1201", hotel=tenants.a.hotels[0])
+    ) == [guest]
+    assert not selectors.guest_search(
+        organization=tenants.a.organization, query="1201", hotel=tenants.a.hotels[1]
+    ).exists()
+    assert not selectors.guest_search(
+        organization=tenants.b.organization, query="1201", hotel=tenants.b.hotels[0]
+    ).exists()

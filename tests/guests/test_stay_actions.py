@@ -1,4 +1,5 @@
 """The front desk moves a stay on from the guest profile (check in / out, cancel, no-show)."""
+
 from django.test import Client
 from django.urls import reverse
 
@@ -9,8 +10,13 @@ from tests.factories import StayFactory
 
 
 def _stay(tenant, *, hotel_index=0, guest_index=0, **kwargs):
-    return StayFactory(hotel=tenant.hotels[hotel_index], organization=tenant.organization,
-                       guest=tenant.guests[guest_index], room_revenue=1000, **kwargs)
+    return StayFactory(
+        hotel=tenant.hotels[hotel_index],
+        organization=tenant.organization,
+        guest=tenant.guests[guest_index],
+        room_revenue=1000,
+        **kwargs,
+    )
 
 
 def _post(client, stay, status, **extra):
@@ -83,8 +89,10 @@ def test_the_change_needs_the_csrf_token(tenants):
     assert _post(client, stay, StayStatus.CHECKED_OUT).status_code == 403
     page = client.get(reverse("guests:detail", args=[tenants.a.guests[0].pk]))
     token = page.context["csrf_token"]
-    response = client.post(reverse("guests:stay-status", args=[stay.pk]),
-                           {"status": StayStatus.CHECKED_OUT, "csrfmiddlewaretoken": str(token)})
+    response = client.post(
+        reverse("guests:stay-status", args=[stay.pk]),
+        {"status": StayStatus.CHECKED_OUT, "csrfmiddlewaretoken": str(token)},
+    )
     assert response.status_code == 302
     stay.refresh_from_db()
     assert stay.status == StayStatus.CHECKED_OUT

@@ -16,8 +16,10 @@ def test_the_guest_list_finds_by_name_in_either_script_any_case_or_accent(client
     assert "Wang" in body and "Müller" not in body
 
 
-def test_the_guest_list_is_one_page_of_fifty_in_a_constant_number_of_queries(client, tenants, django_assert_max_num_queries):
-    for i in range(120):
+def test_the_guest_list_is_one_page_of_fifty_in_a_constant_number_of_queries(
+    client, tenants, django_assert_max_num_queries
+):
+    for _i in range(120):
         GuestFactory(organization=tenants.a.organization)
     client.force_login(tenants.a.users[Role.FRONT_DESK])
     # Two for the page itself (the rows, the openable ids); the rest are session, membership,
@@ -34,15 +36,24 @@ def test_the_htmx_search_returns_only_the_rows_fragment(client, tenants):
     assert "<table" in body and "<html" not in body
 
 
-def test_the_guest_page_shows_stays_and_lifetime_figures_in_constant_queries(client, tenants, django_assert_max_num_queries):
+def test_the_guest_page_shows_stays_and_lifetime_figures_in_constant_queries(
+    client, tenants, django_assert_max_num_queries
+):
     guest = tenants.a.guests[0]
     client.force_login(tenants.a.users[Role.FRONT_DESK])
-    StayFactory(hotel=tenants.a.hotels[0], organization=tenants.a.organization, guest=guest, status="checked_out",
-                room_revenue=100)
+    StayFactory(
+        hotel=tenants.a.hotels[0],
+        organization=tenants.a.organization,
+        guest=guest,
+        status="checked_out",
+        room_revenue=100,
+    )
     with CaptureQueriesContext(connection) as one_stay:
         client.get(reverse("guests:detail", args=[guest.pk]))
     for hotel in (tenants.a.hotels * 10)[1:]:
-        StayFactory(hotel=hotel, organization=tenants.a.organization, guest=guest, status="checked_out", room_revenue=100)
+        StayFactory(
+            hotel=hotel, organization=tenants.a.organization, guest=guest, status="checked_out", room_revenue=100
+        )
     # The same number of queries for one stay as for twenty (other apps' panels included).
     with django_assert_max_num_queries(len(one_stay.captured_queries)):
         response = client.get(reverse("guests:detail", args=[guest.pk]))
@@ -67,7 +78,9 @@ def test_one_or_two_latin_letters_match_the_start_of_a_name(client, tenants):
     assert "Natali" in client.get(reverse("guests:list"), {"q": "tali"}).content.decode()
 
 
-def test_names_that_start_with_the_query_come_first_and_pages_need_no_count(client, tenants, django_assert_max_num_queries):
+def test_names_that_start_with_the_query_come_first_and_pages_need_no_count(
+    client, tenants, django_assert_max_num_queries
+):
     organization = tenants.a.organization
     for i in range(60):
         GuestFactory(organization=organization, family_name="Zhang", given_name=f"Xi{i:02d}", native_name="")

@@ -6,6 +6,7 @@ Property tests run random histories (stays from four years ago to today, empty o
 ones, corrected ones, one at a time or in batches) and check the ledger against itself and the
 tiers against an independent computation from the stays.
 """
+
 import datetime
 from decimal import Decimal
 
@@ -26,11 +27,19 @@ def _fresh(membership):
     return Membership.objects.for_org(membership.organization_id).select_related("tier").get(pk=membership.pk)
 
 
-def _stay(hotel, guest, *, departure_on, nights=2, room_revenue=Decimal("1000.00"), reservation,
-          status=StayStatus.CHECKED_OUT):
-    return Stay.objects.create(organization_id=hotel.organization_id, hotel=hotel, guest=guest, pms_reservation_id=reservation,
-                               arrival_on=departure_on - datetime.timedelta(days=nights), departure_on=departure_on,
-                               status=status, room_revenue=room_revenue)
+def _stay(
+    hotel, guest, *, departure_on, nights=2, room_revenue=Decimal("1000.00"), reservation, status=StayStatus.CHECKED_OUT
+):
+    return Stay.objects.create(
+        organization_id=hotel.organization_id,
+        hotel=hotel,
+        guest=guest,
+        pms_reservation_id=reservation,
+        arrival_on=departure_on - datetime.timedelta(days=nights),
+        departure_on=departure_on,
+        status=status,
+        room_revenue=room_revenue,
+    )
 
 
 def _send(stay, previous=StayStatus.IN_HOUSE):
@@ -54,7 +63,9 @@ def test_a_three_year_old_imported_stay_is_dated_at_the_stay_expired_and_upgrade
     today = services.local_today(organization.pk)
     checkout = today - relativedelta(years=3)
     # 40 nights and 45,000 of revenue: Gold by any measure, had it been this year.
-    stay = _stay(hotel, member.guest, departure_on=checkout, nights=40, room_revenue=Decimal("45000.00"), reservation="OLD-1")
+    stay = _stay(
+        hotel, member.guest, departure_on=checkout, nights=40, room_revenue=Decimal("45000.00"), reservation="OLD-1"
+    )
     _send(stay)
     earned = _entries(member, kind=EntryKind.EARN)
     assert {e.business_on for e in earned} == {checkout}
@@ -72,8 +83,14 @@ def test_a_three_year_old_imported_stay_is_dated_at_the_stay_expired_and_upgrade
     assert _fresh(member).tier.rank == 0
 
     # The same stay checked out last month does upgrade (and its points are alive).
-    recent = _stay(hotel, member.guest, departure_on=today - relativedelta(months=1), nights=40,
-                   room_revenue=Decimal("45000.00"), reservation="NEW-1")
+    recent = _stay(
+        hotel,
+        member.guest,
+        departure_on=today - relativedelta(months=1),
+        nights=40,
+        room_revenue=Decimal("45000.00"),
+        reservation="NEW-1",
+    )
     _send(recent)
     jobs.run_job(organization_id=organization.pk, job=JobKind.TIERS, local_date=today + datetime.timedelta(days=1))
     fresh = _fresh(member)
@@ -91,8 +108,20 @@ def test_a_batch_of_back_dated_checkouts_writes_what_one_at_a_time_writes(world)
         _send(_stay(hotel, other.guest, departure_on=d, reservation=f"O-{i}"))
 
     def shape(m):
-        return sorted((e.kind, e.points, e.remaining, e.expires_on, e.business_on, e.source_type,
-                       e.qualifying_nights, e.qualifying_stays, e.qualifying_spend) for e in _entries(m))
+        return sorted(
+            (
+                e.kind,
+                e.points,
+                e.remaining,
+                e.expires_on,
+                e.business_on,
+                e.source_type,
+                e.qualifying_nights,
+                e.qualifying_stays,
+                e.qualifying_spend,
+            )
+            for e in _entries(m)
+        )
 
     assert shape(member) == shape(other)
     # The three-year-old stay is the first (its bonus expired with its points): 100 + 100 alive.
@@ -115,8 +144,14 @@ def test_the_nightly_expiry_dates_each_expiry_at_its_due_date_when_it_catches_up
 @pytest.mark.parametrize("nights,revenue", [(0, Decimal("800.00")), (2, Decimal("0.00")), (0, Decimal("0.00"))])
 def test_an_empty_stay_earns_nothing_and_no_first_stay_bonus(world, nights, revenue):
     organization, hotel, member = world
-    stay = _stay(hotel, member.guest, departure_on=services.local_today(organization.pk), nights=nights,
-                 room_revenue=revenue, reservation="EMPTY")
+    stay = _stay(
+        hotel,
+        member.guest,
+        departure_on=services.local_today(organization.pk),
+        nights=nights,
+        room_revenue=revenue,
+        reservation="EMPTY",
+    )
     _send(stay)
     assert not _entries(member).exists()
     assert _fresh(member).balance == 0
@@ -128,13 +163,19 @@ def test_an_empty_stay_earns_nothing_and_no_first_stay_bonus(world, nights, reve
 
 def test_the_minimums_are_the_programme_s_to_set(world):
     organization, hotel, member = world
-    Program.objects.for_org(organization).update(earn_min_nights=2, earn_min_revenue=Decimal("300"),
-                                                 first_stay_min_nights=3, first_stay_min_revenue=Decimal("2000"))
+    Program.objects.for_org(organization).update(
+        earn_min_nights=2,
+        earn_min_revenue=Decimal("300"),
+        first_stay_min_nights=3,
+        first_stay_min_revenue=Decimal("2000"),
+    )
     today = services.local_today(organization.pk)
     one_night = _stay(hotel, member.guest, departure_on=today, nights=1, room_revenue=Decimal("5000"), reservation="S1")
     _send(one_night)
     assert not _entries(member).exists()
-    two_nights = _stay(hotel, member.guest, departure_on=today, nights=2, room_revenue=Decimal("1000"), reservation="S2")
+    two_nights = _stay(
+        hotel, member.guest, departure_on=today, nights=2, room_revenue=Decimal("1000"), reservation="S2"
+    )
     _send(two_nights)  # earns, but is too short for the first stay bonus
     assert sorted(_entries(member).values_list("source_type", "points")) == [(SourceType.STAY, 100)]
     long = _stay(hotel, member.guest, departure_on=today, nights=3, room_revenue=Decimal("2000"), reservation="S3")
@@ -145,15 +186,20 @@ def test_the_minimums_are_the_programme_s_to_set(world):
 # --- Property tests ---------------------------------------------------------------------------
 
 stay_histories = st.lists(
-    st.fixed_dictionaries({
-        "days_ago": st.one_of(st.integers(0, 400), st.integers(700, 1500)),
-        "nights": st.integers(0, 12),
-        "revenue": st.sampled_from([Decimal("0"), Decimal("0.50"), Decimal("350"), Decimal("2400.10"), Decimal("9000")]),
-        # what happens to the stay: checked out; checked out then corrected; checked out then cancelled
-        "fate": st.sampled_from(["out", "out", "corrected", "cancelled"]),
-        "batched": st.booleans(),
-    }),
-    min_size=1, max_size=14,
+    st.fixed_dictionaries(
+        {
+            "days_ago": st.one_of(st.integers(0, 400), st.integers(700, 1500)),
+            "nights": st.integers(0, 12),
+            "revenue": st.sampled_from(
+                [Decimal("0"), Decimal("0.50"), Decimal("350"), Decimal("2400.10"), Decimal("9000")]
+            ),
+            # what happens to the stay: checked out; checked out then corrected; checked out then cancelled
+            "fate": st.sampled_from(["out", "out", "corrected", "cancelled"]),
+            "batched": st.booleans(),
+        }
+    ),
+    min_size=1,
+    max_size=14,
 )
 
 
@@ -161,22 +207,31 @@ def _tier_by_business_date(program, tiers, stays, today):
     """The tier the stays earn, from the stays alone: qualifying stays checked out in the 12 months
     up to `today` by their checkout date, each threshold on its own."""
     start = today - relativedelta(months=12)
-    counted = [s for s in stays if s.status == StayStatus.CHECKED_OUT and start <= s.departure_on <= today
-               and s.nights >= program.earn_min_nights
-               and s.room_revenue + s.fb_revenue + s.other_revenue >= program.earn_min_revenue]
+    counted = [
+        s
+        for s in stays
+        if s.status == StayStatus.CHECKED_OUT
+        and start <= s.departure_on <= today
+        and s.nights >= program.earn_min_nights
+        and s.room_revenue + s.fb_revenue + s.other_revenue >= program.earn_min_revenue
+    ]
     nights = sum(s.nights for s in counted)
     spend = sum((s.room_revenue + s.fb_revenue + s.other_revenue for s in counted), Decimal("0"))
     best = min(tiers, key=lambda t: t.rank)
     for tier in sorted(tiers, key=lambda t: t.rank):
-        met = [(tier.min_nights is not None and nights >= tier.min_nights),
-               (tier.min_stays is not None and len(counted) >= tier.min_stays),
-               (tier.min_spend is not None and spend >= tier.min_spend)]
+        met = [
+            (tier.min_nights is not None and nights >= tier.min_nights),
+            (tier.min_stays is not None and len(counted) >= tier.min_stays),
+            (tier.min_spend is not None and spend >= tier.min_spend),
+        ]
         if any(met):
             best = tier
     return best
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(history=stay_histories)
 def test_random_histories_keep_the_ledger_exact_and_tiers_follow_business_dates(db, history):
     with transaction.atomic():
@@ -201,8 +256,14 @@ def test_random_histories_keep_the_ledger_exact_and_tiers_follow_business_dates(
 
         for number, item in enumerate(history):
             departure = today - datetime.timedelta(days=item["days_ago"])
-            stay = _stay(hotel, member.guest, departure_on=departure, nights=item["nights"],
-                         room_revenue=item["revenue"], reservation=f"H-{number}")
+            stay = _stay(
+                hotel,
+                member.guest,
+                departure_on=departure,
+                nights=item["nights"],
+                room_revenue=item["revenue"],
+                reservation=f"H-{number}",
+            )
             apply(stay, StayStatus.IN_HOUSE, item["batched"])
             flush()  # the later change of a stay comes in a later delivery
             if item["fate"] == "corrected":

@@ -1,6 +1,7 @@
 """Loyalty on the guest pages: member-number search, the profile card, the arrivals briefing."""
-from django.test.utils import CaptureQueriesContext
+
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hotelcrm.models import Role
@@ -31,7 +32,9 @@ def test_the_profile_shows_the_loyalty_card_in_constant_queries(client, tenants)
     client.get(reverse("guests:detail", args=[other_guest.pk]))  # warm the session
     with CaptureQueriesContext(connection) as member_queries:
         body = client.get(reverse("guests:detail", args=[member_guest.pk])).content.decode()
-    assert membership.member_number in body and "1234" in body and reverse("loyalty:member", args=[membership.pk]) in body
+    assert (
+        membership.member_number in body and "1234" in body and reverse("loyalty:member", args=[membership.pk]) in body
+    )
     with CaptureQueriesContext(connection) as other_queries:
         other = client.get(reverse("guests:detail", args=[other_guest.pk])).content.decode()
     assert reverse("loyalty:enrol", args=[other_guest.pk]) in other

@@ -1,4 +1,5 @@
 """Nightly points expiry and tier evaluation: exact, idempotent, resumable; through a real worker."""
+
 import datetime
 from decimal import Decimal
 
@@ -44,7 +45,10 @@ def test_expiry_expires_exactly_the_lots_that_are_due_and_only_once(a):
     assert expired.points == -70 and expired.details["lot"]
     count = LedgerEntry.objects.for_org(a.organization).filter(kind=EntryKind.EXPIRE).count()
     again = jobs.run_job(organization_id=a.organization.pk, job=JobKind.EXPIRY, local_date=later)
-    assert again.pk == run.pk and LedgerEntry.objects.for_org(a.organization).filter(kind=EntryKind.EXPIRE).count() == count
+    assert (
+        again.pk == run.pk
+        and LedgerEntry.objects.for_org(a.organization).filter(kind=EntryKind.EXPIRE).count() == count
+    )
     call_command("loyalty_check_balances")
 
 
@@ -74,7 +78,9 @@ def test_a_run_stopped_midway_resumes_from_its_cursor(a):
     later = services.local_today(a.organization.pk) + relativedelta(months=25)
     lo = min(m.pk for m in members) - 1  # start past the tenant's own members
     JobRun.objects.create(organization=a.organization, job=JobKind.EXPIRY, local_date=later, cursor=lo)
-    partial = jobs.run_job(organization_id=a.organization.pk, job=JobKind.EXPIRY, local_date=later, chunk=2, stop_after_chunks=1)
+    partial = jobs.run_job(
+        organization_id=a.organization.pk, job=JobKind.EXPIRY, local_date=later, chunk=2, stop_after_chunks=1
+    )
     assert partial.status == JobStatus.RUNNING and partial.points == 10 + 11
     done = jobs.run_job(organization_id=a.organization.pk, job=JobKind.EXPIRY, local_date=later, chunk=2)
     assert done.status == JobStatus.DONE and done.points == 10 + 11 + 12 + 13
@@ -91,9 +97,11 @@ def test_tiers_upgrade_at_once_and_downgrade_only_after_validity(a):
     _qualify(up, 26, "u")  # gold needs 25 nights
     today = services.local_today(a.organization.pk)
     Membership.objects.for_org(a.organization).filter(pk=keep.pk).update(
-        tier=tiers["platinum"], tier_valid_until=today + datetime.timedelta(days=10))
+        tier=tiers["platinum"], tier_valid_until=today + datetime.timedelta(days=10)
+    )
     Membership.objects.for_org(a.organization).filter(pk=down.pk).update(
-        tier=tiers["platinum"], tier_valid_until=today - datetime.timedelta(days=1))
+        tier=tiers["platinum"], tier_valid_until=today - datetime.timedelta(days=1)
+    )
     _qualify(down, 11, "d")  # silver
     run = jobs.run_job(organization_id=a.organization.pk, job=JobKind.TIERS, local_date=today)
     got = {m.pk: m for m in Membership.objects.for_org(a.organization).filter(pk__in=[up.pk, keep.pk, down.pk])}
@@ -118,13 +126,16 @@ def test_due_jobs_follow_the_home_hotel_time_zone(a):
     late = datetime.datetime(2026, 6, 1, 19, 0, tzinfo=datetime.UTC)
     assert not [d for d in jobs.due_jobs(now=early) if d[0] == a.organization.pk]
     due = [d for d in jobs.due_jobs(now=late) if d[0] == a.organization.pk]
-    assert {(job, day) for _, job, day in due} == {(JobKind.EXPIRY, datetime.date(2026, 6, 2)), (JobKind.TIERS, datetime.date(2026, 6, 2))}
+    assert {(job, day) for _, job, day in due} == {
+        (JobKind.EXPIRY, datetime.date(2026, 6, 2)),
+        (JobKind.TIERS, datetime.date(2026, 6, 2)),
+    }
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_the_dispatched_jobs_once(celery_worker_process):
-    from tests.conftest import build_tenant
     from loyalty.tasks import dispatch_loyalty_jobs_task, run_loyalty_job_task
+    from tests.conftest import build_tenant
 
     tenant = build_tenant("Worker")
     member = services.membership_enrol(guest=tenant.guests[1], actor=tenant.users[Role.FRONT_DESK])

@@ -1,4 +1,5 @@
 """The points ledger: enrolment, earn / redeem / reverse / adjust, FIFO lots, append-only, checks."""
+
 import datetime
 from decimal import Decimal
 
@@ -12,11 +13,25 @@ from hotelcrm.domain_events import guest_merged, stay_changed
 from hotelcrm.models import Role
 from loyalty import selectors, services
 from loyalty.exceptions import (
-    AdjustmentStateError, AlreadyMember, IdempotencyConflict, InsufficientPoints, LoyaltyError, RewardUnavailable,
+    AdjustmentStateError,
+    AlreadyMember,
+    IdempotencyConflict,
+    InsufficientPoints,
+    LoyaltyError,
+    RewardUnavailable,
 )
 from loyalty.models import (
-    AdjustmentStatus, EntryKind, LedgerEntry, Membership, MembershipStatus, OrderStatus, RewardKind, SourceType, luhn_check_digit,
-    luhn_is_valid, member_number_for,
+    AdjustmentStatus,
+    EntryKind,
+    LedgerEntry,
+    Membership,
+    MembershipStatus,
+    OrderStatus,
+    RewardKind,
+    SourceType,
+    luhn_check_digit,
+    luhn_is_valid,
+    member_number_for,
 )
 from tests.factories import GuestFactory, StayFactory
 
@@ -33,8 +48,12 @@ def member(a):
 
 
 def lots(membership):
-    return list(LedgerEntry.objects.for_org(membership.organization_id).filter(membership_id=membership.pk, kind=EntryKind.EARN)
-                .order_by("pk").values_list("points", "remaining"))
+    return list(
+        LedgerEntry.objects.for_org(membership.organization_id)
+        .filter(membership_id=membership.pk, kind=EntryKind.EARN)
+        .order_by("pk")
+        .values_list("points", "remaining")
+    )
 
 
 def fresh(membership):
@@ -98,11 +117,17 @@ def test_cancelling_an_order_puts_the_points_back_into_the_same_lots(a, member):
     hotel, desk = a.hotels[0], a.users[Role.FRONT_DESK]
     services.points_award(membership=member, points=300, idempotency_key="e1")
     services.points_award(membership=member, points=300, idempotency_key="e2")
-    reward = services.reward_save(organization=a.organization, actor=desk, data={
-        "kind": RewardKind.SPA, "name": "Spa", "points_price": 400, "stock": 1})
+    reward = services.reward_save(
+        organization=a.organization,
+        actor=desk,
+        data={"kind": RewardKind.SPA, "name": "Spa", "points_price": 400, "stock": 1},
+    )
     order = services.reward_order_place(membership=member, reward=reward, hotel=hotel, actor=desk, idempotency_key="o1")
     assert lots(member) == [(300, 0), (300, 200)]
-    assert services.reward_order_place(membership=member, reward=reward, hotel=hotel, actor=desk, idempotency_key="o1").pk == order.pk
+    assert (
+        services.reward_order_place(membership=member, reward=reward, hotel=hotel, actor=desk, idempotency_key="o1").pk
+        == order.pk
+    )
     with pytest.raises(RewardUnavailable):  # the only one is taken
         services.reward_order_place(membership=member, reward=reward, hotel=hotel, actor=desk, idempotency_key="o2")
     services.reward_order_cancel(order=order, actor=desk, reason="Guest changed plans")
@@ -116,9 +141,13 @@ def test_cancelling_an_order_puts_the_points_back_into_the_same_lots(a, member):
 
 def test_adjustments_above_the_threshold_wait_for_another_manager(a, member):
     desk, manager = a.users[Role.FRONT_DESK], a.users[Role.MANAGER]
-    small = services.adjustment_request(membership=member, points=100, reason="Late room", actor=desk, hotel=a.hotels[0])
+    small = services.adjustment_request(
+        membership=member, points=100, reason="Late room", actor=desk, hotel=a.hotels[0]
+    )
     assert small.status == AdjustmentStatus.APPLIED and fresh(member).balance == 100
-    big = services.adjustment_request(membership=member, points=5000, reason="Big apology", actor=manager, hotel=a.hotels[0])
+    big = services.adjustment_request(
+        membership=member, points=5000, reason="Big apology", actor=manager, hotel=a.hotels[0]
+    )
     assert big.status == AdjustmentStatus.PENDING and fresh(member).balance == 100
     with pytest.raises(AdjustmentStateError):
         services.adjustment_decide(adjustment=big, actor=manager, approve=True)
@@ -132,9 +161,11 @@ def test_adjustments_above_the_threshold_wait_for_another_manager(a, member):
 
 def test_the_database_refuses_to_change_or_delete_an_entry(member):
     entry = services.points_award(membership=member, points=100, idempotency_key="x")
-    for sql in ("UPDATE loyalty_ledgerentry SET points = 1 WHERE id = %s",
-                "UPDATE loyalty_ledgerentry SET kind = 'redeem' WHERE id = %s",
-                "DELETE FROM loyalty_ledgerentry WHERE id = %s"):
+    for sql in (
+        "UPDATE loyalty_ledgerentry SET points = 1 WHERE id = %s",
+        "UPDATE loyalty_ledgerentry SET kind = 'redeem' WHERE id = %s",
+        "DELETE FROM loyalty_ledgerentry WHERE id = %s",
+    ):
         with pytest.raises((InternalError, ProgrammingError)), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     with transaction.atomic(), connection.cursor() as cursor:  # what FIFO and merges need still works
@@ -145,8 +176,13 @@ def test_the_database_refuses_to_change_or_delete_an_entry(member):
 def test_a_tenant_purge_deletes_memberships_then_their_entries(member):
     services.points_award(membership=member, points=100, idempotency_key="x")
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in ("loyalty_ledgerallocation", "loyalty_adjustmentrequest", "loyalty_redemptionorder",
-                      "loyalty_membership", "loyalty_ledgerentry"):
+        for table in (
+            "loyalty_ledgerallocation",
+            "loyalty_adjustmentrequest",
+            "loyalty_redemptionorder",
+            "loyalty_membership",
+            "loyalty_ledgerentry",
+        ):
             cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [member.organization_id])
         cursor.execute("SELECT count(*) FROM loyalty_ledgerentry WHERE organization_id = %s", [member.organization_id])
         assert cursor.fetchone()[0] == 0
@@ -165,10 +201,19 @@ def test_the_balance_check_passes_and_then_reports_drift(a, member, capsys):
 
 # --- Stays --------------------------------------------------------------------------------------
 
+
 def _stay(a, guest, **kw):
-    defaults = dict(hotel=a.hotels[0], organization=a.organization, guest=guest, status=StayStatus.IN_HOUSE,
-                    arrival_on=datetime.date(2026, 3, 1), departure_on=datetime.date(2026, 3, 4),
-                    room_revenue=Decimal("1500.00"), fb_revenue=Decimal("250.00"), other_revenue=Decimal("300.00"))
+    defaults = dict(
+        hotel=a.hotels[0],
+        organization=a.organization,
+        guest=guest,
+        status=StayStatus.IN_HOUSE,
+        arrival_on=datetime.date(2026, 3, 1),
+        departure_on=datetime.date(2026, 3, 4),
+        room_revenue=Decimal("1500.00"),
+        fb_revenue=Decimal("250.00"),
+        other_revenue=Decimal("300.00"),
+    )
     defaults.update(kw)
     return StayFactory(**defaults)
 
@@ -178,8 +223,13 @@ def _send(stay, previous):
 
 
 def _stay_net(stay):
-    return sum(LedgerEntry.objects.for_org(stay.organization_id).filter(source_id=str(stay.pk), source_type__in=[
-        SourceType.STAY, SourceType.STAY_BIRTHDAY, SourceType.FIRST_STAY]).values_list("points", flat=True))
+    return sum(
+        LedgerEntry.objects.for_org(stay.organization_id)
+        .filter(
+            source_id=str(stay.pk), source_type__in=[SourceType.STAY, SourceType.STAY_BIRTHDAY, SourceType.FIRST_STAY]
+        )
+        .values_list("points", flat=True)
+    )
 
 
 def test_a_checkout_delivered_twice_awards_once(a, member):
@@ -197,8 +247,13 @@ def test_a_checkout_delivered_twice_awards_once(a, member):
 def test_a_corrected_then_cancelled_stay_is_corrected_exactly(a, member):
     first = _stay(a, member.guest, status=StayStatus.CHECKED_OUT, pms_reservation_id="FIRST")
     _send(first, StayStatus.IN_HOUSE)
-    stay = _stay(a, member.guest, status=StayStatus.CHECKED_OUT, arrival_on=datetime.date(2026, 4, 1),
-                 departure_on=datetime.date(2026, 4, 2))
+    stay = _stay(
+        a,
+        member.guest,
+        status=StayStatus.CHECKED_OUT,
+        arrival_on=datetime.date(2026, 4, 1),
+        departure_on=datetime.date(2026, 4, 2),
+    )
     _send(stay, StayStatus.IN_HOUSE)
     assert _stay_net(stay) == 175
     stay.room_revenue = Decimal("1000.00")
@@ -211,8 +266,11 @@ def test_a_corrected_then_cancelled_stay_is_corrected_exactly(a, member):
     _send(stay, StayStatus.CHECKED_OUT)
     assert _stay_net(stay) == 0
     assert fresh(member).balance == 675 == selectors.ledger_balance(membership=member)
-    nights = sum(LedgerEntry.objects.for_org(a.organization).filter(source_id=str(stay.pk)).values_list(
-        "qualifying_nights", flat=True))
+    nights = sum(
+        LedgerEntry.objects.for_org(a.organization)
+        .filter(source_id=str(stay.pk))
+        .values_list("qualifying_nights", flat=True)
+    )
     assert nights == 0
 
 
@@ -224,7 +282,9 @@ def test_a_birthday_stay_earns_the_bonus_and_non_members_earn_nothing(a, member)
     stay = _stay(a, guest, status=StayStatus.CHECKED_OUT)
     _send(stay, StayStatus.IN_HOUSE)
     assert fresh(member).balance == 175 + 500 + 300
-    stranger = _stay(a, GuestFactory(organization=a.organization), status=StayStatus.CHECKED_OUT, pms_reservation_id="X1")
+    stranger = _stay(
+        a, GuestFactory(organization=a.organization), status=StayStatus.CHECKED_OUT, pms_reservation_id="X1"
+    )
     _send(stranger, StayStatus.IN_HOUSE)
     assert _stay_net(stranger) == 0
 

@@ -3,6 +3,7 @@
 After every step: cached balance == ledger sum == unspent lots, never negative, and each lot's
 unspent points equal what a plain FIFO model (earliest expiry first, then oldest) predicts.
 """
+
 import datetime
 import threading
 
@@ -24,7 +25,8 @@ operations = st.lists(
         st.tuples(st.just("reverse"), st.integers(0, 50), st.just(0)),
         st.tuples(st.just("expire"), st.integers(1, 6), st.just(0)),
     ),
-    min_size=1, max_size=25,
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -40,8 +42,10 @@ class Reference:
         return sum(remaining for _, remaining in self.lots.values())
 
     def take(self, debit_id, points, preferred=()):
-        order = sorted((lot_id for lot_id, (_, remaining) in self.lots.items() if remaining > 0),
-                       key=lambda i: (i not in preferred, self.lots[i][0] or datetime.date.max, i))
+        order = sorted(
+            (lot_id for lot_id, (_, remaining) in self.lots.items() if remaining > 0),
+            key=lambda i: (i not in preferred, self.lots[i][0] or datetime.date.max, i),
+        )
         taken = []
         for lot_id in order:
             if points == 0:
@@ -63,7 +67,9 @@ def _check(membership, ref):
     assert actual == {lot_id: remaining for lot_id, (_, remaining) in ref.lots.items()}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(steps=operations)
 def test_random_sequences_keep_the_ledger_exact(db, steps):
     with transaction.atomic():

@@ -1,4 +1,5 @@
 """Staff notifications: once per event, in the app and by email, each reader's own."""
+
 import time
 
 import pytest
@@ -13,9 +14,16 @@ from notifications.services import EmailDeferred, notification_email_send, notif
 
 def _notify(tenant, recipients, key="complaint-7-at-risk", **extra):
     return notify(
-        organization=tenant.organization, hotel=tenant.hotels[0], recipients=recipients, kind="complaint.at_risk",
-        title=gettext_noop("Notifications"), body="Complaint %(number)s needs you.", params={"number": "C-7"},
-        url=reverse("notifications:list"), dedupe_key=key, **extra,
+        organization=tenant.organization,
+        hotel=tenant.hotels[0],
+        recipients=recipients,
+        kind="complaint.at_risk",
+        title=gettext_noop("Notifications"),
+        body="Complaint %(number)s needs you.",
+        params={"number": "C-7"},
+        url=reverse("notifications:list"),
+        dedupe_key=key,
+        **extra,
     )
 
 
@@ -42,7 +50,8 @@ def test_inactive_users_and_missing_recipients_are_skipped(tenants):
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_the_email_reaches_a_real_smtp_server_once_in_the_organizations_language(
-        tenants, celery_worker_process, smtp_server):
+    tenants, celery_worker_process, smtp_server
+):
     manager = tenants.a.users[Role.MANAGER]
     tenants.a.organization.default_language = "zh-hans"
     tenants.a.organization.save()
@@ -85,8 +94,10 @@ def test_an_unreachable_mail_server_is_retried_then_marked_failed(tenants, setti
     assert (notification.email_status, notification.email_attempts) == (EmailStatus.PENDING, 1)
     assert notification.email_error
 
-    assert notification_email_send(organization_id=organization_id, notification_id=notification.pk,
-                                   final_attempt=True) == EmailStatus.FAILED
+    assert (
+        notification_email_send(organization_id=organization_id, notification_id=notification.pk, final_attempt=True)
+        == EmailStatus.FAILED
+    )
     # Another organization's id finds nothing to send.
     assert notification_email_send(organization_id=tenants.b.organization.pk, notification_id=notification.pk) is None
 
@@ -128,8 +139,15 @@ def test_opening_a_notification_marks_it_read_and_follows_its_link(client, tenan
 
 def test_an_outside_link_is_not_followed(client, tenants):
     manager = tenants.a.users[Role.MANAGER]
-    (notification,) = notify(organization=tenants.a.organization, recipients=[manager], kind="x", title="x",
-                             url="https://evil.example/", dedupe_key="evil", email=False)
+    (notification,) = notify(
+        organization=tenants.a.organization,
+        recipients=[manager],
+        kind="x",
+        title="x",
+        url="https://evil.example/",
+        dedupe_key="evil",
+        email=False,
+    )
     client.force_login(manager)
     response = client.post(reverse("notifications:open", kwargs={"notification_id": notification.pk}))
     assert response["Location"] == reverse("notifications:list")

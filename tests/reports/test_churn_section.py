@@ -1,5 +1,6 @@
 """The dashboard's churn section: the watch list's size, newcomers and reasons for the hotel or
 the group, counted from the raw watch-list rows, drillable to the care watch list."""
+
 import datetime
 import re
 
@@ -17,12 +18,24 @@ pytestmark = pytest.mark.django_db
 
 def _watched(tenant, hotel, name, reasons, *, since_days=30, on_watch=True):
     guest = GuestFactory(organization=tenant.organization, family_name=name)
-    StayFactory(hotel=hotel, organization=tenant.organization, guest=guest, status="checked_out",
-                arrival_on=datetime.date(2025, 1, 1), departure_on=datetime.date(2025, 1, 3))
+    StayFactory(
+        hotel=hotel,
+        organization=tenant.organization,
+        guest=guest,
+        status="checked_out",
+        arrival_on=datetime.date(2025, 1, 1),
+        departure_on=datetime.date(2025, 1, 3),
+    )
     today = timezone.localdate()
-    return ChurnScore.objects.create(organization=tenant.organization, guest=guest, score=70 if on_watch else 20,
-                                     on_watch=on_watch, computed_on=today, reasons=[[code, {}] for code in reasons],
-                                     watch_since=today - datetime.timedelta(days=since_days) if on_watch else None)
+    return ChurnScore.objects.create(
+        organization=tenant.organization,
+        guest=guest,
+        score=70 if on_watch else 20,
+        on_watch=on_watch,
+        computed_on=today,
+        reasons=[[code, {}] for code in reasons],
+        watch_since=today - datetime.timedelta(days=since_days) if on_watch else None,
+    )
 
 
 @pytest.fixture
@@ -39,15 +52,24 @@ def watch(tenants):
     ]
     today = timezone.localdate()
     for days, size in ((2, 1), (1, 2), (0, 3)):
-        ChurnRun.objects.create(organization=a.organization, local_date=today - datetime.timedelta(days=days),
-                                scored=10, on_watch=size, entered=1, left=days)
+        ChurnRun.objects.create(
+            organization=a.organization,
+            local_date=today - datetime.timedelta(days=days),
+            scored=10,
+            on_watch=size,
+            entered=1,
+            left=days,
+        )
     return rows
 
 
 def _expected(tenant, hotel_ids):
     today = timezone.localdate()
-    rows = [row for row in ChurnScore.objects.for_org(tenant.organization).filter(on_watch=True)
-            if hotel_ids is None or set(row.guest.stays.values_list("hotel_id", flat=True)) & hotel_ids]
+    rows = [
+        row
+        for row in ChurnScore.objects.for_org(tenant.organization).filter(on_watch=True)
+        if hotel_ids is None or set(row.guest.stays.values_list("hotel_id", flat=True)) & hotel_ids
+    ]
     reasons = {}
     for row in rows:
         for code, _params in row.reasons:
@@ -62,8 +84,12 @@ def test_the_section_counts_what_the_watch_list_holds(tenants, watch, is_group):
     section = churn_section(scope=Scope(a.organization, hotels, is_group, hotels[0]), end=timezone.localdate())
     size, joined, reasons = _expected(a, None if is_group else {h.pk for h in hotels})
     assert (section["size"], section["joined"]) == (size, joined) == ((3, 2) if is_group else (2, 1))
-    labels = {"overdue": "Overdue for a stay", "fewer_stays": "Fewer stays than the year before",
-              "open_complaint": "Open complaint", "high_value": "High-value guest"}
+    labels = {
+        "overdue": "Overdue for a stay",
+        "fewer_stays": "Fewer stays than the year before",
+        "open_complaint": "Open complaint",
+        "high_value": "High-value guest",
+    }
     with translation.override("en"):  # the labels are lazy: read them in the language the test expects
         assert {str(label): n for label, n in section["reasons"]} == {labels[code]: n for code, n in reasons.items()}
     if is_group:
@@ -90,7 +116,11 @@ def test_the_dashboard_shows_it_and_the_numbers_open_the_rows_behind_them(client
     assert "Watch-list size by night" in group
 
     export = client.get(reverse("reports:dashboard"), {"group": "1", "format": "csv"}).content.decode("utf-8-sig")
-    assert "Churn watch list" in export and "Regulars on the watch list now,3" in export and "Overdue for a stay,2" in export
+    assert (
+        "Churn watch list" in export
+        and "Regulars on the watch list now,3" in export
+        and "Overdue for a stay,2" in export
+    )
 
     # Another organization's list never counts.
     client.force_login(tenants.b.users[Role.MANAGER])

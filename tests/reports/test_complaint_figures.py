@@ -1,4 +1,5 @@
 """Complaint medians, root causes and satisfaction with handling against the raw complaints."""
+
 import datetime
 from collections import Counter
 
@@ -12,7 +13,7 @@ from reports.selectors import Scope, complaint_section
 from tests.reports.data import END, START, expected_complaints, generate_complaints, lower_median
 
 WIDE = (START - datetime.timedelta(days=120), END + datetime.timedelta(days=40))
-NOW = datetime.datetime(2026, 4, 20, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 4, 20, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -20,7 +21,9 @@ def generated(tenants):
     generate_complaints(tenants.a, seed=3)
     generate_complaints(tenants.b, seed=4)
     for tenant in (tenants.a, tenants.b):
-        services.rollups_rebuild(organization=tenant.organization, hotels=tenant.hotels, start=WIDE[0], end=WIDE[1], with_rfm=False)
+        services.rollups_rebuild(
+            organization=tenant.organization, hotels=tenant.hotels, start=WIDE[0], end=WIDE[1], with_rfm=False
+        )
     return tenants
 
 
@@ -32,7 +35,9 @@ def _minutes(later, earlier):
 def test_medians_root_causes_and_ratings_equal_the_raw_complaints(generated, is_group):
     tenant = generated.a
     hotels = tenant.hotels if is_group else tenant.hotels[:1]
-    section = complaint_section(scope=Scope(tenant.organization, hotels, is_group, hotels[0]), start=START, end=END, now=NOW)
+    section = complaint_section(
+        scope=Scope(tenant.organization, hotels, is_group, hotels[0]), start=START, end=END, now=NOW
+    )
     rows = expected_complaints(tenant.organization, hotels, START, END)
     assert len(rows) > 20
     assert section["totals"]["received"] == len(rows)
@@ -58,8 +63,12 @@ def test_medians_root_causes_and_ratings_equal_the_raw_complaints(generated, is_
 
 def test_the_previous_period_has_its_own_medians(generated):
     tenant = generated.a
-    section = complaint_section(scope=Scope(tenant.organization, tenant.hotels, True, tenant.hotels[0]), start=START, end=END, now=NOW)
-    prev = expected_complaints(tenant.organization, tenant.hotels, START - datetime.timedelta(days=31), START - datetime.timedelta(days=1))
+    section = complaint_section(
+        scope=Scope(tenant.organization, tenant.hotels, True, tenant.hotels[0]), start=START, end=END, now=NOW
+    )
+    prev = expected_complaints(
+        tenant.organization, tenant.hotels, START - datetime.timedelta(days=31), START - datetime.timedelta(days=1)
+    )
     ack = lower_median([_minutes(c.acknowledged_at, c.received_at) for c in prev if c.acknowledged_at])
     assert section["previous"]["received"] == len(prev)
     assert section["previous"]["acknowledge_median_minutes"] == duration_bucket(ack)
@@ -68,11 +77,15 @@ def test_the_previous_period_has_its_own_medians(generated):
 def test_the_last_local_minute_of_the_period_counts_and_the_next_does_not(generated):
     tenant = generated.a
     shanghai = tenant.hotels[0]
-    section = complaint_section(scope=Scope(tenant.organization, [shanghai], False, shanghai), start=END, end=END, now=NOW)
+    section = complaint_section(
+        scope=Scope(tenant.organization, [shanghai], False, shanghai), start=END, end=END, now=NOW
+    )
     # 23:30 in Shanghai on END is 15:30 UTC; 00:10 on the next day (16:10 UTC) belongs to the next day.
     assert section["totals"]["received"] == len(expected_complaints(tenant.organization, [shanghai], END, END))
-    assert any(c.received_at.astimezone(shanghai.tz).time() == datetime.time(23, 30)
-               for c in expected_complaints(tenant.organization, [shanghai], END, END))
+    assert any(
+        c.received_at.astimezone(shanghai.tz).time() == datetime.time(23, 30)
+        for c in expected_complaints(tenant.organization, [shanghai], END, END)
+    )
 
 
 @pytest.mark.django_db
@@ -82,10 +95,28 @@ def test_bucket_edges_are_the_same_in_sql_and_python():
     from reports.rollups import DURATION_BUCKET_SQL
 
     minutes = (0, 59, 60, 64, 239, 240, 254, 1439, 1440, 1499, 10079, 10080, 12000)
-    assert [duration_bucket(m) for m in minutes] == [0, 59, 60, 60, 235, 240, 240, 1425, 1440, 1440, 10020, 10080, 11520]
+    assert [duration_bucket(m) for m in minutes] == [
+        0,
+        59,
+        60,
+        60,
+        235,
+        240,
+        240,
+        1425,
+        1440,
+        1440,
+        10020,
+        10080,
+        11520,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + DURATION_BUCKET_SQL.format(m="m") + " FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(m, i) ORDER BY i",
-                       [list(minutes)])
+        cursor.execute(
+            "SELECT "
+            + DURATION_BUCKET_SQL.format(m="m")
+            + " FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(m, i) ORDER BY i",
+            [list(minutes)],
+        )
         assert [row[0] for row in cursor.fetchall()] == [duration_bucket(m) for m in minutes]
     assert duration_bucket(None) is None
     assert root_cause_key("  Broken \n AIR  conditioner") == "broken air conditioner" and root_cause_key("  ") is None
@@ -115,7 +146,9 @@ def test_a_manager_sees_only_their_hotel_and_never_another_organization(client, 
     response = client.get(reverse("reports:dashboard"), {"start": str(START), "end": str(END), "group": "1"})
     section = response.context["summary"]["complaints"]
     assert section["totals"]["received"] == len(expected_complaints(a.organization, a.hotels[:1], START, END))
-    drill = client.get(reverse("reports:complaints"), {"start": str(START), "end": str(END), "dimension": "satisfaction", "value": "5"})
+    drill = client.get(
+        reverse("reports:complaints"), {"start": str(START), "end": str(END), "dimension": "satisfaction", "value": "5"}
+    )
     assert {c.hotel_id for c in drill.context["page"]} <= {a.hotels[0].pk}
 
 
@@ -131,4 +164,6 @@ def test_the_export_carries_the_medians_and_the_root_causes(client, generated):
 
 def test_rollups_still_agree_with_the_raw_rows(generated):
     tenant = generated.a
-    assert not services.rollups_check(organization=tenant.organization, hotels=tenant.hotels, start=WIDE[0], end=WIDE[1])
+    assert not services.rollups_check(
+        organization=tenant.organization, hotels=tenant.hotels, start=WIDE[0], end=WIDE[1]
+    )

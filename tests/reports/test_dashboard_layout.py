@@ -1,5 +1,6 @@
 """How the dashboard shows its figures: the summary first, numbers with separators and currency,
 share bars as long as the share, and the number links in columns of their own."""
+
 import re
 from decimal import Decimal
 
@@ -9,13 +10,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from hotelcrm.models import Role
-from tests.reports.test_dashboard import generated  # noqa: F401  (the shared fixture)
 from tests.reports.data import END, START
+from tests.reports.test_dashboard import generated  # noqa: F401  (the shared fixture)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_money_and_counts_have_thousands_separators_in_both_languages(language):
-    template = Template("{% load reports_charts %}{{ amount|money:'CNY' }}|{{ count|num }}|{{ share|percent }}|{{ none|percent }}")
+    template = Template(
+        "{% load reports_charts %}{{ amount|money:'CNY' }}|{{ count|num }}|{{ share|percent }}|{{ none|percent }}"
+    )
     with translation.override(language):
         text = template.render(Context({"amount": Decimal("478317.49"), "count": 12345, "share": 0.9, "none": None}))
     assert text == "478,317.49 CNY|12,345|0.9%|–"
@@ -55,6 +58,8 @@ def test_breakdown_rows_put_each_number_in_its_own_cell_and_the_bar_beside_the_s
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         arrivals, new, share = cells
         assert "<svg" not in arrivals and "<svg" not in new  # the old bar sat in the arrivals cell, over "New"
-        assert re.fullmatch(r'<a href="[^"]+">\d+</a>', arrivals.strip()) and re.fullmatch(r'<a href="[^"]+">\d+</a>', new.strip())
+        assert re.fullmatch(r'<a href="[^"]+">\d+</a>', arrivals.strip()) and re.fullmatch(
+            r'<a href="[^"]+">\d+</a>', new.strip()
+        )
         length = float(re.search(r'<rect width="([\d.]+)" height="10"/>', share).group(1))
         assert length == pytest.approx(48 * data["share"] / 100, abs=0.06)

@@ -1,5 +1,6 @@
 """Writes mark the hotel-local days they change; the refresh recomputes them, so dashboards never
 wait for a manual rebuild and always agree with their drill-downs."""
+
 import datetime
 import random
 from decimal import Decimal
@@ -25,9 +26,15 @@ def _marks(organization):
 
 def _stay(tenant, hotel, guest, arrival, *, nights=2, status="checked_out", ref=None):
     return Stay.objects.create(
-        organization=tenant.organization, hotel=hotel, guest=guest, pms_reservation_id=ref or f"R-{arrival}-{guest.pk}",
-        arrival_on=arrival, departure_on=arrival + datetime.timedelta(days=nights), status=status,
-        room_revenue=Decimal("800.00"))
+        organization=tenant.organization,
+        hotel=hotel,
+        guest=guest,
+        pms_reservation_id=ref or f"R-{arrival}-{guest.pk}",
+        arrival_on=arrival,
+        departure_on=arrival + datetime.timedelta(days=nights),
+        status=status,
+        room_revenue=Decimal("800.00"),
+    )
 
 
 def test_a_back_dated_stay_marks_its_arrival_day_and_the_refresh_puts_it_on_the_dashboard(tenants):
@@ -74,7 +81,9 @@ def test_cancelling_and_moving_a_stay_marks_the_old_and_the_new_day(tenants):
     services.rollups_refresh_dirty(organization=a.organization)
     moved = TODAY - datetime.timedelta(days=80)
 
-    Stay.objects.for_org(a.organization).filter(pk=stay.pk).update(arrival_on=moved, departure_on=moved + datetime.timedelta(days=1))
+    Stay.objects.for_org(a.organization).filter(pk=stay.pk).update(
+        arrival_on=moved, departure_on=moved + datetime.timedelta(days=1)
+    )
 
     assert {(hotel.pk, TODAY - datetime.timedelta(days=90)), (hotel.pk, moved)} <= _marks(a.organization)
     services.rollups_refresh_dirty(organization=a.organization)
@@ -149,26 +158,43 @@ def test_the_dashboard_says_figures_are_being_refreshed_instead_of_showing_a_sil
 
 # --- The property: every count equals the rows of its drill-down ---------------------------------
 
+
 def _generate_history(tenant, rng, *, guests=25, stays=120, complaints=60):
     """Stays and complaints over three years, written the way a PMS or an import would (no rebuild)."""
-    profiles = [GuestFactory(organization=tenant.organization, nationality=rng.choice(["CN", "GB", "JP", ""]),
-                             gender=rng.choice(["male", "female", ""]), guest_type=rng.choice(["business", "leisure", ""]),
-                             birth_decade=rng.choice([None, 1960, 1980, 2000])) for _ in range(guests)]
+    profiles = [
+        GuestFactory(
+            organization=tenant.organization,
+            nationality=rng.choice(["CN", "GB", "JP", ""]),
+            gender=rng.choice(["male", "female", ""]),
+            guest_type=rng.choice(["business", "leisure", ""]),
+            birth_decade=rng.choice([None, 1960, 1980, 2000]),
+        )
+        for _ in range(guests)
+    ]
     rows = []
     for i in range(stays):
         arrival = TODAY - datetime.timedelta(days=rng.randrange(-20, 3 * 365))
-        rows.append(Stay(organization=tenant.organization, hotel=rng.choice(tenant.hotels), guest=rng.choice(profiles),
-                         pms_reservation_id=f"H-{i}", arrival_on=arrival,
-                         departure_on=arrival + datetime.timedelta(days=rng.randrange(0, 6)),
-                         status=rng.choice(["checked_out", "checked_out", "in_house", "booked", "cancelled", "no_show"]),
-                         room_revenue=Decimal(rng.randrange(0, 90000)) / 100))
+        rows.append(
+            Stay(
+                organization=tenant.organization,
+                hotel=rng.choice(tenant.hotels),
+                guest=rng.choice(profiles),
+                pms_reservation_id=f"H-{i}",
+                arrival_on=arrival,
+                departure_on=arrival + datetime.timedelta(days=rng.randrange(0, 6)),
+                status=rng.choice(["checked_out", "checked_out", "in_house", "booked", "cancelled", "no_show"]),
+                room_revenue=Decimal(rng.randrange(0, 90000)) / 100,
+            )
+        )
     Stay.objects.bulk_create(rows)
     complaint_rows = []
     for i in range(complaints):
         hotel = rng.choice(tenant.hotels)
         day = TODAY - datetime.timedelta(days=rng.randrange(0, 3 * 365))
         # Around local midnight on purpose: the UTC day and the local day differ there.
-        local = datetime.datetime.combine(day, datetime.time(rng.choice([0, 23]), rng.choice([5, 30, 55])), tzinfo=hotel.tz)
+        local = datetime.datetime.combine(
+            day, datetime.time(rng.choice([0, 23]), rng.choice([5, 30, 55])), tzinfo=hotel.tz
+        )
         complaint_rows.append(_complaint_row(tenant.organization, hotel, local, rng, i))
     from complaints.models import Complaint
 

@@ -7,7 +7,7 @@ from reports.selectors import group_overview
 from tests.factories import StayFactory
 
 # 20:00 in London on 1 January is already 04:00 on 2 January in Shanghai.
-EVENING_IN_LONDON = datetime.datetime(2026, 1, 1, 20, 0, tzinfo=datetime.timezone.utc)
+EVENING_IN_LONDON = datetime.datetime(2026, 1, 1, 20, 0, tzinfo=datetime.UTC)
 
 
 def test_the_group_overview_counts_todays_arrivals_in_each_hotels_own_date(tenants):
@@ -17,7 +17,10 @@ def test_the_group_overview_counts_todays_arrivals_in_each_hotels_own_date(tenan
     StayFactory(hotel=shanghai, organization=tenants.a.organization, arrival_on=datetime.date(2026, 1, 1))
     StayFactory(hotel=london, organization=tenants.a.organization, arrival_on=datetime.date(2026, 1, 1))
     StayFactory(hotel=london, organization=tenants.a.organization, arrival_on=datetime.date(2026, 1, 2))
-    rows = {row["hotel"]: row for row in group_overview(organization=tenants.a.organization, now=EVENING_IN_LONDON)["hotels"]}
+    rows = {
+        row["hotel"]: row
+        for row in group_overview(organization=tenants.a.organization, now=EVENING_IN_LONDON)["hotels"]
+    }
     assert rows[shanghai]["today"] == datetime.date(2026, 1, 2) and rows[shanghai]["arrivals_today"] == 1
     assert rows[london]["today"] == datetime.date(2026, 1, 1) and rows[london]["arrivals_today"] == 1
 

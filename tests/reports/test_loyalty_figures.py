@@ -1,8 +1,9 @@
 """Points issued, redeemed and expired on the dashboard against the raw ledger, and the rows behind them."""
+
 import datetime
 import random
-from decimal import Decimal
 from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -23,10 +24,14 @@ def _generate(tenant, seed):
     edges, written at local times that say nothing about them (the dashboard counts business dates)."""
     rng = random.Random(seed)
     desk = tenant.users[Role.FRONT_DESK]
-    members = [loyalty.membership_enrol(guest=GuestFactory(organization=tenant.organization), actor=desk, hotel=tenant.hotels[0])
-               for _ in range(3)]
+    members = [
+        loyalty.membership_enrol(
+            guest=GuestFactory(organization=tenant.organization), actor=desk, hotel=tenant.hotels[0]
+        )
+        for _ in range(3)
+    ]
     moments = []
-    for i in range(60):
+    for _i in range(60):
         hotel = rng.choice([*tenant.hotels, None])
         day = START - datetime.timedelta(days=5) + datetime.timedelta(days=rng.randrange(0, 42))
         moments.append((hotel, day, rng.choice([0, 12, 23])))
@@ -35,13 +40,24 @@ def _generate(tenant, seed):
     for i, (hotel, day, hour) in enumerate(moments):
         kind = rng.choice(list(KINDS))
         points = rng.randint(10, 500) * (1 if kind == "earn" else -1)
-        at = (_at(hotel, day, hour, 30 if hour else 5) if hotel else
-              datetime.datetime.combine(day, datetime.time(hour, 30), tzinfo=datetime.timezone.utc))
+        at = (
+            _at(hotel, day, hour, 30 if hour else 5)
+            if hotel
+            else datetime.datetime.combine(day, datetime.time(hour, 30), tzinfo=datetime.UTC)
+        )
         # Written at `at` (the old clock of the figures) but dated a random 0-400 days earlier.
         business_on = day - datetime.timedelta(days=rng.choice([0, 0, 1, 35, 400]))
-        LedgerEntry.objects.create(organization=tenant.organization, membership=rng.choice(members), hotel=hotel, kind=kind,
-                                   points=points, source_type="adjustment", idempotency_key=f"fig-{seed}-{i}", created_at=at,
-                                   business_on=business_on)
+        LedgerEntry.objects.create(
+            organization=tenant.organization,
+            membership=rng.choice(members),
+            hotel=hotel,
+            kind=kind,
+            points=points,
+            source_type="adjustment",
+            idempotency_key=f"fig-{seed}-{i}",
+            created_at=at,
+            business_on=business_on,
+        )
 
 
 def _expected(tenant, hotels, is_group):
@@ -63,8 +79,12 @@ def ledger(tenants):
     _generate(tenants.a, seed=5)
     _generate(tenants.b, seed=6)
     for tenant in (tenants.a, tenants.b):
-        report_services.rollups_rebuild(organization=tenant.organization, hotels=tenant.hotels,
-                                        start=START - datetime.timedelta(days=450), end=END + datetime.timedelta(days=40))
+        report_services.rollups_rebuild(
+            organization=tenant.organization,
+            hotels=tenant.hotels,
+            start=START - datetime.timedelta(days=450),
+            end=END + datetime.timedelta(days=40),
+        )
     return tenants
 
 
@@ -105,7 +125,9 @@ def test_the_export_of_the_rows_is_audited(client, ledger):
     a = ledger.a
     client.force_login(a.users[Role.MANAGER])
     before = AuditEvent.objects.for_org(a.organization).count()
-    response = client.get(reverse("reports:ledger-entries"), {"start": str(START), "end": str(END), "kind": "earn", "format": "csv"})
+    response = client.get(
+        reverse("reports:ledger-entries"), {"start": str(START), "end": str(END), "kind": "earn", "format": "csv"}
+    )
     assert response.status_code == 200
     assert AuditEvent.objects.for_org(a.organization).count() == before + 1
 
@@ -114,11 +136,13 @@ def test_members_per_tier_open_the_member_list_of_that_tier(client, tenants):
     a = tenants.a
     report_services.rfm_refresh(organization=a.organization, as_of=END)
     client.force_login(a.users[Role.GROUP_ADMIN])
-    page = client.get(reverse("reports:dashboard"), {"start": str(START), "end": str(END), "group": "1"}).content.decode()
+    page = client.get(
+        reverse("reports:dashboard"), {"start": str(START), "end": str(END), "group": "1"}
+    ).content.decode()
     from reports.models import TierCount
 
     tier = TierCount.objects.for_org(a.organization).exclude(tier_code="alpha-tier").first()
-    assert f'{reverse("loyalty:members")}?tier={tier.tier_code}' in page
+    assert f"{reverse('loyalty:members')}?tier={tier.tier_code}" in page
     listed = client.get(reverse("loyalty:members"), {"tier": tier.tier_code})
     assert listed.status_code == 200
 
@@ -126,7 +150,9 @@ def test_members_per_tier_open_the_member_list_of_that_tier(client, tenants):
 def test_the_drill_page_does_not_query_per_row(client, ledger, django_assert_max_num_queries):
     client.force_login(ledger.a.users[Role.GROUP_ADMIN])
     with django_assert_max_num_queries(25):
-        response = client.get(reverse("reports:ledger-entries"), {"start": str(START), "end": str(END), "group": "1", "kind": "earn"})
+        response = client.get(
+            reverse("reports:ledger-entries"), {"start": str(START), "end": str(END), "group": "1", "kind": "earn"}
+        )
     assert response.status_code == 200 and len(response.context["rows"]) >= 5
 
 
@@ -134,9 +160,16 @@ def _checked_out_stay(tenant, guest, *, departure_on, room_revenue=Decimal("1000
     from guests.models import Stay, StayStatus
     from hotelcrm.domain_events import stay_changed
 
-    stay = Stay.objects.create(organization=tenant.organization, hotel=tenant.hotels[0], guest=guest, pms_reservation_id=reservation,
-                               arrival_on=departure_on - datetime.timedelta(days=2), departure_on=departure_on,
-                               status=StayStatus.CHECKED_OUT, room_revenue=room_revenue)
+    stay = Stay.objects.create(
+        organization=tenant.organization,
+        hotel=tenant.hotels[0],
+        guest=guest,
+        pms_reservation_id=reservation,
+        arrival_on=departure_on - datetime.timedelta(days=2),
+        departure_on=departure_on,
+        status=StayStatus.CHECKED_OUT,
+        room_revenue=room_revenue,
+    )
     stay_changed.send(sender=Stay, stay=stay, previous_status=StayStatus.IN_HOUSE, actor=None, source="test")
     return stay
 
@@ -154,8 +187,11 @@ def test_a_back_dated_stay_is_issued_in_its_month_and_the_dirty_day_refresh_find
     scope = Scope(a.organization, [hotel], False, hotel)
     before = loyalty_section(scope=scope, start=START, end=END)["issued"]
     _checked_out_stay(a, member.guest, departure_on=START + datetime.timedelta(days=3), reservation="BACK-1")
-    issued = sum(LedgerEntry.objects.for_org(a.organization).filter(
-        membership_id=member.pk, kind="earn", business_on__range=(START, END)).values_list("points", flat=True))
+    issued = sum(
+        LedgerEntry.objects.for_org(a.organization)
+        .filter(membership_id=member.pk, kind="earn", business_on__range=(START, END))
+        .values_list("points", flat=True)
+    )
     assert issued == 100 + 500  # 10 per 100 of room, and the first stay bonus
     report_services.rollups_refresh_dirty(organization=a.organization)
     after = loyalty_section(scope=scope, start=START, end=END)

@@ -1,5 +1,6 @@
 """An RFM segment's guests feed a care campaign: saved as a care segment (a snapshot of the
 drill-down list), targeted by a one-off campaign under care's own rules."""
+
 import datetime
 
 import pytest
@@ -25,7 +26,9 @@ URL = reverse("reports:segment-to-care")
 def generated(tenants):
     for tenant, seed in ((tenants.a, 1), (tenants.b, 2)):
         generate_stays(tenant, seed=seed)
-        services.rollups_rebuild(organization=tenant.organization, hotels=tenant.hotels, start=WIDE[0], end=WIDE[1], as_of=END)
+        services.rollups_rebuild(
+            organization=tenant.organization, hotels=tenant.hotels, start=WIDE[0], end=WIDE[1], as_of=END
+        )
     return tenants
 
 
@@ -41,9 +44,11 @@ def _biggest_segment(tenant, hotel):
 def _reachable(tenant, guest):
     """Consent and an email address, so care's rules let a campaign reach the guest."""
     GuestProfile.objects.for_org(tenant.organization).filter(pk=guest.pk).update(
-        consent_email=True, do_not_contact=False, is_confidential=False, status="active")
-    guest_services.guest_contact_add(guest=guest, kind="email", raw_value=f"g{guest.pk}@example.test",
-                                     actor=tenant.users[Role.MANAGER])
+        consent_email=True, do_not_contact=False, is_confidential=False, status="active"
+    )
+    guest_services.guest_contact_add(
+        guest=guest, kind="email", raw_value=f"g{guest.pk}@example.test", actor=tenant.users[Role.MANAGER]
+    )
 
 
 def test_a_manager_saves_a_segment_and_a_one_off_campaign_greets_exactly_those_guests(client, generated):
@@ -60,13 +65,19 @@ def test_a_manager_saves_a_segment_and_a_one_off_campaign_greets_exactly_those_g
     saved = Segment.objects.for_org(a.organization).get(name__startswith="RFM ")
     assert set(saved.filters["guest_ids"]) == members
     assert saved.name.startswith("RFM ") and hotel.name in saved.name
-    assert AuditEvent.objects.for_org(a.organization).filter(action="care.segment_save", object_id=str(saved.pk)).exists()
+    assert (
+        AuditEvent.objects.for_org(a.organization).filter(action="care.segment_save", object_id=str(saved.pk)).exists()
+    )
     assert "choose it in a one-off campaign" in client.get(reverse("care:campaign-create")).content.decode()
 
     # Two members and one outsider (who stayed at the same hotel) can be reached by email.
     inside = list(GuestProfile.objects.for_org(a.organization).filter(pk__in=members).order_by("pk")[:2])
-    outsider = (GuestProfile.objects.for_org(a.organization).exclude(pk__in=members)
-                .filter(pk__in=GuestRfm.objects.for_org(a.organization).filter(hotel=hotel).values("guest_id")).first())
+    outsider = (
+        GuestProfile.objects.for_org(a.organization)
+        .exclude(pk__in=members)
+        .filter(pk__in=GuestRfm.objects.for_org(a.organization).filter(hotel=hotel).values("guest_id"))
+        .first()
+    )
     for guest in [*inside, outsider]:
         _reachable(a, guest)
     day = timezone.localdate()

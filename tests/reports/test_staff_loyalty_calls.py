@@ -1,4 +1,5 @@
 """Top rewards, call tasks done on time and the staff section against the raw rows."""
+
 import datetime
 from collections import Counter, defaultdict
 
@@ -12,7 +13,13 @@ from hotelcrm.models import Role
 from reports.selectors import PROFILE_FIELDS, Scope, call_task_figures, staff_section, top_rewards
 from tests.factories import GuestFactory, MembershipFactory, UserFactory
 from tests.reports.data import (
-    END, START, _at, expected_call_tasks, expected_reward_orders, generate_call_tasks, generate_reward_orders,
+    END,
+    START,
+    _at,
+    expected_call_tasks,
+    expected_reward_orders,
+    generate_call_tasks,
+    generate_reward_orders,
 )
 
 
@@ -38,7 +45,9 @@ def test_top_rewards_equal_the_raw_orders(rewards, is_group):
         quantity[o.reward_id] += o.quantity
         count[o.reward_id] += 1
     found = top_rewards(scope=scope, start=START, end=END)
-    assert {r["reward_id"]: (r["quantity"], r["orders"]) for r in found} == {k: (quantity[k], count[k]) for k in quantity}
+    assert {r["reward_id"]: (r["quantity"], r["orders"]) for r in found} == {
+        k: (quantity[k], count[k]) for k in quantity
+    }
     assert [r["quantity"] for r in found] == sorted(quantity.values(), reverse=True)
 
 
@@ -52,7 +61,12 @@ def test_each_reward_drills_to_its_orders_and_the_export_lists_them(client, rewa
         drill = client.get(reverse("reports:reward-orders"), {**params, "reward": row["reward_id"]})
         assert drill.status_code == 200 and drill.context["page"].paginator.count == row["orders"]
     other = expected_reward_orders(rewards.b.organization, rewards.b.hotels, START, END)[0]
-    assert client.get(reverse("reports:reward-orders"), {**params, "reward": other.reward_id}).context["page"].paginator.count == 0
+    assert (
+        client.get(reverse("reports:reward-orders"), {**params, "reward": other.reward_id})
+        .context["page"]
+        .paginator.count
+        == 0
+    )
     content = client.get(reverse("reports:dashboard"), {**params, "format": "csv"}).content.decode()
     top = summary["loyalty"]["top_rewards"][0]
     assert f"{top['reward__name']},{top['quantity']},{top['orders']},{top['points']}" in content
@@ -77,15 +91,29 @@ def test_a_call_done_at_23_30_local_on_its_due_day_is_on_time_and_at_00_10_the_n
     shanghai = tenants.a.hotels[0]
     guest = tenants.a.guests[0]
     day = START + datetime.timedelta(days=3)
-    on_time = CallTask.objects.create(organization=tenants.a.organization, hotel=shanghai, guest=guest, due_on=day, status="done",
-                                      completed_at=_at(shanghai, day, 23, 30))
-    late = CallTask.objects.create(organization=tenants.a.organization, hotel=shanghai, guest=guest, due_on=day, status="done",
-                                   completed_at=_at(shanghai, day + datetime.timedelta(days=1), 0, 10))
+    on_time = CallTask.objects.create(
+        organization=tenants.a.organization,
+        hotel=shanghai,
+        guest=guest,
+        due_on=day,
+        status="done",
+        completed_at=_at(shanghai, day, 23, 30),
+    )
+    late = CallTask.objects.create(
+        organization=tenants.a.organization,
+        hotel=shanghai,
+        guest=guest,
+        due_on=day,
+        status="done",
+        completed_at=_at(shanghai, day + datetime.timedelta(days=1), 0, 10),
+    )
     scope = Scope(tenants.a.organization, [shanghai], False, shanghai)
     assert call_task_figures(scope=scope, start=day, end=day)["on_time"] == 1
     client.force_login(tenants.a.users[Role.MANAGER])
     params = {"start": str(day), "end": str(day)}
-    assert [t.pk for t in client.get(reverse("reports:calls"), {**params, "show": "on_time"}).context["page"]] == [on_time.pk]
+    assert [t.pk for t in client.get(reverse("reports:calls"), {**params, "show": "on_time"}).context["page"]] == [
+        on_time.pk
+    ]
     assert [t.pk for t in client.get(reverse("reports:calls"), {**params, "show": "late"}).context["page"]] == [late.pk]
     assert client.get(reverse("reports:calls"), {**params, "show": "whenever"}).status_code == 400
 
@@ -96,29 +124,60 @@ def staffed(tenants):
     a = tenants.a
     river_user = UserFactory(username="alpha-river-desk")
     MembershipFactory(user=river_user, hotel=a.hotels[1], organization=a.organization, role=Role.FRONT_DESK)
-    staff = [(a.users[Role.GUEST_RELATIONS], a.hotels[0]), (a.users[Role.MANAGER], a.hotels[0]), (river_user, a.hotels[1])]
+    staff = [
+        (a.users[Role.GUEST_RELATIONS], a.hotels[0]),
+        (a.users[Role.MANAGER], a.hotels[0]),
+        (river_user, a.hotels[1]),
+    ]
     for n, (user, hotel) in enumerate(staff):
         for i in range(4 + n):
             received = _at(hotel, START + datetime.timedelta(days=i), 9, 0)
             resolved = received + datetime.timedelta(hours=(30 if i % 3 == 0 else 5))
-            Complaint.objects.create(organization=a.organization, hotel=hotel, category="service", description="x",
-                                     received_at=received, acknowledge_due_at=received, hard_due_at=received,
-                                     resolve_due_at=received + datetime.timedelta(hours=24), resolved_at=resolved,
-                                     status="resolved", assignee=user)
+            Complaint.objects.create(
+                organization=a.organization,
+                hotel=hotel,
+                category="service",
+                description="x",
+                received_at=received,
+                acknowledge_due_at=received,
+                hard_due_at=received,
+                resolve_due_at=received + datetime.timedelta(hours=24),
+                resolved_at=resolved,
+                status="resolved",
+                assignee=user,
+            )
         # Resolved at 23:50 local on the period's last day: counts. At 00:10 after it: does not.
         for moment in (_at(hotel, END, 23, 50), _at(hotel, END + datetime.timedelta(days=1), 0, 10)):
-            Complaint.objects.create(organization=a.organization, hotel=hotel, category="service", description="edge",
-                                     received_at=moment - datetime.timedelta(hours=2), acknowledge_due_at=moment, hard_due_at=moment,
-                                     resolve_due_at=moment, resolved_at=moment, status="resolved", assignee=user)
+            Complaint.objects.create(
+                organization=a.organization,
+                hotel=hotel,
+                category="service",
+                description="edge",
+                received_at=moment - datetime.timedelta(hours=2),
+                acknowledge_due_at=moment,
+                hard_due_at=moment,
+                resolve_due_at=moment,
+                resolved_at=moment,
+                status="resolved",
+                assignee=user,
+            )
         for i in range(3):
             guest = GuestProfile.objects.create(
-                organization=a.organization, family_name=f"Owned{n}-{i}", relationship_owner=user,
-                nationality="CN" if i else "", gender="female" if i == 2 else "unknown", birth_decade=1980 if i else None,
-                guest_type="business", preferred_language="zh-hans" if i == 1 else "")
+                organization=a.organization,
+                family_name=f"Owned{n}-{i}",
+                relationship_owner=user,
+                nationality="CN" if i else "",
+                gender="female" if i == 2 else "unknown",
+                birth_decade=1980 if i else None,
+                guest_type="business",
+                preferred_language="zh-hans" if i == 1 else "",
+            )
             if i == 2:
                 guest_contact_add(guest=guest, kind="email", raw_value=f"owned{n}@example.com", actor=user)
     outsider = tenants.b.users[Role.MANAGER]
-    GuestProfile.objects.create(organization=tenants.b.organization, family_name="BravoOwned", relationship_owner=outsider)
+    GuestProfile.objects.create(
+        organization=tenants.b.organization, family_name="BravoOwned", relationship_owner=outsider
+    )
     return tenants, staff
 
 
@@ -126,15 +185,28 @@ def _expected_staff(organization, hotels, staff_users):
     tz = {h.pk: h.tz for h in hotels}
     handled = defaultdict(lambda: [0, 0])
     for c in Complaint.objects.for_org(organization).filter(hotel_id__in=list(tz), assignee__in=staff_users):
-        if c.status != "cancelled" and c.resolved_at and START <= c.resolved_at.astimezone(tz[c.hotel_id]).date() <= END:
+        if (
+            c.status != "cancelled"
+            and c.resolved_at
+            and START <= c.resolved_at.astimezone(tz[c.hotel_id]).date() <= END
+        ):
             handled[c.assignee_id][0] += 1
             handled[c.assignee_id][1] += c.resolved_at <= c.resolve_due_at
     completeness = {}
     for user in staff_users:
-        guests = list(GuestProfile.objects.for_org(organization).filter(relationship_owner=user, merged_into__isnull=True))
+        guests = list(
+            GuestProfile.objects.for_org(organization).filter(relationship_owner=user, merged_into__isnull=True)
+        )
         if guests:
-            filled = sum(bool(g.nationality) + (g.gender not in ("", "unknown")) + (g.birth_decade is not None) + bool(g.guest_type)
-                         + bool(g.preferred_language) + g.contacts.exists() for g in guests)
+            filled = sum(
+                bool(g.nationality)
+                + (g.gender not in ("", "unknown"))
+                + (g.birth_decade is not None)
+                + bool(g.guest_type)
+                + bool(g.preferred_language)
+                + g.contacts.exists()
+                for g in guests
+            )
             completeness[user.pk] = (len(guests), round(100 * filled / (len(guests) * len(PROFILE_FIELDS)), 1))
     return handled, completeness
 
@@ -165,7 +237,9 @@ def test_staff_numbers_drill_to_their_rows_within_the_scope(client, staffed):
         owned = client.get(reverse("reports:owned-guests"), {"owner": row["user_id"]})
         assert owned.status_code == 200 and owned.context["page"].paginator.count == row["guests"]
     river_user = staff[2][0]
-    assert client.get(reverse("reports:owned-guests"), {"owner": river_user.pk}).status_code == 404  # another hotel's staff
+    assert (
+        client.get(reverse("reports:owned-guests"), {"owner": river_user.pk}).status_code == 404
+    )  # another hotel's staff
     assert client.get(reverse("reports:owned-guests"), {"owner": tenants.b.users[Role.MANAGER].pk}).status_code == 404
     assert client.get(reverse("reports:owned-guests"), {"owner": "me"}).status_code == 400
     content = client.get(reverse("reports:dashboard"), {**params, "format": "csv"}).content.decode()
@@ -177,7 +251,11 @@ def test_the_new_lists_keep_their_query_counts(client, staffed, rewards, django_
     generate_call_tasks(tenants.a, seed=3)
     client.force_login(tenants.a.users[Role.GROUP_ADMIN])
     params = {"start": str(START), "end": str(END), "group": "1"}
-    for name, extra in (("reports:reward-orders", {}), ("reports:calls", {}), ("reports:owned-guests", {"owner": tenants.a.users[Role.MANAGER].pk})):
+    for name, extra in (
+        ("reports:reward-orders", {}),
+        ("reports:calls", {}),
+        ("reports:owned-guests", {"owner": tenants.a.users[Role.MANAGER].pk}),
+    ):
         with django_assert_max_num_queries(25):
             assert client.get(reverse(name), {**params, **extra}).status_code == 200
 
@@ -205,10 +283,13 @@ def test_members_per_tier_are_counted_nightly_from_the_active_memberships(client
     scope, _hotels = _scope(a, True)
     found = loyalty_section(scope=scope, start=START, end=END)["tiers"]
     assert {row["tier_name"]: row["members"] for row in found} == dict(expected)
-    assert [row["tier_name"] for row in found] == [t.name for t in Tier.objects.for_org(a.organization).order_by("rank")
-                                                   if t.name in expected]
+    assert [row["tier_name"] for row in found] == [
+        t.name for t in Tier.objects.for_org(a.organization).order_by("rank") if t.name in expected
+    ]
     # Shown on the group dashboard, dated; B's members are not A's.
     client.force_login(a.users[Role.GROUP_ADMIN])
-    page = client.get(reverse("reports:dashboard"), {"start": str(START), "end": str(END), "group": "1"}).content.decode()
+    page = client.get(
+        reverse("reports:dashboard"), {"start": str(START), "end": str(END), "group": "1"}
+    ).content.decode()
     assert top.name in page
     assert "Bravo Tier" not in page

@@ -7,6 +7,7 @@ test changes, the next does not see. B is built after the id sequences jumped, s
 has an id that no A row of any table has (tests.core.test_isolation._bump_sequences).
 The API tests' key fixtures are reused as they are.
 """
+
 import pytest
 from django.db import transaction
 

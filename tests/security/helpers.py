@@ -1,4 +1,5 @@
 """Shared tools of the attack suite: a fingerprint of a tenant's rows, route filling, form harvesting."""
+
 import re
 from html.parser import HTMLParser
 
@@ -70,23 +71,48 @@ class FormFields(HTMLParser):
             kind = (attrs.get("type") or "text").lower()
             if kind in ("submit", "button", "image", "reset"):
                 return
-            entry = self.fields.setdefault(name, {"tag": "input", "type": kind, "value": attrs.get("value", ""),
-                                                  "maxlength": attrs.get("maxlength"), "options": [],
-                                                  "checked": "checked" in attrs})
+            entry = self.fields.setdefault(
+                name,
+                {
+                    "tag": "input",
+                    "type": kind,
+                    "value": attrs.get("value", ""),
+                    "maxlength": attrs.get("maxlength"),
+                    "options": [],
+                    "checked": "checked" in attrs,
+                },
+            )
             if kind in ("radio", "checkbox"):
                 entry["options"].append(attrs.get("value", "on"))
         elif tag == "select" and name:
             self._select = name
-            self.fields.setdefault(name, {"tag": "select", "type": "select", "value": "", "maxlength": None,
-                                          "options": [], "multiple": "multiple" in attrs})
+            self.fields.setdefault(
+                name,
+                {
+                    "tag": "select",
+                    "type": "select",
+                    "value": "",
+                    "maxlength": None,
+                    "options": [],
+                    "multiple": "multiple" in attrs,
+                },
+            )
         elif tag == "option" and self._select:
             value = attrs.get("value")
             if value:
                 self.fields[self._select]["options"].append(value)
         elif tag == "textarea" and name:
             self._textarea = name
-            self.fields.setdefault(name, {"tag": "textarea", "type": "textarea", "value": "",
-                                          "maxlength": attrs.get("maxlength"), "options": []})
+            self.fields.setdefault(
+                name,
+                {
+                    "tag": "textarea",
+                    "type": "textarea",
+                    "value": "",
+                    "maxlength": attrs.get("maxlength"),
+                    "options": [],
+                },
+            )
 
     def handle_endtag(self, tag):
         if tag == "form" and self.action is not None:

@@ -8,6 +8,7 @@ details (the search list shows a masked row); with a grant the profile opens; on
 time is up it is refused everywhere again, at once, even before the nightly job removes the
 permission row, and after it.
 """
+
 import datetime
 
 import pytest
@@ -59,7 +60,7 @@ def _assert_refused_everywhere(client, user, guest):
             checked += 1
     # The search finds the guest as a masked row: no name, no link to the profile.
     body = _body(client.get("/guests/", {"q": guest.family_name}))
-    assert "masked" in body and guest.given_name not in body and f"/guests/{guest.pk}/\"" not in body
+    assert "masked" in body and guest.given_name not in body and f'/guests/{guest.pk}/"' not in body
     assert checked >= 18
 
 
@@ -71,7 +72,9 @@ def test_without_a_grant_every_profile_route_is_refused_and_shows_nothing(client
 def test_a_grant_opens_the_profile_and_its_end_closes_every_route_again(client, tenants, vip):
     desk, manager = tenants.a.users[Role.FRONT_DESK], tenants.a.users[Role.MANAGER]
     pending = AccessRequest.objects.for_org(tenants.a.organization).get(guest=vip, requested_by=desk)
-    access_request_approve(access_request=pending, actor=manager, expires_at=timezone.now() + datetime.timedelta(hours=1))
+    access_request_approve(
+        access_request=pending, actor=manager, expires_at=timezone.now() + datetime.timedelta(hours=1)
+    )
 
     client.force_login(desk)
     response = client.get(f"/guests/{vip.pk}/")
@@ -79,9 +82,11 @@ def test_a_grant_opens_the_profile_and_its_end_closes_every_route_again(client, 
 
     # The grant's time is up; the nightly job has not run yet: the permission row is still there.
     AccessRequest.objects.for_org(tenants.a.organization).filter(pk=pending.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(minutes=1))
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     permission_rows = GuestProfileUserObjectPermission.objects.for_org(tenants.a.organization).filter(
-        user=desk, content_object_id=vip.pk)
+        user=desk, content_object_id=vip.pk
+    )
     assert permission_rows.exists()
     _assert_refused_everywhere(client, desk, vip)
 
@@ -94,11 +99,14 @@ def test_a_grant_opens_the_profile_and_its_end_closes_every_route_again(client, 
 def test_a_grant_for_one_guest_opens_no_other_confidential_guest(client, tenants, vip):
     from tests.factories import GuestFactory
 
-    other = GuestFactory(organization=tenants.a.organization, family_name="Hidden", given_name="Secondvip",
-                         is_confidential=True)
+    other = GuestFactory(
+        organization=tenants.a.organization, family_name="Hidden", given_name="Secondvip", is_confidential=True
+    )
     desk, manager = tenants.a.users[Role.FRONT_DESK], tenants.a.users[Role.MANAGER]
     pending = AccessRequest.objects.for_org(tenants.a.organization).get(guest=vip, requested_by=desk)
-    access_request_approve(access_request=pending, actor=manager, expires_at=timezone.now() + datetime.timedelta(hours=1))
+    access_request_approve(
+        access_request=pending, actor=manager, expires_at=timezone.now() + datetime.timedelta(hours=1)
+    )
     client.force_login(desk)
     assert client.get(f"/guests/{vip.pk}/").status_code == 200
     response = client.get(f"/guests/{other.pk}/")

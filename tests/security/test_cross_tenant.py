@@ -41,15 +41,17 @@ def _answerer(client, user):
 def test_every_role_gets_for_bs_ids_what_a_missing_id_gets(client, tenants, role):
     # GET with B's first two rows of every table; POST with the first (B's rows do not change anyway).
     ids = {"get": b_ids(tenants)[:2], "post": b_ids(tenants)[:1]}
-    checked = walk_routes_with_ids(_answerer(client, tenants.a.users[role]), ids_by_method=ids,
-                                   allowed=(403, 404, 405), who=f" as {role.value}")
+    checked = walk_routes_with_ids(
+        _answerer(client, tenants.a.users[role]), ids_by_method=ids, allowed=(403, 404, 405), who=f" as {role.value}"
+    )
     assert checked > 100
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[role.value for role in ROLES])
 def test_every_role_sees_nothing_of_b_on_routes_without_ids(client, tenants, role):
-    checked = walk_routes_without_ids(_answerer(client, tenants.a.users[role]), b_ids_to_post=b_ids(tenants)[:1],
-                                      who=f" as {role.value}")
+    checked = walk_routes_without_ids(
+        _answerer(client, tenants.a.users[role]), b_ids_to_post=b_ids(tenants)[:1], who=f" as {role.value}"
+    )
     assert checked > 30
 
 
@@ -66,7 +68,9 @@ def test_a_key_of_a_gets_404_for_every_id_of_b_on_every_api_route(api, tenants):
                 path = _fill(regex, b_id)
                 response = getattr(pms, method)(path, {})
                 where = f"{method.upper()} {path} with A's key"
-                assert response.status_code == missing.status_code, f"{where}: {response.status_code} vs {missing.status_code}"
+                assert response.status_code == missing.status_code, (
+                    f"{where}: {response.status_code} vs {missing.status_code}"
+                )
                 assert response.status_code in (404, 405), where
                 assert not shows_b(response.content.decode(errors="replace")), where
                 checked += 1
@@ -78,8 +82,18 @@ def test_b_ids_used_here_name_a_row_of_every_b_table(tenants):
     from hotelcrm.tenancy import tenant_models
 
     first = b_ids(tenants)[0]
-    hit = [m for m in tenant_models() if m.objects.all_tenants_unscoped().filter(organization=tenants.b.organization, pk=first).exists()]
-    assert len(hit) >= 0.8 * len([m for m in tenant_models() if m.objects.all_tenants_unscoped().filter(organization=tenants.b.organization).exists()])
+    hit = [
+        m
+        for m in tenant_models()
+        if m.objects.all_tenants_unscoped().filter(organization=tenants.b.organization, pk=first).exists()
+    ]
+    assert len(hit) >= 0.8 * len(
+        [
+            m
+            for m in tenant_models()
+            if m.objects.all_tenants_unscoped().filter(organization=tenants.b.organization).exists()
+        ]
+    )
 
 
 def _download_text(response):
@@ -90,8 +104,13 @@ def _download_text(response):
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(raw), read_only=True)
-        return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                         for cell in row if cell is not None)
+        return "\n".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
     return raw.decode(errors="replace")
 
 

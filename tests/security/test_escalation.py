@@ -10,6 +10,7 @@ row of organization A (counts and hashes of whole rows, audit events included) m
 unchanged. The same POST by the manager, rolled back afterwards, does change rows on most
 routes: the payloads are real forms, not noise that any view would refuse.
 """
+
 import pytest
 from django.db import transaction
 from django.urls import resolve
@@ -22,15 +23,24 @@ from tests.security.test_idor import _id_routes, _own_ids, _path
 
 # Views that check the role in their body (after the tenant door), not with role_required.
 IN_VIEW_CHECKS = {
-    "complaints:close": Role.GUEST_RELATIONS, "complaints:update": Role.GUEST_RELATIONS,
-    "complaints:compensation": Role.GUEST_RELATIONS, "complaints:feedback-link": Role.GUEST_RELATIONS,
+    "complaints:close": Role.GUEST_RELATIONS,
+    "complaints:update": Role.GUEST_RELATIONS,
+    "complaints:compensation": Role.GUEST_RELATIONS,
+    "complaints:feedback-link": Role.GUEST_RELATIONS,
     "complaints:compensation-decide": Role.MANAGER,
-    "guests:access-approve": Role.MANAGER, "guests:access-deny": Role.MANAGER, "guests:access-revoke": Role.MANAGER,
+    "guests:access-approve": Role.MANAGER,
+    "guests:access-deny": Role.MANAGER,
+    "guests:access-revoke": Role.MANAGER,
 }
 # The complaint page refuses a step the role may not take with a message and a redirect back to
 # the complaint (the buttons are not shown to that role anyway); the fingerprint proves nothing changed.
-REFUSED_WITH_A_MESSAGE = {"complaints:close", "complaints:update", "complaints:compensation",
-                          "complaints:feedback-link", "complaints:compensation-decide"}
+REFUSED_WITH_A_MESSAGE = {
+    "complaints:close",
+    "complaints:update",
+    "complaints:compensation",
+    "complaints:feedback-link",
+    "complaints:compensation-decide",
+}
 
 
 def required_role(callback):
@@ -80,8 +90,16 @@ def guarded_routes():
 
 def test_the_guarded_route_list_is_found_from_the_views():
     names = {name for _regex, name, _needed, _slots in guarded_routes()}
-    for expected in ("loyalty:reward-new", "loyalty:program", "care:campaign-create", "integrations:key-list",
-                     "guests:access-approve", "reports:dashboard", "guests:erase", "audit:list"):
+    for expected in (
+        "loyalty:reward-new",
+        "loyalty:program",
+        "care:campaign-create",
+        "integrations:key-list",
+        "guests:access-approve",
+        "reports:dashboard",
+        "guests:erase",
+        "audit:list",
+    ):
         assert any(name == expected or name.endswith(expected.split(":")[1]) for name in names), expected
     assert len(names) >= 40
 

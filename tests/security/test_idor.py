@@ -9,6 +9,7 @@ the detail pages, so the slot really is the lookup. Rows of another hotel of one
 organization are guessed too: hotel-owned rows (stays, complaints, call tasks...) answer 404 to
 staff of another hotel.
 """
+
 import pytest
 from django.apps import apps
 from django.db import transaction
@@ -22,13 +23,26 @@ from tests.isolation import GROUP, MISSING_ID, _body, all_routes
 from tests.security.helpers import shows_b
 
 MODEL_OF = {
-    "guest_id": "guests.GuestProfile", "a_id": "guests.GuestProfile", "b_id": "guests.GuestProfile",
-    "stay_id": "guests.Stay", "request_id": "guests.AccessRequest", "import_id": "guests.GuestImport",
-    "merge_id": "guests.MergeRecord", "complaint_id": "complaints.Complaint", "item_id": "complaints.ChecklistItem",
-    "compensation_id": "complaints.Compensation", "attachment_id": "complaints.Attachment",
-    "membership_id": "loyalty.Membership", "reward_id": "loyalty.Reward", "order_id": "loyalty.RedemptionOrder",
-    "adjustment_id": "loyalty.AdjustmentRequest", "campaign_id": "care.Campaign", "holiday_id": "care.Holiday",
-    "task_id": "care.CallTask", "notification_id": "notifications.Notification", "key_id": "integrations.IntegrationKey",
+    "guest_id": "guests.GuestProfile",
+    "a_id": "guests.GuestProfile",
+    "b_id": "guests.GuestProfile",
+    "stay_id": "guests.Stay",
+    "request_id": "guests.AccessRequest",
+    "import_id": "guests.GuestImport",
+    "merge_id": "guests.MergeRecord",
+    "complaint_id": "complaints.Complaint",
+    "item_id": "complaints.ChecklistItem",
+    "compensation_id": "complaints.Compensation",
+    "attachment_id": "complaints.Attachment",
+    "membership_id": "loyalty.Membership",
+    "reward_id": "loyalty.Reward",
+    "order_id": "loyalty.RedemptionOrder",
+    "adjustment_id": "loyalty.AdjustmentRequest",
+    "campaign_id": "care.Campaign",
+    "holiday_id": "care.Holiday",
+    "task_id": "care.CallTask",
+    "notification_id": "notifications.Notification",
+    "key_id": "integrations.IntegrationKey",
     "subscription_id": "reports.ReportSubscription",
 }
 API_PK = {"api/v1/hotels/": "core.Hotel", "api/v1/guests/": "guests.GuestProfile"}
@@ -146,7 +160,13 @@ def test_front_desk_of_one_hotel_cannot_reach_the_rows_of_another_hotel_by_id(cl
             continue
         own = _own_ids(slots, a.organization)
         for name, model in hotel_slots:
-            foreign = _rows(model, a.organization).filter(hotel=other_hotel).order_by("pk").values_list("pk", flat=True).first()
+            foreign = (
+                _rows(model, a.organization)
+                .filter(hotel=other_hotel)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
             if foreign is None or any(v is None for v in own.values()):
                 continue
             for method in ("get", "post"):

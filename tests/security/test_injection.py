@@ -8,6 +8,7 @@ and the pages that show it (the page the form leads to and the lists) show it es
 markup never comes back as markup. The API bodies get the same strings, are stored verbatim and
 come back as JSON text.
 """
+
 import re
 
 import pytest
@@ -22,20 +23,40 @@ from tests.security.test_idor import _own_ids, _path
 
 # The main forms: route regex (as the resolver has it), filled with organization A's own ids.
 FORMS = [
-    "guests/new/\\Z", "guests/(?P<guest_id>[0-9]+)/edit/\\Z", "guests/(?P<guest_id>[0-9]+)/preferences/\\Z",
-    "guests/(?P<guest_id>[0-9]+)/special\\-dates/add/\\Z", "guests/(?P<guest_id>[0-9]+)/document/\\Z",
+    "guests/new/\\Z",
+    "guests/(?P<guest_id>[0-9]+)/edit/\\Z",
+    "guests/(?P<guest_id>[0-9]+)/preferences/\\Z",
+    "guests/(?P<guest_id>[0-9]+)/special\\-dates/add/\\Z",
+    "guests/(?P<guest_id>[0-9]+)/document/\\Z",
     "guests/(?P<guest_id>[0-9]+)/contacts/add/\\Z",
-    "complaints/new/\\Z", "complaints/(?P<complaint_id>[0-9]+)/edit/\\Z",
-    "care/campaigns/new/\\Z", "care/campaigns/(?P<campaign_id>[0-9]+)/templates/(?P<language>[^/]+)/\\Z",
-    "care/holidays/\\Z", "loyalty/rewards/new/\\Z", "loyalty/members/(?P<membership_id>[0-9]+)/adjust/\\Z",
+    "complaints/new/\\Z",
+    "complaints/(?P<complaint_id>[0-9]+)/edit/\\Z",
+    "care/campaigns/new/\\Z",
+    "care/campaigns/(?P<campaign_id>[0-9]+)/templates/(?P<language>[^/]+)/\\Z",
+    "care/holidays/\\Z",
+    "loyalty/rewards/new/\\Z",
+    "loyalty/members/(?P<membership_id>[0-9]+)/adjust/\\Z",
     "integrations/keys/\\Z",
 ]
-SLOT_MODELS = {"guest_id": "guests.GuestProfile", "complaint_id": "complaints.Complaint", "campaign_id": "care.Campaign",
-               "membership_id": "loyalty.Membership"}
+SLOT_MODELS = {
+    "guest_id": "guests.GuestProfile",
+    "complaint_id": "complaints.Complaint",
+    "campaign_id": "care.Campaign",
+    "membership_id": "loyalty.Membership",
+}
 # Forms that live on another page (the complaint's edit form is on the complaint page).
 FORM_PAGE = {"complaints/(?P<complaint_id>[0-9]+)/edit/\\Z": "complaints/(?P<complaint_id>[0-9]+)/\\Z"}
-PAGES = ["/guests/?q=INJ", "/complaints/", "/care/", "/care/holidays/", "/loyalty/rewards/", "/loyalty/adjustments/",
-         "/integrations/keys/", "/reports/subscriptions/", "/audit/"]
+PAGES = [
+    "/guests/?q=INJ",
+    "/complaints/",
+    "/care/",
+    "/care/holidays/",
+    "/loyalty/rewards/",
+    "/loyalty/adjustments/",
+    "/integrations/keys/",
+    "/reports/subscriptions/",
+    "/audit/",
+]
 RAW_MARKUP = re.compile(r"<script>alert|<img src=x|<b>INJ|<svg onload")
 
 
@@ -126,7 +147,9 @@ def test_a_search_with_sql_finds_nothing_it_should_not(client, tenants):
         assert "AlphaGiven0" not in response.content.decode() or query.startswith("AlphaFamily0"), query
 
 
-@pytest.mark.parametrize("field", ["family_name", "given_name", "native_name", "company", "position", "occupation", "title"])
+@pytest.mark.parametrize(
+    "field", ["family_name", "given_name", "native_name", "company", "position", "occupation", "title"]
+)
 def test_api_bodies_with_injection_strings_are_stored_and_returned_as_text(api, tenants, field):
     pms, _key = api()
     value = injection(900, 30 if field == "title" else 100)

@@ -6,12 +6,16 @@ worker runs the nightly jobs. No error response is allowed, and every reservatio
 stored exactly once with its newest event. The latencies are printed, never asserted: a timed
 assertion is not a benchmark (../shared/BENCH.md).
 """
+
 import re
 
 from tests.test_bench import BENCH_LINE, run_bench
 
-SUMMARY = re.compile(r"^LOAD errors=(?P<errors>\d+) reconcile=(?P<reconcile>\w+) posted=(?P<posted>\d+) "
-                     r"stored=(?P<stored>\d+)$", re.MULTILINE)
+SUMMARY = re.compile(
+    r"^LOAD errors=(?P<errors>\d+) reconcile=(?P<reconcile>\w+) posted=(?P<posted>\d+) "
+    r"stored=(?P<stored>\d+)$",
+    re.MULTILINE,
+)
 
 
 def test_a_short_load_run_has_no_error_responses_and_loses_or_doubles_no_stay_event():

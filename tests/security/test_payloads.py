@@ -6,6 +6,7 @@ refused request leaves every row of the organization as it was (a fingerprint of
 audit events included), and answers with a status a client can act on, never a 500. Every page
 also gets query parameters with NUL bytes and broken UTF-8 and must not answer 500.
 """
+
 import json
 
 import pytest
@@ -19,10 +20,35 @@ from tests.security.helpers import changed_tables, tenant_fingerprint
 from tests.security.test_idor import _id_routes, _own_ids, _path
 
 HUGE = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1024)
-BAD_QUERY = "&".join(f"{name}={value}" for name in (
-    "q", "page", "date", "scope", "hotel", "status", "sort", "from", "to", "period", "category", "severity", "kind",
-    "language", "segment", "next", "months", "guest", "owner", "format", "cursor", "page_size", "updated_since",
-) for value in ("%00", "%ED%A0%80", "%FF%FE", "9" * 30))
+BAD_QUERY = "&".join(
+    f"{name}={value}"
+    for name in (
+        "q",
+        "page",
+        "date",
+        "scope",
+        "hotel",
+        "status",
+        "sort",
+        "from",
+        "to",
+        "period",
+        "category",
+        "severity",
+        "kind",
+        "language",
+        "segment",
+        "next",
+        "months",
+        "guest",
+        "owner",
+        "format",
+        "cursor",
+        "page_size",
+        "updated_since",
+    )
+    for value in ("%00", "%ED%A0%80", "%FF%FE", "9" * 30)
+)
 
 
 @pytest.fixture
@@ -46,14 +72,37 @@ def unchanged(tenants):
 
 
 UI_CASES = {
-    "a body over DATA_UPLOAD_MAX_MEMORY_SIZE": (lambda: {"family_name": HUGE}, "application/x-www-form-urlencoded", {400}),
+    "a body over DATA_UPLOAD_MAX_MEMORY_SIZE": (
+        lambda: {"family_name": HUGE},
+        "application/x-www-form-urlencoded",
+        {400},
+    ),
     "more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS": (
-        lambda: {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 10)}, "application/x-www-form-urlencoded", {400}),
-    "an overlong name": (lambda: {"family_name": "L" * 5000, "given_name": "N" * 5000}, "application/x-www-form-urlencoded", {200, 400}),
-    "NUL bytes": (lambda: {"family_name": "Li\x00Na", "given_name": "\x00"}, "application/x-www-form-urlencoded", {200, 400}),
+        lambda: {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 10)},
+        "application/x-www-form-urlencoded",
+        {400},
+    ),
+    "an overlong name": (
+        lambda: {"family_name": "L" * 5000, "given_name": "N" * 5000},
+        "application/x-www-form-urlencoded",
+        {200, 400},
+    ),
+    "NUL bytes": (
+        lambda: {"family_name": "Li\x00Na", "given_name": "\x00"},
+        "application/x-www-form-urlencoded",
+        {200, 400},
+    ),
     "JSON sent to a form": (lambda: json.dumps({"family_name": "Json"}), "application/json", {200, 400}),
-    "bytes that are not UTF-8": (lambda: b"family_name=%FF%FE%ED%A0%80&given_name=\xff\xfe", "application/x-www-form-urlencoded", {200, 400}),
-    "broken multipart": (lambda: b"--nope\r\ncontent-disposition: form-data\r\n\r\nx", "multipart/form-data; boundary=xyz", {200, 400}),
+    "bytes that are not UTF-8": (
+        lambda: b"family_name=%FF%FE%ED%A0%80&given_name=\xff\xfe",
+        "application/x-www-form-urlencoded",
+        {200, 400},
+    ),
+    "broken multipart": (
+        lambda: b"--nope\r\ncontent-disposition: form-data\r\n\r\nx",
+        "multipart/form-data; boundary=xyz",
+        {200, 400},
+    ),
     "multipart without a boundary": (lambda: b"family_name=Li", "multipart/form-data", {400}),
 }
 
@@ -67,15 +116,21 @@ def test_malformed_posts_to_ui_forms_get_a_clear_answer_and_write_nothing(client
     make, content_type, expected = UI_CASES[case]
     client.force_login(tenants.a.users[Role.MANAGER])
     guest = tenants.a.guests[0]
-    for path in ("/guests/new/", f"/guests/{guest.pk}/edit/", "/complaints/new/", "/loyalty/rewards/new/",
-                 "/care/campaigns/new/"):
+    for path in (
+        "/guests/new/",
+        f"/guests/{guest.pk}/edit/",
+        "/complaints/new/",
+        "/loyalty/rewards/new/",
+        "/care/campaigns/new/",
+    ):
         body = make()
         if isinstance(body, dict):
             from urllib.parse import urlencode
 
             body = urlencode(body)
-        response = unchanged(f"POST {path} with {case}",
-                             lambda: client.generic("POST", path, body, content_type=content_type))
+        response = unchanged(
+            f"POST {path} with {case}", lambda: client.generic("POST", path, body, content_type=content_type)
+        )
         assert response.status_code in expected, f"POST {path} with {case}: {response.status_code}"
         if case in SHOWS_FORM_ERRORS and response.status_code == 200:
             # The form came back with its errors: the visitor sees what to fix. (A 400 is clear by
@@ -105,12 +160,24 @@ def test_every_page_survives_query_parameters_with_nul_bytes_and_broken_utf8(cli
 API_CASES = {
     "bad JSON": ('{"pms_profile_id": "M-1", "family_name": ', "application/json", {400}),
     "a wrong content type": ("pms_profile_id=M-1&family_name=Li", "text/plain", {415}),
-    "a body over the size limit": (json.dumps({"pms_profile_id": "M-1", "family_name": HUGE}), "application/json", {400, 413}),
-    "overlong fields": (json.dumps({"pms_profile_id": "M" * 500, "family_name": "L" * 5000}), "application/json", {400}),
+    "a body over the size limit": (
+        json.dumps({"pms_profile_id": "M-1", "family_name": HUGE}),
+        "application/json",
+        {400, 413},
+    ),
+    "overlong fields": (
+        json.dumps({"pms_profile_id": "M" * 500, "family_name": "L" * 5000}),
+        "application/json",
+        {400},
+    ),
     "NUL bytes": (json.dumps({"pms_profile_id": "M-1\x00", "family_name": "Li\x00Na"}), "application/json", {400}),
     "a lone surrogate": ('{"pms_profile_id": "M-1", "family_name": "\\ud800"}', "application/json", {400}),
     "bytes that are not UTF-8": (b'{"pms_profile_id": "M-1", "family_name": "\xff\xfe"}', "application/json", {400}),
-    "deep nesting": ('{"pms_profile_id": "M-1", "family_name": "Li", "x": ' + "[" * 50_000 + "]" * 50_000 + "}", "application/json", {400}),
+    "deep nesting": (
+        '{"pms_profile_id": "M-1", "family_name": "Li", "x": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        "application/json",
+        {400},
+    ),
     "a JSON list": ("[1, 2, 3]", "application/json", {400}),
     "a JSON string": ('"Li"', "application/json", {400}),
     "an empty body": ("", "application/json", {400}),
@@ -122,25 +189,47 @@ def test_malformed_api_bodies_get_a_clear_4xx_and_write_nothing(api, unchanged, 
     pms, _key = api()
     body, content_type, expected = API_CASES[case]
     for path in ("/api/v1/guests/upsert/", "/api/v1/stays/events/", "/api/v1/stays/events/batch/"):
-        response = unchanged(f"POST {path} with {case}", lambda: pms.client.generic(
-            "POST", path, body, content_type=content_type, **pms.headers), exclude=[IntegrationKey])
+        response = unchanged(
+            f"POST {path} with {case}",
+            lambda: pms.client.generic("POST", path, body, content_type=content_type, **pms.headers),
+            exclude=[IntegrationKey],
+        )
         assert response.status_code in expected | {400}, f"POST {path} with {case}: {response.status_code}"
         assert error_shape(response.json()), f"POST {path} with {case}: {response.content[:200]!r}"
 
 
 def test_a_batch_over_the_limit_is_refused_whole(api, unchanged):
     pms, _key = api()
-    event = {"reservation_id": "R", "event": "booked", "event_at": "2026-11-20T08:00:00Z", "arrival_on": "2026-12-01",
-             "departure_on": "2026-12-03", "pms_profile_id": "P"}
+    event = {
+        "reservation_id": "R",
+        "event": "booked",
+        "event_at": "2026-11-20T08:00:00Z",
+        "arrival_on": "2026-12-01",
+        "departure_on": "2026-12-03",
+        "pms_profile_id": "P",
+    }
     body = json.dumps({"events": [dict(event, reservation_id=f"R-{i}") for i in range(1001)]})
-    response = unchanged("a batch of 1,001 events", lambda: pms.client.generic(
-        "POST", "/api/v1/stays/events/batch/", body, content_type="application/json", **pms.headers),
-        exclude=[IntegrationKey])
+    response = unchanged(
+        "a batch of 1,001 events",
+        lambda: pms.client.generic(
+            "POST", "/api/v1/stays/events/batch/", body, content_type="application/json", **pms.headers
+        ),
+        exclude=[IntegrationKey],
+    )
     assert response.status_code == 400 and error_shape(response.json())
 
 
-@pytest.mark.parametrize("path", ["/loyalty/rewards/new/", "/integrations/keys/", "/guests/data/imports/new/",
-                                  "/care/campaigns/new/", "/care/holidays/", "/care/settings/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/loyalty/rewards/new/",
+        "/integrations/keys/",
+        "/guests/data/imports/new/",
+        "/care/campaigns/new/",
+        "/care/holidays/",
+        "/care/settings/",
+    ],
+)
 def test_an_empty_post_shows_what_is_missing(client, tenants, path):
     """An empty POST is a submitted form with nothing in it, not a first visit: it says what to fill in."""
     client.force_login(tenants.a.users[Role.MANAGER])

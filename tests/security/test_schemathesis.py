@@ -8,6 +8,7 @@ a key of organization A that holds every scope. The answer must never be a 5xx, 
 have the API's one error shape, and a negative case must not be answered as a success that
 changed something: the row count of every tenant table is compared before and after.
 """
+
 import json
 
 import pytest
@@ -42,8 +43,11 @@ def _operations(pms):
 def _send(pms, case):
     path = case.formatted_path
     query = {k: v for k, v in (case.query or {}).items()} if isinstance(case.query, dict) else {}
-    headers = {f"HTTP_{k.upper().replace('-', '_')}": str(v) for k, v in (case.headers or {}).items()
-               if k.lower() not in ("authorization", "content-type", "content-length", "host")}
+    headers = {
+        f"HTTP_{k.upper().replace('-', '_')}": str(v)
+        for k, v in (case.headers or {}).items()
+        if k.lower() not in ("authorization", "content-type", "content-length", "host")
+    }
     headers.update(pms.headers)
     method = case.method.lower()
     if method == "get":
@@ -70,27 +74,46 @@ def _send(pms, case):
 load_all_checks()
 # positive_data_acceptance is left out too: a schema-valid but made-up `cursor` (a value only the
 # server can issue) or an unknown guest id is rightly refused, which that check counts as a failure.
-RESPONSE_CHECKS = [check for check in CHECKS.get_all() if check.__name__ not in {
-    "ignored_auth", "use_after_free", "ensure_resource_availability", "object_level_authorization",
-    "positive_data_acceptance"}]
+RESPONSE_CHECKS = [
+    check
+    for check in CHECKS.get_all()
+    if check.__name__
+    not in {
+        "ignored_auth",
+        "use_after_free",
+        "ensure_resource_availability",
+        "object_level_authorization",
+        "positive_data_acceptance",
+    }
+]
 CHECKS_RUN = sorted(check.__name__ for check in RESPONSE_CHECKS)
 
 
 def _as_schemathesis_response(case, response, sent_headers):
     import requests
 
-    request = requests.Request(case.method.upper(), f"http://testserver{case.formatted_path}",
-                               headers={k: v for k, v in (case.headers or {}).items()}).prepare()
+    request = requests.Request(
+        case.method.upper(),
+        f"http://testserver{case.formatted_path}",
+        headers={k: v for k, v in (case.headers or {}).items()},
+    ).prepare()
     headers = {name: [value] for name, value in response.headers.items()}
-    return Response(status_code=response.status_code, headers=headers, content=response.content, request=request,
-                    elapsed=0.0, verify=False)
+    return Response(
+        status_code=response.status_code,
+        headers=headers,
+        content=response.content,
+        request=request,
+        elapsed=0.0,
+        verify=False,
+    )
 
 
 def _run(pms, operation, mode, examples, tenants):
     seen = {"cases": 0}
 
-    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None,
-              derandomize=True)
+    @settings(
+        max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+    )
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
         before = tenant_fingerprint(tenants.b.organization) if mode is GenerationMode.NEGATIVE else None
@@ -98,7 +121,11 @@ def _run(pms, operation, mode, examples, tenants):
         where = f"{case.method} {case.formatted_path} query={case.query!r} body={getattr(case, 'body', None)!r}"[:600]
         assert response.status_code < 500, (where, response.status_code, response.content[:300])
         assert b"Traceback" not in response.content, where
-        if response.status_code >= 400 and response.status_code not in (404, 405) and response.get("Content-Type", "").startswith("application/json"):
+        if (
+            response.status_code >= 400
+            and response.status_code not in (404, 405)
+            and response.get("Content-Type", "").startswith("application/json")
+        ):
             assert error_shape(response.json()), (where, response.content[:300])
         try:
             case.validate_response(_as_schemathesis_response(case, response, pms.headers), checks=RESPONSE_CHECKS)

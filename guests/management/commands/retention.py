@@ -6,6 +6,7 @@ Only organizations with a retention period (`guest_retention_years`) are conside
 run changes nothing and lists guest numbers, not names; --apply runs the same service as the
 nightly job (each guest erased in its own transaction, audited).
 """
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -46,8 +47,10 @@ class Command(BaseCommand):
             organizations = [chosen]
         for org in organizations:
             cutoff = retention_cutoff(organization=org, today=day)
-            heading = (f"{org.name} (slug {org.slug}): retention {org.guest_retention_years} years, "
-                       f"no stay or loyalty activity since {cutoff}")
+            heading = (
+                f"{org.name} (slug {org.slug}): retention {org.guest_retention_years} years, "
+                f"no stay or loyalty activity since {cutoff}"
+            )
             if apply:
                 erased = retention_apply(organization=org, today=day)
                 self.stdout.write(f"{heading}: {erased} guests anonymised.")
@@ -56,6 +59,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{heading}: {total} guests would be anonymised (dry run, nothing changed).")
             for row in rows:
                 last = row["last_departure_on"] or "never stayed"
-                self.stdout.write(f"  guest {row['pk']}: on file since {row['created_at']:%Y-%m-%d}, last departure {last}")
+                self.stdout.write(
+                    f"  guest {row['pk']}: on file since {row['created_at']:%Y-%m-%d}, last departure {last}"
+                )
             if total > len(rows):
                 self.stdout.write(f"  ... and {total - len(rows)} more (raise --limit to list them)")

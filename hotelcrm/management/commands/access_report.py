@@ -4,9 +4,9 @@
 
 Dates are UTC; --to is exclusive. The summary at the end names every affected guest once.
 """
+
 import csv
 import datetime
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date, parse_datetime
@@ -26,7 +26,7 @@ def _moment(value, name):
             raise CommandError(f"--{name} {value!r} is not a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM).")
         parsed = datetime.datetime.combine(day, datetime.time.min)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+        parsed = parsed.replace(tzinfo=datetime.UTC)
     return parsed
 
 
@@ -34,7 +34,9 @@ class Command(BaseCommand):
     help = "Who viewed or exported which guests' personal data between --from and --to (from the audit trail)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="occurred_from", required=True, help="Start (UTC), inclusive: YYYY-MM-DD[THH:MM].")
+        parser.add_argument(
+            "--from", dest="occurred_from", required=True, help="Start (UTC), inclusive: YYYY-MM-DD[THH:MM]."
+        )
         parser.add_argument("--to", dest="occurred_to", help="End (UTC), exclusive; default now.")
         parser.add_argument("--organization", help="Only this organization (id or slug).")
         parser.add_argument("--format", choices=["table", "csv"], default="table")
@@ -42,7 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, occurred_from, occurred_to, organization, format, output, **options):
         start = _moment(occurred_from, "from")
-        end = _moment(occurred_to, "to") if occurred_to else datetime.datetime.now(datetime.timezone.utc)
+        end = _moment(occurred_to, "to") if occurred_to else datetime.datetime.now(datetime.UTC)
         if end <= start:
             raise CommandError("--to must be after --from.")
         organization_id = None
@@ -69,14 +71,18 @@ class Command(BaseCommand):
                     writer.writerow([getattr(row, column) for column in AccessRow.COLUMNS])
                 else:
                     who = f"{row.guest_id} {row.guest}" if row.guest_id else row.scope
-                    stream.write(f"{row.occurred_at}  {row.organization}/{row.hotel or '-'}  {row.actor}  {row.action}  "
-                                 f"{who}  [{row.fields}]\n")
+                    stream.write(
+                        f"{row.occurred_at}  {row.organization}/{row.hotel or '-'}  {row.actor}  {row.action}  "
+                        f"{who}  [{row.fields}]\n"
+                    )
         finally:
             if output:
                 stream.close()
         summary = self.stderr if format == "csv" and not output else self.stdout
-        summary.write(f"{count} access events from {start.isoformat()} to {end.isoformat()} by {len(actors)} people; "
-                      f"{len(guests)} guests named individually; {bulk} bulk exports (re-run their queries to name those guests).")
+        summary.write(
+            f"{count} access events from {start.isoformat()} to {end.isoformat()} by {len(actors)} people; "
+            f"{len(guests)} guests named individually; {bulk} bulk exports (re-run their queries to name those guests)."
+        )
         for (org_slug, guest_id), name in sorted(guests.items()):
             summary.write(f"  affected guest: {org_slug} {guest_id} {name}")
 

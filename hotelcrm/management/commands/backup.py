@@ -3,6 +3,7 @@
 The encryption keys are not in the database and so never in the archive; back them up
 separately (see docs/security.md).
 """
+
 import datetime
 
 from django.conf import settings
@@ -20,10 +21,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, output=None, database_url=None, **options):
         if not output:
-            stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
             output = settings.DATA_DIR / "backups" / f"hotelcrm-{stamp}.dump"
         try:
             manifest = backup_create(output=output, database_url=database_url)
         except BackupError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"Backup written to {output} ({manifest['size_bytes']} bytes, sha256 {manifest['sha256'][:16]}…).")
+        self.stdout.write(
+            f"Backup written to {output} ({manifest['size_bytes']} bytes, sha256 {manifest['sha256'][:16]}…)."
+        )

@@ -3,6 +3,7 @@
 Refuses a target database that already has tables unless --force (which replaces them). The
 restore runs in one transaction: it applies completely or not at all.
 """
+
 from django.core.management.base import BaseCommand, CommandError
 
 from hotelcrm.backup import BackupError, backup_restore

@@ -5,6 +5,7 @@ the old key. It walks each table in primary-key order, in batches that each comm
 own, so it can be stopped and re-run at any time: values already under the primary key are
 skipped with a cheap check.
 """
+
 from collections import Counter
 
 from django.apps import apps
@@ -75,17 +76,18 @@ class Command(BaseCommand):
             if skipped[label]:
                 line += f", {skipped[label]} changed meanwhile (already written under the new key)"
             self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS(
-            f"Total: {sum(checked.values())} rows checked, {sum(rotated.values())} {verb}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Total: {sum(checked.values())} rows checked, {sum(rotated.values())} {verb}.")
+        )
 
     def _batch(self, table, pk, columns, last_pk, batch_size, dry_run):
         # Raw SQL: the tokens are read and written as ciphertext, never decrypted into model objects.
         after = "" if last_pk is None else f"WHERE {pk} > %s"
         params = [] if last_pk is None else [last_pk]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {pk}, {', '.join(columns)} FROM {table} {after} ORDER BY {pk} LIMIT %s",
-                           [*params, batch_size])
+            cursor.execute(
+                f"SELECT {pk}, {', '.join(columns)} FROM {table} {after} ORDER BY {pk} LIMIT %s", [*params, batch_size]
+            )
             return cursor.fetchall()
 
     def _rotate(self, table, pk, columns, batch):
@@ -93,8 +95,11 @@ class Command(BaseCommand):
         done = lost = 0
         with transaction.atomic(), connection.cursor() as cursor:
             for row_pk, *tokens in batch:
-                changes = [(column, token, rotate_token(token)) for column, token in zip(columns, tokens)
-                           if token and not token_uses_primary_key(token)]
+                changes = [
+                    (column, token, rotate_token(token))
+                    for column, token in zip(columns, tokens)
+                    if token and not token_uses_primary_key(token)
+                ]
                 if not changes:
                     continue
                 # Compare-and-set on the old ciphertext: if an edit wrote the row since we read it,

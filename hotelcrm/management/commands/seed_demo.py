@@ -24,11 +24,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--guests", type=int, default=demo.DEFAULT_GUESTS,
+            "--guests",
+            type=int,
+            default=demo.DEFAULT_GUESTS,
             help=f"Guests in all (default {demo.DEFAULT_GUESTS:,}); 70%% go to the group, 30%% to the London hotel.",
         )
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help=f"Random seed (default {demo.DEFAULT_SEED}).")
-        parser.add_argument("--reset", action="store_true", help="Delete the demo organizations' data first (see above).")
+        parser.add_argument(
+            "--seed", type=int, default=demo.DEFAULT_SEED, help=f"Random seed (default {demo.DEFAULT_SEED})."
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the demo organizations' data first (see above)."
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
 
     def handle(self, *args, guests, seed, reset, no_progress, **options):
@@ -37,8 +43,14 @@ class Command(BaseCommand):
         if not reset and demo.demo_organizations_present():
             self._print_skipped(demo.demo_organizations_present())
             return
-        bar = tqdm(total=guests, unit="guest", unit_scale=True, desc="Guests", file=sys.stderr,
-                   disable=no_progress or options.get("verbosity", 1) == 0)
+        bar = tqdm(
+            total=guests,
+            unit="guest",
+            unit_scale=True,
+            desc="Guests",
+            file=sys.stderr,
+            disable=no_progress or options.get("verbosity", 1) == 0,
+        )
         try:
             with bar:
                 result = demo.demo_seed(n_guests=guests, seed=seed, reset=reset, progress=bar)
@@ -48,9 +60,11 @@ class Command(BaseCommand):
         if result.skipped:  # another seed finished first, while this one waited for the lock
             self._print_skipped(result.organizations)
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"Loaded {len(result.organizations)} organizations, {result.guests:,} guests and {result.stays:,} stays (seed {seed})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {len(result.organizations)} organizations, {result.guests:,} guests and {result.stays:,} stays (seed {seed})."
+            )
+        )
         self._print_logins(result.logins)
         if result.hints:
             self.stdout.write("To try first:")
@@ -58,9 +72,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  - {hint}")
             self.stdout.write("")
         if not (settings.DEBUG or settings.LOCAL_MODE):
-            self.stderr.write(self.style.WARNING(
-                "These demo accounts have published passwords: never leave them on a production site."
-            ))
+            self.stderr.write(
+                self.style.WARNING(
+                    "These demo accounts have published passwords: never leave them on a production site."
+                )
+            )
 
     def _print_skipped(self, organizations):
         names = ", ".join(f"{organization.name} ({organization.slug})" for organization in organizations)
@@ -71,7 +87,7 @@ class Command(BaseCommand):
         header = ("Username", "Password", "Role", "Hotel")
         rows = [(login.username, login.password, login.role, login.hotel) for login in logins]
         widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-        line = "  ".join("{:<%d}" % width for width in widths)
+        line = "  ".join(f"{{:<{width}}}" for width in widths)
         self.stdout.write("")
         self.stdout.write(line.format(*header).rstrip())
         self.stdout.write(line.format(*("-" * width for width in widths)))
@@ -79,9 +95,7 @@ class Command(BaseCommand):
             text = line.format(*row).rstrip()
             self.stdout.write(f"{text}  ({login.note})" if login.note else text)
         self.stdout.write("")
-        self.stdout.write(
-            "Sign in on the site's start page; the Django admin is at /admin/ (user admin)."
-        )
+        self.stdout.write("Sign in on the site's start page; the Django admin is at /admin/ (user admin).")
         self.stdout.write(two_factor_note())
         self.stdout.write("")
 
@@ -92,5 +106,7 @@ def two_factor_note():
     if not roles:
         return "Two-factor sign-in: not required for any role (TWO_FACTOR_REQUIRED_ROLES=none)."
     labels = " and ".join(", ".join(str(Role(role).label) for role in roles).rsplit(", ", 1))
-    return (f"Two-factor sign-in: {labels} users, and admin, enrol an authenticator app (TOTP) at their first log-in. "
-            f"For a demo without it, start with TWO_FACTOR_REQUIRED_ROLES=none (README: Configuration reference).")
+    return (
+        f"Two-factor sign-in: {labels} users, and admin, enrol an authenticator app (TOTP) at their first log-in. "
+        f"For a demo without it, start with TWO_FACTOR_REQUIRED_ROLES=none (README: Configuration reference)."
+    )

@@ -2,6 +2,7 @@
 
 Exit status 0 when every chain checked is whole, 1 (CommandError) at the first broken link.
 """
+
 from django.core.management.base import BaseCommand, CommandError
 
 from hotelcrm.audit_chain import chain_verify
@@ -37,8 +38,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"OK {label}: {checked} events")
             else:
                 broken.append(link)
-                self.stdout.write(f"BROKEN {label}: first broken link at audit event {link.event_id} "
-                                  f"(event {link.checked} of the chain): {link.reason}")
+                self.stdout.write(
+                    f"BROKEN {label}: first broken link at audit event {link.event_id} "
+                    f"(event {link.checked} of the chain): {link.reason}"
+                )
         if broken:
             raise CommandError(f"{len(broken)} audit chain(s) broken; first broken event id {broken[0].event_id}.")
         self.stdout.write(f"All {len(chains)} audit chain(s) intact: {total} events checked.")

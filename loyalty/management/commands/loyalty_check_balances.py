@@ -1,4 +1,5 @@
 """Prove that every member's cached balance equals the sum of the ledger (and of the unspent lots)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from hotelcrm.models import Organization
@@ -20,8 +21,10 @@ class Command(BaseCommand):
             organization_id = found.pk
         drift = balance_drift(organization_id=organization_id)
         for org_id, membership_id, number, cached, ledger, lots in drift[:200]:
-            self.stdout.write(f"DRIFT organization={org_id} membership={membership_id} number={number} "
-                              f"cached={cached} ledger={ledger} lots={lots}")
+            self.stdout.write(
+                f"DRIFT organization={org_id} membership={membership_id} number={number} "
+                f"cached={cached} ledger={ledger} lots={lots}"
+            )
         if drift:
             raise CommandError(f"{len(drift)} membership(s) drift from the ledger.", returncode=1)
         self.stdout.write(self.style.SUCCESS("Every cached balance equals the ledger sum and the unspent lots."))

@@ -17,7 +17,9 @@ class Command(BaseCommand):
             found = services.rollups_check(organization=organization, hotels=hotels, start=start, end=end)
             for d in found[:50]:
                 hotel = d.hotel.code if d.hotel else "-"
-                self.stdout.write(f"{organization.slug} {hotel} {d.table} {d.day} {d.key}: expected {d.expected} found {d.found}")
+                self.stdout.write(
+                    f"{organization.slug} {hotel} {d.table} {d.day} {d.key}: expected {d.expected} found {d.found}"
+                )
             differences += found
         if differences:
             raise CommandError(f"{len(differences)} rollup row(s) differ from the raw rows.")

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         start, end, plans = _period.parse(options)
         for organization, hotels in plans:
             began = time.monotonic()
-            services.rollups_rebuild(organization=organization, hotels=hotels, start=start, end=end,
-                                     with_rfm=not options["no_rfm"])
-            self.stdout.write(f"{organization.slug}: {len(hotels)} hotel(s), {start}..{end} rebuilt in {time.monotonic() - began:.1f}s")
+            services.rollups_rebuild(
+                organization=organization, hotels=hotels, start=start, end=end, with_rfm=not options["no_rfm"]
+            )
+            self.stdout.write(
+                f"{organization.slug}: {len(hotels)} hotel(s), {start}..{end} rebuilt in {time.monotonic() - began:.1f}s"
+            )
