@@ -11,6 +11,13 @@ trap cleanup EXIT
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -c requirements.lock . 2>&1 | grep -v "^WARNING: Location" || true
 "$venv/bin/python" -m pip check
+# The web server refuses to start before collectstatic (one clear line), and starts after it.
+export STATIC_ROOT="$(dirname "$venv")/static"
+if "$venv/bin/gunicorn" --check-config hotelcrm.wsgi:application 2>"$(dirname "$venv")/refused.txt"; then
+  echo "gunicorn started without collected static files: every page would answer 500" >&2; exit 1
+fi
+grep -q "collectstatic" "$(dirname "$venv")/refused.txt" || { cat "$(dirname "$venv")/refused.txt" >&2; exit 1; }
+"$venv/bin/python" manage.py collectstatic --noinput -v0
 "$venv/bin/python" .ci/import_all.py
 # A queue and node name of its own, so the ping is answered by this worker and no other.
 node="fresh-install-$$@%h"
@@ -22,12 +29,5 @@ until "$venv/bin/celery" -A hotelcrm inspect ping --destination="fresh-install-$
   if ! kill -0 "$worker_pid" 2>/dev/null; then echo "the worker of a plain 'pip install .' died" >&2; exit 1; fi
   if [ "$SECONDS" -ge "$deadline" ]; then echo "the worker of a plain 'pip install .' answered no ping in 90 s" >&2; exit 1; fi
 done
-# The web server refuses to start before collectstatic (one clear line), and starts after it.
-export STATIC_ROOT="$(dirname "$venv")/static"
-if "$venv/bin/gunicorn" --check-config hotelcrm.wsgi:application 2>"$(dirname "$venv")/refused.txt"; then
-  echo "gunicorn started without collected static files: every page would answer 500" >&2; exit 1
-fi
-grep -q "collectstatic" "$(dirname "$venv")/refused.txt" || { cat "$(dirname "$venv")/refused.txt" >&2; exit 1; }
-"$venv/bin/python" manage.py collectstatic --noinput -v0
 "$venv/bin/gunicorn" --check-config hotelcrm.wsgi:application
 echo "pip install . runs: modules import, pip check passes, a worker answers ping, gunicorn loads the app"
