@@ -129,7 +129,7 @@ def test_lower_roles_posting_higher_roles_forms_are_refused_and_change_nothing(c
         if name in REFUSED_WITH_A_MESSAGE and posted.status_code == 302:
             assert posted["Location"] == f"/complaints/{own['complaint_id']}/", f"POST {where}: {posted['Location']}"
             shown = client.get(posted["Location"]).content.decode()
-            assert '<li class="error">' in shown, f"POST {where}: no error message shown"
+            assert '<li class="alert alert-error">' in shown, f"POST {where}: no error message shown"
         else:
             # 405: a page that takes no POST at all; its GET must then be the one refused.
             assert posted.status_code in (403, 404, 405), f"POST {where}: {posted.status_code}"

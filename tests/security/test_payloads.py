@@ -135,7 +135,7 @@ def test_malformed_posts_to_ui_forms_get_a_clear_answer_and_write_nothing(client
         if case in SHOWS_FORM_ERRORS and response.status_code == 200:
             # The form came back with its errors: the visitor sees what to fix. (A 400 is clear by
             # itself: a form view bound to `request.POST or None` shows an empty POST the blank form.)
-            assert 'class="errorlist' in response.content.decode(errors="replace"), f"POST {path} with {case}"
+            assert _shows_form_errors(response.content.decode(errors="replace")), f"POST {path} with {case}"
 
 
 def test_every_page_survives_query_parameters_with_nul_bytes_and_broken_utf8(client, tenants):
@@ -235,4 +235,10 @@ def test_an_empty_post_shows_what_is_missing(client, tenants, path):
     client.force_login(tenants.a.users[Role.MANAGER])
     response = client.post(path, {})
     assert response.status_code in (200, 400), response.status_code
-    assert 'class="errorlist' in response.content.decode(), path
+    assert _shows_form_errors(response.content.decode()), path
+
+
+def _shows_form_errors(body):
+    """Django's own error list, or the design system's error summary at the top of the form (the
+    guest forms: templates/components/error_summary.html, each error also inline at its field)."""
+    return 'class="errorlist' in body or ('class="error-summary"' in body and 'class="field-error' in body)
