@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="$(mktemp -d)/venv"
 worker_pid=""
-cleanup() { [ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$(dirname "$venv")"; }
+# `pip install .` leaves build/ and *.egg-info in the tree: removed, so later steps see only the sources.
+cleanup() { [ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$(dirname "$venv")" build ./*.egg-info; }
 trap cleanup EXIT
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -c requirements.lock . 2>&1 | grep -v "^WARNING: Location" || true

@@ -141,13 +141,6 @@ class GuestProfileForm(CapitalisedLabels, forms.ModelForm):
         label=_("VIP level"), min_value=0, max_value=5, initial=0, help_text=_("0 for none, up to 5")
     )
     notes = forms.CharField(label=_("notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
-    # Three letters accepted (alpha-3, as many PMSs and passports write it); stored as alpha-2.
-    nationality = forms.CharField(
-        label=_("nationality"),
-        required=False,
-        max_length=3,
-        help_text=_("ISO 3166 code, two or three letters, such as CN or CHN"),
-    )
 
     class Meta:
         model = GuestProfile

@@ -72,11 +72,12 @@ def test_an_inline_guest_of_a_stay_event_takes_an_alpha_3_nationality(api, tenan
     assert set(bad["error"]["field_errors"]) == {"guest.nationality"}  # nested errors by their dotted path
 
 
-def test_the_guest_form_takes_alpha_3_and_refuses_unknown_codes(client, tenants):
+def test_the_guest_form_takes_a_country_from_its_list_and_refuses_unknown_codes(client, tenants):
+    # The form offers the countries as a select (alpha-2 values); the API and the import take alpha-3 too.
     client.force_login(tenants.a.users[Role.FRONT_DESK])
     client.post(
         reverse("guests:create"),
-        {"family_name": "Silva", "native_name": "Silva-PRT", "gender": "unknown", "nationality": "prt"},
+        {"family_name": "Silva", "native_name": "Silva-PRT", "gender": "unknown", "nationality": "PT"},
     )
     assert GuestProfile.objects.for_org(tenants.a.organization).get(native_name="Silva-PRT").nationality == "PT"
     response = client.post(
