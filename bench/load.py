@@ -67,7 +67,7 @@ DISPATCHERS = (
     "guests.tasks.revoke_expired_access_grants_task",
     "guests.tasks.apply_guest_retention_task",
 )
-PROFILE_LINK = re.compile(r'<tr class="guest-row"><td><a href="/guests/(\d+)/"')
+PROFILE_LINK = re.compile(r'<tr class="guest-row"[^>]*><td><a href="/guests/(\d+)/"')
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 EVENTS = (("booked", "booked"), ("checked_in", "in_house"), ("checked_out", "checked_out"))
 

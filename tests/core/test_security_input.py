@@ -24,7 +24,9 @@ def test_raw_html_output_and_csrf_exemptions_appear_only_where_reviewed():
     found = set()
     pattern = re.compile(r"\|safe\b|autoescape off|mark_safe\(|csrf_exempt|SafeString\(")
     for path in ROOT.rglob("*"):
-        if path.suffix not in (".html", ".py") or {".venv", "tests", ".data", "node_modules", "build"} & set(path.parts):
+        if path.suffix not in (".html", ".py") or {".venv", "tests", ".data", "node_modules", "build"} & set(
+            path.parts
+        ):
             continue
         try:
             text = path.read_text()
