@@ -84,7 +84,8 @@ def test_no_reachable_worker_is_reported_as_down_quickly():
 
     from hotelcrm.health import check_workers
 
-    unreachable = Celery(broker="redis://127.0.0.1:1/0")
+    # not set as the current app: the shared tasks of later tests must keep the real one
+    unreachable = Celery(broker="redis://127.0.0.1:1/0", set_as_current=False)
     unreachable.conf.broker_connection_retry = False
     unreachable.conf.broker_connection_max_retries = 0
     started = time.monotonic()
