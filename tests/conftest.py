@@ -191,7 +191,16 @@ def collected_static_files():
     from django.core.management import call_command
 
     if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        import fcntl
+        from pathlib import Path
+
+        # Parallel workers (pytest-xdist) share STATIC_ROOT: one collects at a time, so none reads a
+        # manifest another is half-way through writing.
+        root = Path(settings.STATIC_ROOT)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        with open(root.parent / f".{root.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def _database_url_for_subprocess():
